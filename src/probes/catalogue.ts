@@ -1,0 +1,91 @@
+/**
+ * The probe catalogue as data (DESIGN.md section 4). Adding a probe is adding a row.
+ * The rows travel to lldb-scripts/debug_exit.py inside the session spec (see session/spec.ts).
+ */
+import type { ProbeRole } from '../timeline/events';
+
+/**
+ * How often a probe reports, which is what bounds the cost of a capture (each hit is a stop):
+ * - `every`: every hit (the symbol itself runs a bounded number of times: exit, mi_process_done);
+ * - `once`: the first hit, then the breakpoint is disabled;
+ * - `once-per-write`: the first hit after each `__llvm_profile_write_file` entry (hot writer internals);
+ * - `until-main`: every hit until `main` is entered, then disabled (pre-main atexit registrations,
+ *   which is where runtimes register their handlers); with `--census` these report every hit.
+ */
+export type ProbeMode = 'every' | 'once' | 'once-per-write' | 'until-main';
+
+export type Platform = 'linux' | 'darwin';
+
+export interface ProbeRow {
+  role: ProbeRole;
+  symbols: readonly string[];
+  mode: ProbeMode;
+  platforms: readonly Platform[];
+  /** Read the function being registered from the generic arg1 register at the hit. */
+  readsRegisteredFunction?: boolean;
+}
+
+const BOTH: readonly Platform[] = ['linux', 'darwin'];
+
+export const PROBE_CATALOGUE: readonly ProbeRow[] = [
+  { role: 'main', symbols: ['main'], mode: 'once', platforms: BOTH },
+  { role: 'profile-register', symbols: ['__llvm_profile_register_write_file_atexit'], mode: 'every', platforms: BOTH },
+  {
+    role: 'allocator-init',
+    symbols: ['mi_process_load', '_mi_process_init', '_mi_auto_process_init'],
+    mode: 'once',
+    platforms: BOTH,
+  },
+  {
+    role: 'allocator-teardown',
+    symbols: ['mi_process_done', 'mi_process_detach', '_mi_process_done', '_mi_auto_process_done'],
+    mode: 'every',
+    platforms: BOTH,
+  },
+  {
+    role: 'allocator-release',
+    symbols: ['_mi_heap_destroy_all', '_mi_heap_unsafe_destroy_all', '_mi_arena_unsafe_destroy_all', '_mi_segment_cache_free_all'],
+    mode: 'once',
+    platforms: BOTH,
+  },
+  { role: 'profile-write', symbols: ['writeFileWithoutReturn', '__llvm_profile_write_file'], mode: 'every', platforms: BOTH },
+  {
+    role: 'profile-write',
+    symbols: ['lprofWriteDataImpl', 'writeOneValueProfData', 'initializeValueProfRuntimeRecord'],
+    mode: 'once-per-write',
+    platforms: BOTH,
+  },
+  { role: 'process-exit', symbols: ['exit', '_exit', '_Exit'], mode: 'every', platforms: BOTH },
+  { role: 'process-exit', symbols: ['__cxa_finalize', '_dl_fini'], mode: 'every', platforms: ['linux'] },
+  { role: 'process-exit', symbols: ['__cxa_finalize', '__cxa_finalize_ranges'], mode: 'every', platforms: ['darwin'] },
+  {
+    role: 'atexit-register',
+    symbols: ['atexit', '__cxa_atexit'],
+    mode: 'until-main',
+    platforms: BOTH,
+    readsRegisteredFunction: true,
+  },
+];
+
+/** Symbols of the profile writer: a crash with one of these on the stack is a crash in the writer. */
+export const PROFILE_WRITER_SYMBOLS: readonly string[] = [
+  'writeFileWithoutReturn',
+  '__llvm_profile_write_file',
+  'lprofWriteData',
+  'lprofWriteDataImpl',
+  'writeValueProfData',
+  'writeOneValueProfData',
+  'initializeValueProfRuntimeRecord',
+  'getValueProfDataSize',
+  'serializeValueProfDataFrom',
+];
+
+/** The handler that `__llvm_profile_register_write_file_atexit` registers: the exit-time write. */
+export const EXIT_TIME_WRITER = 'writeFileWithoutReturn';
+export const EXPLICIT_WRITE = '__llvm_profile_write_file';
+
+export function probesFor(platform: Platform, census: boolean): ProbeRow[] {
+  return PROBE_CATALOGUE.filter((row) => row.platforms.includes(platform)).map((row) =>
+    census && row.mode === 'until-main' ? { ...row, mode: 'every' as const } : row,
+  );
+}

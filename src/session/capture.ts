@@ -1,0 +1,132 @@
+/**
+ * One capture, end to end: check the inputs, prepare a fresh temp folder (spec, profile file,
+ * the program's output), drive LLDB with the session machine, and hand back what was captured.
+ * Interpreting it (timeline, verdicts) is timeline/'s job.
+ */
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createActor, toPromise } from 'xstate';
+import { probesFor, type Platform } from '../probes/catalogue';
+import type { Token } from '../protocol/output-scanner';
+import { PtyTransport } from '../transport/pty-transport';
+import type { Transport } from '../transport/transport';
+import { sessionMachine, type SessionOutput } from './machine';
+import { resolveLldb, resolveProgram } from './preflight';
+import { SPEC_SCHEMA, toProbeSpecs, type SessionSpec } from './spec';
+
+export const SCRIPT_PATH = path.resolve(__dirname, '../../../lldb-scripts/debug_exit.py');
+/** Time LLDB gets beyond the program's --timeout to kill it and report. */
+const RUN_GRACE_MS = 30000;
+
+export interface CaptureRequest {
+  program: string;
+  args: string[];
+  env: Record<string, string>;
+  timeoutS: number;
+  lldb: string | null;
+  census: boolean;
+  disableAslr: boolean;
+  onToken?: (token: Token) => void;
+  onPhase?: (phase: string) => void;
+  /** Lets the caller stop the capture (SIGINT/SIGTERM): the partial timeline is kept. */
+  abortSignal?: AbortSignal;
+  /** Wraps the LLDB transport (the recorder tees through here). */
+  wrapTransport?: (transport: Transport) => Transport;
+}
+
+export interface CaptureResult {
+  spec: SessionSpec;
+  lldbPath: string;
+  /** The fresh LLVM_PROFILE_FILE given to the program. */
+  profileFile: string;
+  session: SessionOutput;
+}
+
+export function platformOf(): Platform {
+  return process.platform === 'darwin' ? 'darwin' : 'linux';
+}
+
+export function newNonce(): string {
+  return randomBytes(8).toString('hex');
+}
+
+export function promptFor(nonce: string): string {
+  return `(dx-${nonce}) `;
+}
+
+/** LLDB's command line: the unique prompt is set LAST, so no echoed startup command carries it. */
+export function lldbArgs(prompt: string): string[] {
+  const settings = ['auto-confirm true', 'show-progress false', 'use-color false', `prompt "${prompt}"`];
+  return ['--no-lldbinit', '--no-use-colors', ...settings.flatMap((s) => ['-O', `settings set ${s}`])];
+}
+
+export async function capture(request: CaptureRequest): Promise<CaptureResult> {
+  const program = resolveProgram(request.program);
+  const lldbPath = resolveLldb(request.lldb);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'debug-exit-'));
+  try {
+    const spec = buildSpec(request, program, dir);
+    const specPath = path.join(dir, 'spec.json');
+    fs.writeFileSync(specPath, JSON.stringify(spec, null, 2));
+    const session = await runSession(request, spec, specPath, lldbPath);
+    return { spec, lldbPath, profileFile: spec.env.LLVM_PROFILE_FILE, session };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function buildSpec(request: CaptureRequest, program: string, dir: string): SessionSpec {
+  fs.mkdirSync(path.join(dir, 'profile'));
+  return {
+    schema: SPEC_SCHEMA,
+    nonce: newNonce(),
+    program,
+    args: request.args,
+    // A fresh profile file: a stale or incompatible one makes the writer skip (DESIGN.md section 7).
+    env: { LLVM_PROFILE_FILE: path.join(dir, 'profile', 'capture-%p.profraw'), ...request.env },
+    stdout_path: path.join(dir, 'program.stdout'),
+    stderr_path: path.join(dir, 'program.stderr'),
+    timeout_s: request.timeoutS,
+    disable_aslr: request.disableAslr,
+    probes: toProbeSpecs(probesFor(platformOf(), request.census)),
+    backtrace_depth: 16,
+  };
+}
+
+async function runSession(request: CaptureRequest, spec: SessionSpec, specPath: string, lldbPath: string): Promise<SessionOutput> {
+  const prompt = promptFor(spec.nonce);
+  const openTransport = () => {
+    const pty = new PtyTransport({ file: lldbPath, args: lldbArgs(prompt), env: lldbEnv() });
+    return request.wrapTransport ? request.wrapTransport(pty) : pty;
+  };
+  const actor = createActor(sessionMachine, {
+    input: {
+      openTransport,
+      nonce: spec.nonce,
+      prompt,
+      scriptPath: SCRIPT_PATH,
+      specPath,
+      runTimeoutMs: spec.timeout_s * 1000 + RUN_GRACE_MS,
+      onToken: request.onToken,
+    },
+  });
+  const onAbort = () => actor.send({ type: 'ABORT' });
+  request.abortSignal?.addEventListener('abort', onAbort, { once: true });
+  actor.subscribe((snapshot) => request.onPhase?.(String(snapshot.value)));
+  actor.start();
+  try {
+    return await toPromise(actor);
+  } finally {
+    request.abortSignal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/** LLDB's own environment: the user's, with a plain terminal type (no colour negotiation). */
+function lldbEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
+  env.TERM = 'xterm-256color';
+  return env;
+}

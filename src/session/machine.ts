@@ -1,0 +1,215 @@
+/**
+ * The session machine (xstate v5): owns what LLDB is asked and when. It never parses bytes (the
+ * transport actor hands it tokens from protocol/) and never touches node-pty (the transport comes
+ * from a factory in its input). Every state that waits has a timeout and an error exit.
+ *
+ *   starting --prompt--> importing --prompt--> settingUp --prompt+hello--> running --prompt--> quitting --> done
+ *        \___________________ LLDB exits, times out, or aborted: failed / aborted ____________/
+ */
+import { assign, fromCallback, not, sendTo, setup } from 'xstate';
+import { OutputScanner, type Token } from '../protocol/output-scanner';
+import type { Transport } from '../transport/transport';
+import type { DebugExitEvent } from '../timeline/events';
+import { lastOutputOf, type SessionFailure } from './failure';
+
+export interface SessionInput {
+  openTransport: () => Transport;
+  nonce: string;
+  prompt: string;
+  scriptPath: string;
+  specPath: string;
+  /** How long dx-run may take in all: the inferior's --timeout plus a grace for LLDB itself. */
+  runTimeoutMs: number;
+  startupTimeoutMs?: number;
+  /** Called with every token, in order (progress display, logging). */
+  onToken?: (token: Token) => void;
+}
+
+export interface SessionOutput {
+  events: DebugExitEvent[];
+  badFrames: string[];
+  failure: SessionFailure | null;
+  aborted: boolean;
+  /** The last few KiB of LLDB's plain text output (for error messages). */
+  tail: string;
+}
+
+type MachineEvent =
+  | { type: 'PROMPT' }
+  | { type: 'DX_EVENT'; event: DebugExitEvent }
+  | { type: 'BAD_FRAME'; raw: string; reason: string }
+  | { type: 'TEXT'; text: string }
+  | { type: 'LLDB_EXIT'; exitCode: number; signal?: number }
+  | { type: 'ABORT' };
+
+type TransportCommand = { type: 'SEND'; data: string } | { type: 'CLOSE' };
+
+interface Context extends SessionOutput {
+  input: SessionInput;
+}
+
+const TAIL_BYTES = 4096;
+const QUIT_TIMEOUT_MS = 5000;
+
+/** LLDB command lines. Paths are ours (a temp folder and the package), quoted for LLDB's parser. */
+export function lldbQuote(path: string): string {
+  return `"${path.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+const transportLogic = fromCallback<TransportCommand, SessionInput>(({ sendBack, receive, input }) => {
+  const transport = input.openTransport();
+  const scanner = new OutputScanner({ nonce: input.nonce, prompt: input.prompt });
+  const deliver = (tokens: Token[]) => {
+    for (const token of tokens) {
+      input.onToken?.(token);
+      sendBack(toMachineEvent(token));
+    }
+  };
+  const data = transport.onData((chunk) => deliver(scanner.push(chunk)));
+  const exit = transport.onExit((e) => {
+    deliver(scanner.end());
+    sendBack({ type: 'LLDB_EXIT', exitCode: e.exitCode, signal: e.signal });
+  });
+  receive((command) => {
+    if (command.type === 'SEND') transport.write(command.data);
+    else transport.dispose();
+  });
+  return () => {
+    data.dispose();
+    exit.dispose();
+    transport.dispose();
+  };
+});
+
+function toMachineEvent(token: Token): MachineEvent {
+  switch (token.type) {
+    case 'prompt':
+      return { type: 'PROMPT' };
+    case 'event':
+      return { type: 'DX_EVENT', event: token.event };
+    case 'bad-frame':
+      return { type: 'BAD_FRAME', raw: token.raw, reason: token.reason };
+    case 'text':
+      return { type: 'TEXT', text: token.text };
+  }
+}
+
+const send = (line: (input: SessionInput) => string) =>
+  sendTo('transport', ({ context }: { context: Context }) => ({ type: 'SEND' as const, data: `${line(context.input)}\n` }));
+
+const fail = (build: (context: Context) => SessionFailure) =>
+  assign({ failure: ({ context }: { context: Context }) => build(context) });
+
+export const sessionMachine = setup({
+  types: {
+    context: {} as Context,
+    events: {} as MachineEvent,
+    input: {} as SessionInput,
+    output: {} as SessionOutput,
+  },
+  actors: { transport: transportLogic },
+  delays: {
+    startup: ({ context }) => context.input.startupTimeoutMs ?? 20000,
+    command: () => 20000,
+    run: ({ context }) => context.input.runTimeoutMs,
+    quit: () => QUIT_TIMEOUT_MS,
+  },
+  guards: {
+    scriptSpoke: ({ context }) => context.events.some((e) => e.kind === 'hello'),
+    targetLoaded: ({ context }) => !context.events.some((e) => e.kind === 'error' && e.code === 'target-failed'),
+  },
+}).createMachine({
+  id: 'session',
+  context: ({ input }) => ({ input, events: [], badFrames: [], failure: null, aborted: false, tail: '' }),
+  invoke: { id: 'transport', src: 'transport', input: ({ context }) => context.input },
+  initial: 'starting',
+  on: {
+    DX_EVENT: { actions: assign({ events: ({ context, event }) => [...context.events, event.event] }) },
+    BAD_FRAME: { actions: assign({ badFrames: ({ context, event }) => [...context.badFrames, event.reason] }) },
+    TEXT: { actions: assign({ tail: ({ context, event }) => (context.tail + event.text).slice(-TAIL_BYTES) }) },
+    LLDB_EXIT: {
+      target: '.failed',
+      actions: fail((c) => ({ code: 'lldb-died', message: 'LLDB exited during the session', lastOutput: lastOutputOf(c.tail) })),
+    },
+    ABORT: { target: '.aborted' },
+  },
+  states: {
+    starting: {
+      on: { PROMPT: 'importing' },
+      after: {
+        startup: {
+          target: 'failed',
+          actions: fail((c) => ({ code: 'lldb-no-prompt', message: 'LLDB did not show its prompt', lastOutput: lastOutputOf(c.tail) })),
+        },
+      },
+    },
+    importing: {
+      entry: send((i) => `command script import ${lldbQuote(i.scriptPath)}`),
+      on: { PROMPT: 'settingUp' },
+      after: { command: { target: 'failed', actions: fail(noAnswer('command script import')) } },
+    },
+    settingUp: {
+      entry: send((i) => `dx-setup ${lldbQuote(i.specPath)}`),
+      on: {
+        PROMPT: [
+          { guard: not('scriptSpoke'), target: 'quitting', actions: fail(scriptNotLoaded) },
+          { guard: 'targetLoaded', target: 'running' },
+          { target: 'quitting', actions: fail(scriptError('target-failed')) },
+        ],
+      },
+      after: { command: { target: 'failed', actions: fail(noAnswer('dx-setup')) } },
+    },
+    running: {
+      entry: send(() => 'dx-run'),
+      on: { PROMPT: 'quitting' },
+      after: {
+        run: {
+          target: 'failed',
+          actions: fail((c) => ({ code: 'lldb-hung', message: 'LLDB did not finish the run in time', lastOutput: lastOutputOf(c.tail) })),
+        },
+      },
+    },
+    quitting: {
+      entry: send(() => 'quit'),
+      on: { LLDB_EXIT: 'done', PROMPT: {} },
+      after: { quit: 'done' },
+    },
+    done: { type: 'final', entry: sendTo('transport', { type: 'CLOSE' }) },
+    failed: { type: 'final', entry: sendTo('transport', { type: 'CLOSE' }) },
+    aborted: {
+      type: 'final',
+      entry: [assign({ aborted: true }), sendTo('transport', { type: 'CLOSE' })],
+    },
+  },
+  output: ({ context }) => ({
+    events: context.events,
+    badFrames: context.badFrames,
+    failure: context.failure,
+    aborted: context.aborted,
+    tail: context.tail,
+  }),
+});
+
+function noAnswer(command: string) {
+  return (c: Context): SessionFailure => ({
+    code: 'lldb-hung',
+    message: `LLDB did not answer \`${command}\``,
+    lastOutput: lastOutputOf(c.tail),
+  });
+}
+
+function scriptError(code: 'target-failed') {
+  return (c: Context): SessionFailure => {
+    const error = c.events.find((e) => e.kind === 'error' && e.code === code);
+    return { code, message: error && error.kind === 'error' ? error.message : code, lastOutput: lastOutputOf(c.tail) };
+  };
+}
+
+/** After dx-setup, the script must have said hello: otherwise the import failed. */
+function scriptNotLoaded(c: Context): SessionFailure {
+  return {
+    code: 'script-not-loaded',
+    message: 'the debug-exit LLDB script did not load (is this LLDB built with Python?)',
+    lastOutput: lastOutputOf(c.tail),
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * The event model: what the lldb-scripts report, one object per framed event.
+ * Schema `debug-exit/event@1` (DESIGN.md section 3). Everything downstream (timeline, verdicts,
+ * renderers) reads only these types.
+ */
+
+export type ProbeRole =
+  | 'profile-register'
+  | 'allocator-init'
+  | 'allocator-teardown'
+  | 'allocator-release'
+  | 'profile-write'
+  | 'process-exit'
+  | 'atexit-register'
+  | 'main';
+
+export interface Frame {
+  /** Function name as LLDB symbolizes it; `?` when unknown. */
+  symbol: string;
+  module: string;
+  file?: string;
+  line?: number;
+  pc: string;
+}
+
+/** The function an atexit / __cxa_atexit call registered, read from the generic arg1 register. */
+export interface RegisteredFunction {
+  address: string;
+  symbol: string;
+  module: string;
+}
+
+interface EventBase {
+  seq: number;
+  /** Monotonic nanoseconds inside LLDB. */
+  t_ns: number;
+}
+
+/** The script is loaded and speaks this schema. */
+export interface HelloEvent extends EventBase {
+  kind: 'hello';
+  schema: string;
+  lldb_version: string;
+  platform: string;
+}
+
+/** A probe was installed: `locations` 0 means it did not resolve (yet: libraries may load later). */
+export interface ProbeResolvedEvent extends EventBase {
+  kind: 'probe-resolved';
+  role: ProbeRole;
+  symbol: string;
+  locations: number;
+  modules: string[];
+}
+
+export interface ProbeHitEvent extends EventBase {
+  kind: 'hit';
+  role: ProbeRole;
+  symbol: string;
+  module: string;
+  tid: number;
+  thread_name?: string;
+  pc: string;
+  frames: Frame[];
+  /** For registrations (atexit, __cxa_atexit): the function registered. */
+  registered?: RegisteredFunction;
+}
+
+/** The process stopped on a signal (a crash, or an interrupt). */
+export interface SignalEvent extends EventBase {
+  kind: 'signal';
+  signal: string;
+  description: string;
+  fault_address?: string;
+  tid: number;
+  thread_name?: string;
+  pc: string;
+  frames: Frame[];
+}
+
+/** The process is gone: `status` is its exit status, or -1 with `signal` set when a signal ended it. */
+export interface ExitEvent extends EventBase {
+  kind: 'exit';
+  status: number;
+  signal?: number;
+  description?: string;
+}
+
+/**
+ * Something the script could not do. `timeout`: the inferior outlived --timeout and was killed;
+ * `launch-failed`: the process never started; `target-failed`: LLDB could not load the program;
+ * `script`: an exception inside the script (its message says where).
+ */
+export type ErrorCode = 'timeout' | 'launch-failed' | 'target-failed' | 'script';
+
+export interface ErrorEvent extends EventBase {
+  kind: 'error';
+  code: ErrorCode;
+  message: string;
+}
+
+export type DebugExitEvent =
+  | HelloEvent
+  | ProbeResolvedEvent
+  | ProbeHitEvent
+  | SignalEvent
+  | ExitEvent
+  | ErrorEvent;
+
+export type EventKind = DebugExitEvent['kind'];
+export const EVENT_SCHEMA = 'debug-exit/event@1';

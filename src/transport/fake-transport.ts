@@ -1,0 +1,30 @@
+/** An in-memory transport for unit tests: inject output, observe what was sent. */
+import { Emitter, type Transport, type TransportExit } from './transport';
+
+export class FakeTransport implements Transport {
+  private readonly data = new Emitter<string>();
+  private readonly exit = new Emitter<TransportExit>();
+  readonly onData = this.data.event;
+  readonly onExit = this.exit.event;
+  readonly sent: string[] = [];
+  disposed = false;
+  /** Called with each write, so a test can answer like LLDB would. */
+  onWrite: (data: string) => void = () => undefined;
+
+  write(data: string): void {
+    this.sent.push(data);
+    this.onWrite(data);
+  }
+
+  emitData(chunk: string): void {
+    this.data.fire(chunk);
+  }
+
+  emitExit(exit: TransportExit = { exitCode: 0 }): void {
+    this.exit.fire(exit);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+  }
+}
