@@ -56,9 +56,13 @@ export function promptFor(nonce: string): string {
   return `(dx-${nonce}) `;
 }
 
-/** LLDB's command line: the unique prompt is set LAST, so no echoed startup command carries it. */
+/**
+ * LLDB's command line. LLDB echoes each -O command after its current prompt; the prompt's spaces
+ * are written as \x20 so the echo of `settings set prompt` does not itself contain the prompt.
+ */
 export function lldbArgs(prompt: string): string[] {
-  const settings = ['auto-confirm true', 'show-progress false', 'use-color false', `prompt "${prompt}"`];
+  const escaped = prompt.replace(/ /g, '\\x20');
+  const settings = ['auto-confirm true', 'show-progress false', 'use-color false', `prompt "${escaped}"`];
   return ['--no-lldbinit', '--no-use-colors', ...settings.flatMap((s) => ['-O', `settings set ${s}`])];
 }
 

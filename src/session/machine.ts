@@ -94,11 +94,17 @@ function toMachineEvent(token: Token): MachineEvent {
   }
 }
 
-const send = (line: (input: SessionInput) => string) =>
-  sendTo('transport', ({ context }: { context: Context }) => ({ type: 'SEND' as const, data: `${line(context.input)}\n` }));
+/** Entry action: send one command line to LLDB. */
+const send = (line: (input: SessionInput) => string) => ({
+  type: 'send' as const,
+  params: ({ context }: { context: Context }) => ({ line: line(context.input) }),
+});
 
-const fail = (build: (context: Context) => SessionFailure) =>
-  assign({ failure: ({ context }: { context: Context }) => build(context) });
+/** Transition action: record why the session failed. */
+const fail = (build: (context: Context) => SessionFailure) => ({
+  type: 'fail' as const,
+  params: ({ context }: { context: Context }) => build(context),
+});
 
 export const sessionMachine = setup({
   types: {
@@ -108,6 +114,10 @@ export const sessionMachine = setup({
     output: {} as SessionOutput,
   },
   actors: { transport: transportLogic },
+  actions: {
+    send: sendTo('transport', (_, params: { line: string }) => ({ type: 'SEND' as const, data: `${params.line}\n` })),
+    fail: assign({ failure: (_, params: SessionFailure) => params }),
+  },
   delays: {
     startup: ({ context }) => context.input.startupTimeoutMs ?? 20000,
     command: () => 20000,
