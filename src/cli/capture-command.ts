@@ -1,0 +1,79 @@
+/** `debug-exit capture`: one capture, its report on stdout and in --out files, the exit code. */
+import * as fs from 'node:fs';
+import { capture, type CaptureResult } from '../session/capture';
+import { DebugExitError, formatFailure } from '../session/failure';
+import { renderReport } from '../timeline/render/renderer';
+import type { Report } from '../timeline/report';
+import type { CaptureArgs } from './args';
+import { reportOf } from './analyse';
+import type { Logger } from './log';
+import { progressOn } from './progress';
+
+export const EXIT_OK = 0;
+export const EXIT_TOOL_ERROR = 1;
+export const EXIT_VERDICT_MISMATCH = 3;
+
+/** Failures after which no timeline is worth showing: LLDB never got to run the program. */
+const NOTHING_CAPTURED = ['lldb-no-prompt', 'script-not-loaded', 'target-failed'];
+
+export async function runCapture(args: CaptureArgs, log: Logger): Promise<number> {
+  const abort = new AbortController();
+  const stop = (signal: NodeJS.Signals) => {
+    log.warn({ signal }, 'stopping the capture');
+    abort.abort();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const progress = progressOn(process.stderr, args.program, !args.quiet);
+  try {
+    const result = await capture({
+      program: args.program,
+      args: args.programArgs,
+      env: args.env,
+      timeoutS: args.timeoutS,
+      lldb: args.lldb,
+      census: args.census,
+      disableAslr: args.aslr === 'off',
+      onToken: (token) => {
+        if (token.type === 'text') log.trace({ text: token.text }, 'lldb.out');
+        progress.token(token);
+      },
+      onPhase: (phase) => progress.phase(phase),
+      abortSignal: abort.signal,
+    });
+    progress.done();
+    return finish(args, result);
+  } finally {
+    process.removeListener('SIGINT', stop);
+    process.removeListener('SIGTERM', stop);
+  }
+}
+
+function finish(args: CaptureArgs, result: CaptureResult): number {
+  const failure = result.session.failure;
+  if (failure && NOTHING_CAPTURED.includes(failure.code)) throw new DebugExitError(failure);
+  const report = reportOf(result);
+  emit(args, report);
+  if (failure) {
+    process.stderr.write(`${formatFailure(failure)}\n`);
+    return EXIT_TOOL_ERROR;
+  }
+  if (result.session.aborted) {
+    process.stderr.write('debug-exit: capture stopped before the program finished; the partial timeline is above\n');
+    return EXIT_TOOL_ERROR;
+  }
+  return expectationCode(args, report);
+}
+
+function emit(args: CaptureArgs, report: Report): void {
+  process.stdout.write(renderReport(args.format, report));
+  for (const out of args.outputs) fs.writeFileSync(out.path, renderReport(out.format, report));
+}
+
+function expectationCode(args: CaptureArgs, report: Report): number {
+  if (args.expect === null) return EXIT_OK;
+  const got = report.verdicts.allocatorFirst.result;
+  if (got === args.expect) return EXIT_OK;
+  process.stderr.write(`debug-exit: expected allocator-cleanup-first ${args.expect}, got ${got}\n`);
+  return EXIT_VERDICT_MISMATCH;
+}

@@ -1,0 +1,30 @@
+/** The CLI entry point: parse, dispatch, map errors to messages and exit codes. */
+import { formatFailure, isDebugExitError, exitCodeFor } from '../session/failure';
+import { parseArgs, USAGE } from './args';
+import { runCapture } from './capture-command';
+import { runDemo } from './demo-command';
+import { createLogger } from './log';
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    const args = parseArgs(argv);
+    if (args.command === 'help') {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    const log = createLogger(args.logLevel);
+    return args.command === 'capture' ? await runCapture(args, log) : await runDemo(args, log);
+  } catch (error) {
+    if (isDebugExitError(error)) {
+      process.stderr.write(`${formatFailure(error.failure)}\n`);
+      if (error.failure.code === 'usage') process.stderr.write('run `debug-exit help` for usage\n');
+      return exitCodeFor(error.failure);
+    }
+    process.stderr.write(`debug-exit: internal error: ${error instanceof Error ? error.stack : String(error)}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => process.exit(code));
+}

@@ -1,0 +1,64 @@
+/** Runs the real CLI (bin/debug-exit) as a user would, and reads its JSON report. */
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
+
+export const BIN = path.resolve(__dirname, '../../../bin/debug-exit');
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(BIN, args, { env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** The fields of the JSON report the tests read (debug-exit/report@1). */
+export interface JsonReport {
+  schema: string;
+  outcome: { kind: string; [key: string]: unknown };
+  verdicts: {
+    allocator_cleanup_first: { result: string; cause: string | null; reason: string; evidence: number[] };
+    explicit_writes: { result: string; writes: Array<{ seq: number; caller: { symbol: string } | null }> };
+    crash_attribution: { result: string; signal: string | null; allocator: string | null; reason: string };
+  };
+  registrations: Array<{ seq: number; via: string; kind: string; registered: { symbol: string } | null }>;
+  events: Array<{ seq: number; kind: string; role?: string; symbol?: string; signal?: string; frames?: Array<{ symbol: string }>; registered?: { symbol: string } }>;
+}
+
+export async function captureJson(args: string[], programAndArgs: string[]): Promise<{ run: CliRun; report: JsonReport }> {
+  const run = await runCli(['capture', '--quiet', '--format', 'json', ...args, '--', ...programAndArgs]);
+  let report: JsonReport;
+  try {
+    report = JSON.parse(run.stdout) as JsonReport;
+  } catch {
+    throw new Error(`no JSON report (exit ${run.code}):\n${run.stderr}\n${run.stdout.slice(0, 2000)}`);
+  }
+  return { run, report };
+}
+
+/** The symbols of probe hits, in timeline order. */
+export function hitSymbols(report: JsonReport, roles?: string[]): string[] {
+  return report.events
+    .filter((e) => e.kind === 'hit' && (roles === undefined || roles.includes(e.role ?? '')))
+    .map((e) => e.symbol ?? '?');
+}
+
+export function seqOf(report: JsonReport, symbol: string): number {
+  const event = report.events.find((e) => e.kind === 'hit' && e.symbol === symbol);
+  if (!event) throw new Error(`no hit of ${symbol} in the timeline`);
+  return event.seq;
+}

@@ -1,0 +1,100 @@
+/**
+ * `debug-exit capture` on real LLDB, on every bundled fixture: the verdict and the captured order
+ * of events, checked against how each fixture was built (see ground-truth.test.ts).
+ */
+import assert from 'node:assert/strict';
+import { captureJson, hitSymbols, seqOf } from '../helpers/cli';
+import { fixture } from '../helpers/fixtures';
+
+const EXIT_ORDER_ROLES = ['process-exit', 'allocator-teardown', 'profile-write'];
+
+describe('capture on real LLDB', function () {
+  this.timeout(120000);
+
+  it('profile-first: refuted, the exit-time write begins before mi_process_done', async () => {
+    const { run, report } = await captureJson([], [fixture('profile-first')]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(report.verdicts.allocator_cleanup_first.result, 'refuted');
+    assert.ok(seqOf(report, 'exit') < seqOf(report, 'writeFileWithoutReturn'));
+    assert.ok(seqOf(report, 'writeFileWithoutReturn') < seqOf(report, 'mi_process_done'));
+    assert.equal(report.verdicts.crash_attribution.result, 'no-crash');
+    assert.deepEqual(report.outcome, { kind: 'exited', status: 0 });
+  });
+
+  it('allocator-first: confirmed, mi_process_done runs before the exit-time write', async () => {
+    const { run, report } = await captureJson([], [fixture('allocator-first')]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(report.verdicts.allocator_cleanup_first.result, 'confirmed');
+    const order = hitSymbols(report, EXIT_ORDER_ROLES).filter((s) => ['exit', 'mi_process_done', 'writeFileWithoutReturn'].includes(s));
+    assert.deepEqual(order, ['exit', 'mi_process_done', 'writeFileWithoutReturn']);
+    const evidence = report.verdicts.allocator_cleanup_first.evidence;
+    assert.ok(evidence.includes(seqOf(report, 'mi_process_done')) && evidence.includes(seqOf(report, 'writeFileWithoutReturn')));
+  });
+
+  it('allocator-first with MIMALLOC_DESTROY_ON_EXIT=1: confirmed, crash in the writer after teardown', async () => {
+    const { run, report } = await captureJson(['--env', 'MIMALLOC_DESTROY_ON_EXIT=1'], [fixture('allocator-first')]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(report.verdicts.allocator_cleanup_first.result, 'confirmed');
+    const crash = report.verdicts.crash_attribution;
+    assert.equal(crash.result, 'consistent-with-allocator-first');
+    assert.equal(crash.signal, 'SIGSEGV');
+    assert.equal(crash.allocator, 'torn-down');
+    const signal = report.events.find((e) => e.kind === 'signal');
+    assert.ok(signal && signal.seq > seqOf(report, 'mi_process_done') && signal.seq > seqOf(report, 'writeFileWithoutReturn'));
+    assert.equal(report.outcome.kind, 'signaled');
+  });
+
+  it('mixed-profile-versions: not confirmed, the writer crashes with no allocator at all', async () => {
+    const { run, report } = await captureJson([], [fixture('mixed-profile-versions')]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.notEqual(report.verdicts.allocator_cleanup_first.result, 'confirmed');
+    assert.equal(report.verdicts.crash_attribution.result, 'not-explained-by-allocator');
+    const signal = report.events.find((e) => e.kind === 'signal');
+    assert.equal(signal?.signal, 'SIGSEGV');
+    assert.equal(signal?.frames?.[0]?.symbol, 'initializeValueProfRuntimeRecord');
+    assert.ok(!hitSymbols(report).includes('mi_process_done'));
+    assert.ok(seqOf(report, 'writeFileWithoutReturn') < signal.seq);
+  });
+
+  it('early-write: the program\'s own write is reported apart from the exit-time write', async () => {
+    const { run, report } = await captureJson([], [fixture('early-write')]);
+    assert.equal(run.code, 0, run.stderr);
+    const explicit = report.verdicts.explicit_writes;
+    assert.equal(explicit.result, 'present');
+    assert.equal(explicit.writes.length, 1);
+    assert.equal(explicit.writes[0].caller?.symbol, 'main');
+    assert.ok(explicit.writes[0].seq < seqOf(report, 'exit'));
+    assert.ok(seqOf(report, 'exit') < seqOf(report, 'writeFileWithoutReturn'));
+    assert.equal(report.verdicts.allocator_cleanup_first.result, 'refuted');
+    assert.ok(!report.verdicts.allocator_cleanup_first.evidence.includes(explicit.writes[0].seq));
+  });
+
+  it('underscore-exit: inconclusive, and the report says no exit handler ran', async () => {
+    const { run, report } = await captureJson([], [fixture('underscore-exit')]);
+    assert.equal(run.code, 0, run.stderr);
+    const verdict = report.verdicts.allocator_cleanup_first;
+    assert.equal(verdict.result, 'inconclusive');
+    assert.match(verdict.reason, /_exit/);
+    assert.ok(hitSymbols(report).includes('_exit'));
+    assert.ok(!hitSymbols(report).includes('writeFileWithoutReturn'));
+    assert.ok(!hitSymbols(report).includes('mi_process_done'));
+  });
+
+  it('--census: every atexit registration, in order, with the function it registered', async () => {
+    const n = 25;
+    const { run, report } = await captureJson(['--census'], [fixture('many-handlers'), String(n)]);
+    assert.equal(run.code, 0, run.stderr);
+    const registered = report.registrations.map((r) => r.registered?.symbol);
+    const handlers = registered.filter((s) => s === 'count_handler');
+    assert.equal(handlers.length, n, `registrations: ${registered.join(', ')}`);
+    // Runtimes register in constructors, before main registers its handlers.
+    const writer = registered.indexOf('writeFileWithoutReturn');
+    const teardown = registered.indexOf('mi_process_done');
+    const firstHandler = registered.indexOf('count_handler');
+    assert.ok(writer >= 0 && teardown >= 0 && writer < firstHandler && teardown < firstHandler, registered.join(', '));
+    const seqs = report.registrations.map((r) => r.seq);
+    assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b));
+    // glibc's atexit tail-calls __cxa_atexit: one registration is one entry, not two.
+    assert.equal(new Set(seqs).size, seqs.length);
+  });
+});
