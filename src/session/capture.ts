@@ -81,7 +81,7 @@ export async function capture(request: CaptureRequest): Promise<CaptureResult> {
   }
 }
 
-function buildSpec(request: CaptureRequest, program: string, dir: string): SessionSpec {
+export function buildSpec(request: CaptureRequest, program: string, dir: string): SessionSpec {
   fs.mkdirSync(path.join(dir, 'profile'));
   return {
     schema: SPEC_SCHEMA,
