@@ -1,0 +1,113 @@
+/**
+ * Crash attribution (DESIGN.md section 5): where the process crashed (profile writer or
+ * elsewhere), the allocator's state at that moment, and the profile data's integrity, weighed
+ * together. With corrupt profile data the corruption explains a writer crash whatever the order.
+ */
+import type { Frame, SignalEvent } from './events';
+import { evidenceOf, ref } from './evidence';
+import { firstCrash } from './outcome';
+import { isResolved } from './probes';
+import { frameLabel, innermostWriterFrame } from './symbols';
+import { hitsBefore, roleResolved, type Timeline } from './timeline';
+import type { AllocatorState, CrashAttribution, CrashResult, ProfileIntegrity } from './verdict';
+
+const ALLOCATOR_ROLES = ['allocator-init', 'allocator-teardown', 'allocator-release'] as const;
+
+interface AllocatorAtCrash {
+  state: AllocatorState;
+  text: string;
+  evidence: number[];
+}
+
+const UNKNOWN_INTEGRITY: ProfileIntegrity = { status: 'unknown' };
+const CORRUPTION_EXPLAINS = 'the corruption explains the crash whatever the allocator order';
+
+export function attributeCrash(timeline: Timeline, integrity: ProfileIntegrity = UNKNOWN_INTEGRITY): CrashAttribution {
+  const crash = firstCrash(timeline.events);
+  if (crash === undefined) return noCrash(timeline, integrity);
+  const writer = innermostWriterFrame(crash.frames);
+  const top = crash.frames[0] === undefined ? crash.pc : frameLabel(crash.frames[0]);
+  const site = `${crash.signal} in ${top} (${ref(crash.seq)})`;
+  if (writer === undefined) {
+    const reason = `${site}, outside the profile writer's frames`;
+    return attribution('outside-profile-writer', crash, null, null, integrity, reason, [crash.seq]);
+  }
+  const where = `${site}, inside the profile writer (${writer.symbol})`;
+  const allocator = allocatorAt(timeline, crash.seq);
+  if (integrity.status === 'corrupt') {
+    const why = integrity.reason === undefined ? '' : ` (${integrity.reason})`;
+    const reason = `${where} with corrupt profile data${why}: ${CORRUPTION_EXPLAINS}`;
+    const evidence = evidenceOf(crash.seq, integrity.evidence);
+    const result = 'attributed-to-corrupt-profile-data';
+    return attribution(result, crash, writer, allocator.state, integrity, reason, evidence);
+  }
+  const [result, judgement] = weigh(allocator.state);
+  const reason = `${where} ${allocator.text}: ${judgement}${integrityNote(integrity)}`;
+  const evidence = evidenceOf(crash.seq, allocator.evidence, integrity.evidence);
+  return attribution(result, crash, writer, allocator.state, integrity, reason, evidence);
+}
+
+function weigh(state: AllocatorState): [CrashResult, string] {
+  switch (state) {
+    case 'torn-down':
+      return ['consistent-with-allocator-first', 'consistent with allocator-cleanup-first'];
+    case 'unknown':
+      return ['allocator-state-unknown', 'cannot tell whether the allocator was torn down'];
+    default:
+      return [
+        'not-explained-by-allocator',
+        'not explained by allocator-cleanup-first; check the profile data (an object instrumented by another ' +
+          'LLVM version crashes the writer the same way)',
+      ];
+  }
+}
+
+function allocatorAt(timeline: Timeline, seq: number): AllocatorAtCrash {
+  const teardown = hitsBefore(timeline, seq, 'allocator-teardown')[0];
+  if (teardown !== undefined) {
+    const text = `after allocator teardown ${teardown.symbol} (${ref(teardown.seq)})`;
+    return { state: 'torn-down', text, evidence: [teardown.seq] };
+  }
+  const probes = timeline.probes.filter((p) => (ALLOCATOR_ROLES as readonly string[]).includes(p.role));
+  const resolved = probes.filter(isResolved);
+  if (roleResolved(timeline, 'allocator-teardown')) {
+    const seqs = resolved.filter((p) => p.role === 'allocator-teardown').map((p) => p.seq);
+    const text = 'while the allocator was live (its teardown probes resolved, none ran before the crash)';
+    return { state: 'live', text, evidence: seqs };
+  }
+  if (ALLOCATOR_ROLES.some((role) => roleResolved(timeline, role))) {
+    const text = 'with an allocator present whose teardown probes did not resolve';
+    return { state: 'unknown', text, evidence: resolved.map((p) => p.seq) };
+  }
+  const text = 'with no allocator probe resolved (no mimalloc)';
+  return { state: 'absent', text, evidence: probes.map((p) => p.seq) };
+}
+
+function integrityNote(integrity: ProfileIntegrity): string {
+  if (integrity.status === 'consistent') return '; the profile data is consistent';
+  return integrity.status === 'unknown' ? '; profile data integrity was not checked' : '';
+}
+
+function noCrash(timeline: Timeline, integrity: ProfileIntegrity): CrashAttribution {
+  const outcome = timeline.outcome;
+  const reason =
+    outcome.kind === 'signaled'
+      ? `the process was ended by ${outcome.signal} without a crash stop to attribute`
+      : 'the process did not stop on a crash signal';
+  const exits = timeline.events.filter((e) => e.kind === 'exit').map((e) => e.seq);
+  return attribution('no-crash', undefined, null, null, integrity, reason, exits);
+}
+
+function attribution(
+  result: CrashResult,
+  crash: SignalEvent | undefined,
+  writerFrame: Frame | null,
+  allocator: AllocatorState | null,
+  integrity: ProfileIntegrity,
+  reason: string,
+  evidence: number[],
+): CrashAttribution {
+  const signal = crash?.signal ?? null;
+  const status = integrity.status;
+  return { name: 'crash-attribution', result, signal, writerFrame, allocator, integrity: status, reason, evidence };
+}

@@ -1,0 +1,104 @@
+/**
+ * The verdict engine's vocabulary and its entry point. Every verdict is a pure function of the
+ * timeline and carries its evidence (event seqs) and a reason a person can check against them.
+ */
+import type { Frame } from './events';
+import type { Timeline } from './timeline';
+import { judgeAllocatorFirst } from './verdict-allocator-first';
+import { attributeCrash } from './verdict-crash';
+import { judgeExplicitWrites } from './verdict-explicit-writes';
+
+export interface Verdict<Name extends string, Result extends string> {
+  name: Name;
+  result: Result;
+  reason: string;
+  /** The event seqs the verdict rests on, ascending. */
+  evidence: number[];
+}
+
+export type AllocatorFirstResult = 'confirmed' | 'refuted' | 'inconclusive';
+
+/** Why allocator-cleanup-first could not be decided. */
+export type InconclusiveCause =
+  | 'launch-failed'
+  | 'writer-unresolved'
+  | 'teardown-unresolved'
+  | 'crashed-before-exit'
+  | 'crashed-at-exit'
+  | 'exit-handlers-skipped'
+  | 'timeout'
+  | 'lldb-died'
+  | 'cut'
+  | 'killed'
+  | 'exit-not-observed'
+  | 'exit-time-write-missing';
+
+/** What stood for the exit-time write: its handler's hit, a write after exit, or a crash inside the writer. */
+export type WriteWitness = 'exit-time-writer' | 'write-after-exit' | 'writer-crash';
+
+export interface AllocatorFirstVerdict extends Verdict<'allocator-cleanup-first', AllocatorFirstResult> {
+  /** Set exactly when the result is inconclusive. */
+  cause: InconclusiveCause | null;
+  witness: WriteWitness | null;
+}
+
+export interface ExplicitWrite {
+  seq: number;
+  tid: number;
+  caller: Frame | null;
+}
+
+export interface ExplicitWritesVerdict extends Verdict<'explicit-writes', 'none' | 'present'> {
+  writes: ExplicitWrite[];
+}
+
+export type CrashResult =
+  | 'consistent-with-allocator-first'
+  | 'not-explained-by-allocator'
+  | 'attributed-to-corrupt-profile-data'
+  | 'allocator-state-unknown'
+  | 'outside-profile-writer'
+  | 'no-crash';
+
+/**
+ * The allocator at the crash: a teardown ran before it; its teardown probes resolved and none ran
+ * yet; none of its probes resolved; or present (init/release resolved) with its teardown unresolved.
+ */
+export type AllocatorState = 'torn-down' | 'live' | 'absent' | 'unknown';
+
+export type IntegrityStatus = 'consistent' | 'corrupt' | 'unknown';
+
+/** The profile-data integrity check's finding (DESIGN.md section 5); `unknown` until it runs. */
+export interface ProfileIntegrity {
+  status: IntegrityStatus;
+  reason?: string;
+  evidence?: number[];
+}
+
+export interface CrashAttribution extends Verdict<'crash-attribution', CrashResult> {
+  signal: string | null;
+  /** The innermost profile-writer frame on the crashing stack; null when the crash is elsewhere. */
+  writerFrame: Frame | null;
+  allocator: AllocatorState | null;
+  integrity: IntegrityStatus;
+}
+
+export interface Verdicts {
+  allocatorFirst: AllocatorFirstVerdict;
+  explicitWrites: ExplicitWritesVerdict;
+  crash: CrashAttribution;
+}
+
+export interface JudgeOptions {
+  integrity?: ProfileIntegrity;
+}
+
+export function judgeTimeline(timeline: Timeline, options: JudgeOptions = {}): Verdicts {
+  return {
+    allocatorFirst: judgeAllocatorFirst(timeline),
+    explicitWrites: judgeExplicitWrites(timeline),
+    crash: attributeCrash(timeline, options.integrity),
+  };
+}
+
+export { judgeAllocatorFirst, judgeExplicitWrites, attributeCrash };
