@@ -41,13 +41,17 @@ function sideBySide(commands: Command[]): number[] {
   return times.map(median);
 }
 
+let recordings = '';
+
+/** A capture as a user runs it, recording included (into the benchmark's temp folder). */
 function capture(label: string, program: string, args: string[], extra: string[] = []): Command {
-  return { label, file: BIN, args: ['capture', '--quiet', '--format', 'json', ...extra, '--', program, ...args] };
+  const record = path.join(recordings, `${label.replace(/\W+/g, '-')}.cast`);
+  return { label, file: BIN, args: ['capture', '--quiet', '--format', 'json', '--record', record, ...extra, '--', program, ...args] };
 }
 
 function plainBatch(program: string, dir: string): Command {
   const spec = buildSpec(
-    { program, args: [], env: {}, timeoutS: 60, lldb: null, census: false, disableAslr: true },
+    { program, args: [], env: {}, timeoutS: 60, lldb: null, census: false, disableAslr: true, recordTo: null },
     program,
     dir,
   );
@@ -64,6 +68,7 @@ function row(label: string, ms: number, base?: number): string {
 
 function main(): void {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dx-bench-'));
+  recordings = dir;
   try {
     console.log(`debug-exit benchmarks (median of ${ROUNDS}, interleaved; ${os.cpus().length} cores)`);
     const profileFirst = fixturePath('profile-first');

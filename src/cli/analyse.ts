@@ -1,27 +1,46 @@
-/** From what a capture collected to the report: the session's outcome, timeline and verdicts. */
+/** From what a session collected to the report: the session's outcome, timeline and verdicts. */
 import type { CaptureResult } from '../session/capture';
 import type { SessionOutput } from '../session/machine';
 import { outcomeFromEvents, type SessionOutcome } from '../timeline/outcome';
 import { buildReport, type Report } from '../timeline/report';
-import { buildTimeline } from '../timeline/timeline';
+import { buildTimeline, type CaptureTarget } from '../timeline/timeline';
 
-/** The session knows things the events cannot say: LLDB died, or the user stopped the capture. */
-export function sessionOutcome(session: SessionOutput): SessionOutcome {
+export interface SessionFacts {
+  target: CaptureTarget;
+  profileFile: string | null;
+  census: boolean;
+  session: SessionOutput;
+  /** A replayed recording that ends before LLDB exited was cut (the capture was killed). */
+  cut?: boolean;
+}
+
+/** The session knows things the events cannot say: LLDB died, or the recording stops short. */
+export function sessionOutcome(session: SessionOutput, cut = false): SessionOutcome {
   const fromEvents = outcomeFromEvents(session.events);
   if (fromEvents.kind !== 'cut') return fromEvents;
+  if (cut) return { kind: 'cut' };
   if (session.failure?.code === 'lldb-died' || session.failure?.code === 'lldb-hung') {
     return { kind: 'lldb-died', lastOutput: session.failure.lastOutput ?? '' };
   }
   return fromEvents;
 }
 
-export function reportOf(result: CaptureResult): Report {
+export function reportFrom(facts: SessionFacts): Report {
   const timeline = buildTimeline({
-    target: { program: result.spec.program, args: result.spec.args },
-    profileFile: result.profileFile,
-    events: result.session.events,
-    outcome: sessionOutcome(result.session),
-    census: result.spec.probes.some((p) => p.role === 'atexit-register' && p.mode === 'every'),
+    target: facts.target,
+    profileFile: facts.profileFile,
+    events: facts.session.events,
+    outcome: sessionOutcome(facts.session, facts.cut),
+    census: facts.census,
   });
   return buildReport(timeline);
+}
+
+export function reportOf(result: CaptureResult): Report {
+  return reportFrom({
+    target: { program: result.spec.program, args: result.spec.args },
+    profileFile: result.profileFile,
+    census: result.spec.probes.some((p) => p.role === 'atexit-register' && p.mode === 'every'),
+    session: result.session,
+  });
 }

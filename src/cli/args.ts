@@ -4,8 +4,8 @@
  */
 import { usageError } from '../session/failure';
 
-export type OutputFormat = 'text' | 'json';
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json'];
+export type OutputFormat = 'text' | 'json' | 'markdown';
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'markdown'];
 export type Expectation = 'confirmed' | 'refuted';
 
 export interface CaptureArgs {
@@ -20,8 +20,20 @@ export interface CaptureArgs {
   aslr: 'on' | 'off';
   logLevel: string;
   quiet: boolean;
+  /** Where to record: an explicit --record PATH, the default path (undefined), or off (--no-record). */
+  record: string | null | undefined;
   program: string;
   programArgs: string[];
+}
+
+export interface ReplayArgs {
+  command: 'replay';
+  recording: string;
+  format: OutputFormat;
+  outputs: Array<{ format: OutputFormat; path: string }>;
+  play: boolean;
+  speed: number;
+  logLevel: string;
 }
 
 export interface DemoArgs {
@@ -35,17 +47,18 @@ export interface HelpArgs {
   command: 'help';
 }
 
-export type CliArgs = CaptureArgs | DemoArgs | HelpArgs;
+export type CliArgs = CaptureArgs | DemoArgs | ReplayArgs | HelpArgs;
 
 export const DEFAULT_TIMEOUT_S = 60;
 
 export const USAGE = `usage:
   debug-exit capture [options] -- PROGRAM [ARGS...]   capture the exit of PROGRAM under LLDB
+  debug-exit replay RECORDING [options]               rebuild the report from a recording, no LLDB
   debug-exit demo [--format text|json] [--lldb PATH]  build the bundled fixtures, capture each
   debug-exit help
 
 capture options:
-  --format text|json        report on stdout (default text)
+  --format text|json|markdown  report on stdout (default text)
   --out FORMAT=PATH         also write the report in FORMAT to PATH (repeatable)
   --timeout S               kill the program after S seconds (default ${DEFAULT_TIMEOUT_S})
   --lldb PATH               the LLDB to use (default lldb-19, then lldb, from PATH)
@@ -55,19 +68,27 @@ capture options:
   --expect confirmed|refuted  exit with 3 when the allocator-cleanup-first verdict differs
   --log-level LEVEL         pino level on stderr (default warn)
   --quiet                   no progress lines on stderr
+  --record PATH             record the session (asciicast v2) here
+                            (default recordings/<program>-<UTC time>.cast)
+  --no-record               do not record
+
+replay options:
+  --format, --out           as for capture
+  --play [--speed N]        also show the session in the terminal at recorded (N times) speed
 
 exit codes: 0 capture complete (whatever the verdict), 1 tool or environment error,
             2 usage error, 3 verdict differs from --expect`;
 
 type Flags = Map<string, string[]>;
-const VALUE_FLAGS = ['--format', '--out', '--timeout', '--lldb', '--env', '--expect', '--aslr', '--log-level'];
-const BOOLEAN_FLAGS = ['--census', '--quiet'];
+const VALUE_FLAGS = ['--format', '--out', '--timeout', '--lldb', '--env', '--expect', '--aslr', '--log-level', '--record'];
+const BOOLEAN_FLAGS = ['--census', '--quiet', '--no-record'];
 
 export function parseArgs(argv: readonly string[]): CliArgs {
   const [command, ...rest] = argv;
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') return { command: 'help' };
   if (command === 'capture') return parseCapture(rest);
   if (command === 'demo') return parseDemo(rest);
+  if (command === 'replay') return parseReplay(rest);
   throw usageError(`unknown command: ${command}`, 'run `debug-exit help` for the commands');
 }
 
@@ -91,6 +112,7 @@ function parseCapture(argv: readonly string[]): CaptureArgs {
     aslr: oneOf(last(flags, '--aslr') ?? 'off', ['on', 'off'] as const, '--aslr'),
     logLevel: last(flags, '--log-level') ?? 'warn',
     quiet: flags.has('--quiet'),
+    record: flags.has('--no-record') ? null : last(flags, '--record'),
     program: programPart[0],
     programArgs: programPart.slice(1),
   };
@@ -102,6 +124,25 @@ function parseDemo(argv: readonly string[]): DemoArgs {
     command: 'demo',
     format: oneOf(last(flags, '--format') ?? 'text', OUTPUT_FORMATS, '--format'),
     lldb: last(flags, '--lldb') ?? null,
+    logLevel: last(flags, '--log-level') ?? 'warn',
+  };
+}
+
+function parseReplay(argv: readonly string[]): ReplayArgs {
+  const valueFlags = ['--format', '--out', '--speed', '--log-level'];
+  const isPositional = (a: string, i: number) => !a.startsWith('--') && !valueFlags.includes(argv[i - 1]);
+  const positional = argv.filter(isPositional);
+  if (positional.length !== 1) throw usageError('replay takes one recording', 'debug-exit replay recordings/x.cast [--format json]');
+  const flags = readFlags(argv.filter((a, i) => !isPositional(a, i)), valueFlags, ['--play']);
+  const speed = Number(last(flags, '--speed') ?? '1');
+  if (!Number.isFinite(speed) || speed <= 0) throw usageError(`--speed takes a positive number; got "${last(flags, '--speed')}"`);
+  return {
+    command: 'replay',
+    recording: positional[0],
+    format: oneOf(last(flags, '--format') ?? 'text', OUTPUT_FORMATS, '--format'),
+    outputs: (flags.get('--out') ?? []).map(parseOut),
+    play: flags.has('--play'),
+    speed,
     logLevel: last(flags, '--log-level') ?? 'warn',
   };
 }

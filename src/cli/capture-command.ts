@@ -1,5 +1,6 @@
 /** `debug-exit capture`: one capture, its report on stdout and in --out files, the exit code. */
 import * as fs from 'node:fs';
+import { defaultRecordingPath } from '../recording/header';
 import { capture, type CaptureResult } from '../session/capture';
 import { DebugExitError, formatFailure } from '../session/failure';
 import { renderReport } from '../timeline/render/renderer';
@@ -40,8 +41,10 @@ export async function runCapture(args: CaptureArgs, log: Logger): Promise<number
       },
       onPhase: (phase) => progress.phase(phase),
       abortSignal: abort.signal,
+      recordTo: args.record === undefined ? defaultRecordingPath(args.program) : args.record,
     });
     progress.done();
+    if (result.recording) process.stderr.write(`debug-exit: recording: ${result.recording}\n`);
     return finish(args, result);
   } finally {
     process.removeListener('SIGINT', stop);

@@ -57,6 +57,7 @@ async function captureFixture(fixture: BundledCapture, args: DemoArgs, log: Logg
       lldb: args.lldb,
       census: false,
       disableAslr: true,
+      recordTo: null,
     });
     if (result.session.failure) process.stderr.write(`${formatFailure(result.session.failure)}\n`);
     return reportOf(result);

@@ -3,6 +3,7 @@ import { formatFailure, isDebugExitError, exitCodeFor } from '../session/failure
 import { parseArgs, USAGE } from './args';
 import { runCapture } from './capture-command';
 import { runDemo } from './demo-command';
+import { runReplay } from './replay-command';
 import { createLogger } from './log';
 
 export async function main(argv: string[]): Promise<number> {
@@ -13,6 +14,7 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const log = createLogger(args.logLevel);
+    if (args.command === 'replay') return await runReplay(args);
     return args.command === 'capture' ? await runCapture(args, log) : await runDemo(args, log);
   } catch (error) {
     if (isDebugExitError(error)) {

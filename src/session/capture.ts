@@ -10,13 +10,17 @@ import * as path from 'node:path';
 import { createActor, toPromise } from 'xstate';
 import { probesFor, type Platform } from '../probes/catalogue';
 import type { Token } from '../protocol/output-scanner';
+import { recordingHeader } from '../recording/header';
 import { PtyTransport } from '../transport/pty-transport';
+import { RecordingTransport } from '../transport/recorder';
 import type { Transport } from '../transport/transport';
 import { sessionMachine, type SessionOutput } from './machine';
 import { resolveLldb, resolveProgram } from './preflight';
 import { SPEC_SCHEMA, toProbeSpecs, type SessionSpec } from './spec';
 
 export const SCRIPT_PATH = path.resolve(__dirname, '../../../lldb-scripts/debug_exit.py');
+const PTY_COLS = 200;
+const PTY_ROWS = 50;
 /** Time LLDB gets beyond the program's --timeout to kill it and report. */
 const RUN_GRACE_MS = 30000;
 
@@ -32,8 +36,8 @@ export interface CaptureRequest {
   onPhase?: (phase: string) => void;
   /** Lets the caller stop the capture (SIGINT/SIGTERM): the partial timeline is kept. */
   abortSignal?: AbortSignal;
-  /** Wraps the LLDB transport (the recorder tees through here). */
-  wrapTransport?: (transport: Transport) => Transport;
+  /** Write an asciicast recording of the session here (null: no recording). */
+  recordTo: string | null;
 }
 
 export interface CaptureResult {
@@ -42,6 +46,8 @@ export interface CaptureResult {
   /** The fresh LLVM_PROFILE_FILE given to the program. */
   profileFile: string;
   session: SessionOutput;
+  /** The recording written, if any. */
+  recording: string | null;
 }
 
 export function platformOf(): Platform {
@@ -75,7 +81,7 @@ export async function capture(request: CaptureRequest): Promise<CaptureResult> {
     const specPath = path.join(dir, 'spec.json');
     fs.writeFileSync(specPath, JSON.stringify(spec, null, 2));
     const session = await runSession(request, spec, specPath, lldbPath);
-    return { spec, lldbPath, profileFile: spec.env.LLVM_PROFILE_FILE, session };
+    return { spec, lldbPath, profileFile: spec.env.LLVM_PROFILE_FILE, session, recording: request.recordTo };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -101,9 +107,15 @@ export function buildSpec(request: CaptureRequest, program: string, dir: string)
 
 async function runSession(request: CaptureRequest, spec: SessionSpec, specPath: string, lldbPath: string): Promise<SessionOutput> {
   const prompt = promptFor(spec.nonce);
-  const openTransport = () => {
-    const pty = new PtyTransport({ file: lldbPath, args: lldbArgs(prompt), env: lldbEnv() });
-    return request.wrapTransport ? request.wrapTransport(pty) : pty;
+  const args = lldbArgs(prompt);
+  const openTransport = (): Transport => {
+    const pty = new PtyTransport({ file: lldbPath, args, env: lldbEnv(), cols: PTY_COLS, rows: PTY_ROWS });
+    if (request.recordTo === null) return pty;
+    const header = recordingHeader({
+      spec, prompt, lldbPath, lldbArgs: args, census: request.census, userEnv: request.env,
+      mode: 'capture', width: PTY_COLS, height: PTY_ROWS,
+    });
+    return new RecordingTransport(pty, request.recordTo, header);
   };
   const actor = createActor(sessionMachine, {
     input: {

@@ -1,0 +1,117 @@
+/**
+ * asciicast v2 (https://docs.asciinema.org/manual/asciicast/v2/), as debug-exit writes and reads it:
+ * a header line, then one `[time, code, data]` array per line.
+ *
+ *   {"version":2,"width":200,"height":50,"timestamp":1764130000,"command":"lldb-19 ...","title":"...",
+ *    "env":{"TERM":"xterm-256color","SHELL":"/bin/bash"},"debug_exit":{...}}
+ *   [0.412, "o", "(dx-1f2e3d4c5b6a7988) "]
+ *   [0.413, "i", "command script import \"/x/debug_exit.py\"\n"]
+ *
+ * Pure: encoding, and parsing one line with errors that name the line.
+ */
+
+export const DEBUG_EXIT_RECORDING_SCHEMA = 'debug-exit/recording@1';
+
+/** What debug-exit adds to the header: enough to rebuild the report with no LLDB and no target. */
+export interface DebugExitHeader {
+  schema: typeof DEBUG_EXIT_RECORDING_SCHEMA;
+  tool_version: string;
+  nonce: string;
+  prompt: string;
+  lldb: string;
+  lldb_version: string;
+  target: { program: string; args: string[] };
+  profile_file: string | null;
+  options: { timeout_s: number; census: boolean; aslr: 'on' | 'off'; env: Record<string, string>; mode: 'capture' | 'interactive' };
+}
+
+export interface AsciicastHeader {
+  version: 2;
+  width: number;
+  height: number;
+  timestamp: number;
+  command: string;
+  title: string;
+  env: { TERM?: string; SHELL?: string };
+  debug_exit: DebugExitHeader;
+}
+
+/** `o` output, `i` input, `m` marker (debug-exit marks LLDB's exit with `lldb-exit STATUS`). */
+export type EventCode = 'o' | 'i' | 'm' | 'r';
+
+export const LLDB_EXIT_MARKER = 'lldb-exit';
+
+export interface AsciicastEvent {
+  time: number;
+  code: EventCode;
+  data: string;
+}
+
+export class RecordingError extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly problem: string,
+  ) {
+    super(`${file}:${line}: ${problem}`);
+    this.name = 'RecordingError';
+  }
+}
+
+export function encodeHeader(header: AsciicastHeader): string {
+  return `${JSON.stringify(header)}\n`;
+}
+
+/** Times with microsecond precision, as asciinema writes them. */
+export function encodeEvent(event: AsciicastEvent): string {
+  return `${JSON.stringify([Math.round(event.time * 1e6) / 1e6, event.code, event.data])}\n`;
+}
+
+export function parseHeader(text: string, file: string): AsciicastHeader {
+  const value = parseJson(text, file, 1, 'the header');
+  if (!isObject(value)) throw new RecordingError(file, 1, 'the header is not a JSON object');
+  if (value.version !== 2) throw new RecordingError(file, 1, `unsupported asciicast version ${JSON.stringify(value.version)} (expected 2)`);
+  for (const field of ['width', 'height'] as const) {
+    if (!Number.isInteger(value[field]) || (value[field] as number) <= 0) {
+      throw new RecordingError(file, 1, `header field "${field}" must be a positive integer`);
+    }
+  }
+  if (value.timestamp !== undefined && typeof value.timestamp !== 'number') {
+    throw new RecordingError(file, 1, 'header field "timestamp" must be a number');
+  }
+  checkDebugExitHeader(value.debug_exit, file);
+  return value as unknown as AsciicastHeader;
+}
+
+function checkDebugExitHeader(value: unknown, file: string): void {
+  if (!isObject(value)) throw new RecordingError(file, 1, 'header has no "debug_exit" object: not a debug-exit recording');
+  const required: Array<[string, string]> = [['nonce', 'string'], ['prompt', 'string'], ['target', 'object'], ['tool_version', 'string']];
+  for (const [field, type] of required) {
+    if (value[field] === undefined || value[field] === '') throw new RecordingError(file, 1, `header is missing debug_exit.${field}`);
+    if (typeof value[field] !== type) throw new RecordingError(file, 1, `header field debug_exit.${field} must be a ${type}`);
+  }
+}
+
+/** Parses one event line; `previousTime` enforces non-decreasing times. */
+export function parseEvent(text: string, file: string, line: number, previousTime: number): AsciicastEvent {
+  const value = parseJson(text, file, line, 'an event');
+  if (!Array.isArray(value) || value.length !== 3) throw new RecordingError(file, line, 'an event must be an array [time, code, data]');
+  const [time, code, data] = value as unknown[];
+  if (typeof time !== 'number' || !Number.isFinite(time) || time < 0) throw new RecordingError(file, line, 'event time must be a non-negative number');
+  if (time < previousTime) throw new RecordingError(file, line, `event out of order: time ${time} is before ${previousTime}`);
+  if (typeof code !== 'string' || code.length === 0) throw new RecordingError(file, line, 'event code must be a non-empty string');
+  if (typeof data !== 'string') throw new RecordingError(file, line, 'event data must be a string');
+  return { time, code: code as EventCode, data };
+}
+
+function parseJson(text: string, file: string, line: number, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new RecordingError(file, line, `${what} is not valid JSON (${(error as Error).message})`);
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

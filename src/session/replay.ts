@@ -1,0 +1,43 @@
+/**
+ * Replay: the recorded LLDB output goes through the same protocol and session machine as a live
+ * capture, with no LLDB and no target. What the session sent is ignored (it was recorded too).
+ */
+import { createActor, toPromise } from 'xstate';
+import type { AsciicastHeader } from '../recording/asciicast';
+import { readHeader, ReplayTransport, type ReplayEnd } from '../transport/replay-transport';
+import { sessionMachine, type SessionOutput } from './machine';
+
+export interface ReplayRequest {
+  file: string;
+  /** Show the output at recorded speed times `speed` (--play). */
+  play?: { speed: number; write: (data: string) => void };
+}
+
+export interface ReplayResult {
+  header: AsciicastHeader;
+  session: SessionOutput;
+  end: ReplayEnd;
+}
+
+/** A replay waits for nothing real: this only bounds a recording that never shows a prompt. */
+const REPLAY_TIMEOUT_MS = 24 * 3600 * 1000;
+
+export async function replay(request: ReplayRequest): Promise<ReplayResult> {
+  const header = await readHeader(request.file);
+  const transport = new ReplayTransport(request.file, request.play ? { speed: request.play.speed, onOutput: request.play.write } : {});
+  const { nonce, prompt } = header.debug_exit;
+  const actor = createActor(sessionMachine, {
+    input: {
+      openTransport: () => transport,
+      nonce,
+      prompt,
+      scriptPath: '(replay)',
+      specPath: '(replay)',
+      runTimeoutMs: REPLAY_TIMEOUT_MS,
+      startupTimeoutMs: REPLAY_TIMEOUT_MS,
+    },
+  });
+  actor.start();
+  const [session, end] = await Promise.all([toPromise(actor), transport.done]);
+  return { header, session, end };
+}

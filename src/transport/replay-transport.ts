@@ -1,0 +1,109 @@
+/**
+ * Replays a recording as if LLDB were talking: the `o` chunks are delivered in order (as fast as
+ * possible, or at recorded speed with `speed`), writes are ignored, and the end of the file is the
+ * transport's exit. Streams the file: memory stays flat however long the recording is.
+ */
+import * as fs from 'node:fs';
+import * as readline from 'node:readline';
+import { LLDB_EXIT_MARKER, parseEvent, parseHeader, RecordingError, type AsciicastEvent, type AsciicastHeader } from '../recording/asciicast';
+import { Emitter, type Transport, type TransportExit } from './transport';
+
+export interface ReplayEnd {
+  /** The last line was cut mid-write. */
+  cut: boolean;
+  /** The recording saw LLDB exit (its `lldb-exit` marker); without it, the session was cut short. */
+  lldbExited: boolean;
+}
+
+export interface ReplayOptions {
+  /** Play at recorded speed times this factor; undefined replays as fast as possible. */
+  speed?: number;
+  /** Each `o` event, as it is delivered (for --play). */
+  onOutput?: (data: string) => void;
+}
+
+/** Reads only the header line. */
+export async function readHeader(file: string): Promise<AsciicastHeader> {
+  for await (const line of lines(file)) return parseHeader(line, file);
+  throw new RecordingError(file, 1, 'the recording is empty');
+}
+
+export class ReplayTransport implements Transport {
+  private readonly data = new Emitter<string>();
+  private readonly exit = new Emitter<TransportExit>();
+  private disposed = false;
+  readonly onData = this.data.event;
+  readonly onExit = this.exit.event;
+  /** Settles when the whole file has been read: rejects with a RecordingError on a bad line. */
+  readonly done: Promise<ReplayEnd>;
+
+  constructor(
+    readonly file: string,
+    private readonly options: ReplayOptions = {},
+  ) {
+    // Start on the next tick, once the session has subscribed.
+    this.done = new Promise((resolve) => setImmediate(resolve)).then(() => this.play());
+  }
+
+  write(): void {
+    // A recording answers nothing: what the session sends was recorded as `i` events already.
+  }
+
+  dispose(): void {
+    this.disposed = true;
+  }
+
+  private async play(): Promise<ReplayEnd> {
+    let lldbExited = false;
+    let previous = 0;
+    let lineNo = 0;
+    let consumed = 0;
+    let cut = false;
+    const size = fs.statSync(this.file).size;
+    try {
+      for await (const line of lines(this.file)) {
+        lineNo++;
+        const end = consumed + Buffer.byteLength(line, 'utf8');
+        consumed = end + 1;
+        if (this.disposed) break;
+        if (lineNo === 1 || line.trim() === '') continue; // the header was validated by readHeader
+        const event = this.parseOrCut(line, lineNo, previous, end >= size);
+        if (event === 'cut') {
+          cut = true;
+          break;
+        }
+        await this.pace(event.time - previous);
+        previous = event.time;
+        if (event.code === 'o') this.deliver(event);
+        if (event.code === 'm' && event.data.startsWith(LLDB_EXIT_MARKER)) lldbExited = true;
+      }
+    } finally {
+      this.exit.fire({ exitCode: 0 });
+    }
+    return { cut, lldbExited };
+  }
+
+  /** A last line without its newline that does not parse is a recording cut mid-write. */
+  private parseOrCut(line: string, lineNo: number, previous: number, unterminatedLast: boolean): AsciicastEvent | 'cut' {
+    try {
+      return parseEvent(line, this.file, lineNo, previous);
+    } catch (error) {
+      if (error instanceof RecordingError && unterminatedLast) return 'cut';
+      throw error;
+    }
+  }
+
+  private deliver(event: AsciicastEvent): void {
+    this.options.onOutput?.(event.data);
+    this.data.fire(event.data);
+  }
+
+  private pace(seconds: number): Promise<void> {
+    if (this.options.speed === undefined || seconds <= 0) return Promise.resolve();
+    return new Promise((resolve) => setTimeout(resolve, (seconds * 1000) / this.options.speed!));
+  }
+}
+
+function lines(file: string): AsyncIterable<string> {
+  return readline.createInterface({ input: fs.createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+}
