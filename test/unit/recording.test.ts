@@ -1,0 +1,119 @@
+/**
+ * Recordings: bad files get an error naming the file and line; a recording cut mid-line replays
+ * up to the cut. The recordings here are synthetic (built with the real framing), so no LLDB.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { encodeFrame } from '../../src/protocol/apc-frames';
+import { encodeEvent, encodeHeader, type AsciicastHeader } from '../../src/recording/asciicast';
+import { replay } from '../../src/session/replay';
+import { reportFrom } from '../../src/cli/analyse';
+import { runCli } from '../helpers/cli';
+
+const NONCE = '0123456789abcdef';
+const PROMPT = `(dx-${NONCE}) `;
+
+const HEADER: AsciicastHeader = {
+  version: 2, width: 200, height: 50, timestamp: 1764000000, command: 'lldb-19', title: 't', env: { TERM: 'xterm' },
+  debug_exit: {
+    schema: 'debug-exit/recording@1', tool_version: '0.1.0', nonce: NONCE, prompt: PROMPT, lldb: 'lldb-19', lldb_version: 'lldb version 19.1.7',
+    target: { program: '/x/app', args: [] }, profile_file: '/tmp/p/%p.profraw',
+    options: { timeout_s: 60, census: false, aslr: 'off', env: {}, mode: 'capture' },
+  },
+};
+
+const hit = (seq: number, role: string, symbol: string) =>
+  encodeFrame(NONCE, { seq, t_ns: seq * 1000, kind: 'hit', role, symbol, module: 'app', tid: 1, pc: '0x1', frames: [] });
+const resolved = (seq: number, role: string, symbol: string) =>
+  encodeFrame(NONCE, { seq, t_ns: seq * 1000, kind: 'probe-resolved', role, symbol, locations: 1, modules: ['app'] });
+
+/** An allocator-first session, as LLDB would print it, one `o` chunk per line. */
+function sessionLines(): string[] {
+  const out = [
+    `${PROMPT}`,
+    `command script import "/x/debug_exit.py"\r\n${PROMPT}`,
+    `dx-setup "/tmp/spec.json"\r\n${encodeFrame(NONCE, { seq: 1, t_ns: 1, kind: 'hello', schema: 'debug-exit/event@1', lldb_version: 'lldb 19', platform: 'linux' })}`,
+    resolved(2, 'allocator-teardown', 'mi_process_done') + resolved(3, 'profile-write', 'writeFileWithoutReturn') + resolved(4, 'process-exit', 'exit') + PROMPT,
+    `dx-run\r\n${hit(5, 'process-exit', 'exit')}`,
+    hit(6, 'allocator-teardown', 'mi_process_done'),
+    hit(7, 'profile-write', 'writeFileWithoutReturn'),
+    `${encodeFrame(NONCE, { seq: 8, t_ns: 8000, kind: 'exit', status: 0 })}${PROMPT}`,
+    'quit\r\n',
+  ];
+  const lines = out.map((data, i) => encodeEvent({ time: i * 0.01, code: 'o', data }));
+  lines.push(encodeEvent({ time: 0.2, code: 'm', data: 'lldb-exit 0' }));
+  return lines;
+}
+
+describe('recordings', () => {
+  let dir: string;
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dx-rec-'));
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  function write(name: string, text: string): string {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, text);
+    return file;
+  }
+
+  async function replayReport(file: string) {
+    const result = await replay({ file });
+    const { debug_exit: meta } = result.header;
+    return reportFrom({ target: meta.target, profileFile: meta.profile_file, census: false, session: result.session, cut: !result.end.lldbExited });
+  }
+
+  it('a synthetic allocator-first recording replays to confirmed', async () => {
+    const report = await replayReport(write('ok.cast', encodeHeader(HEADER) + sessionLines().join('')));
+    assert.equal(report.verdicts.allocatorFirst.result, 'confirmed');
+    assert.equal(report.timeline.outcome.kind, 'exited');
+  });
+
+  const bad: Array<[string, () => string, RegExp]> = [
+    ['not JSON', () => encodeHeader(HEADER) + sessionLines().slice(0, 3).join('') + '[0.5, "o", oops]\n' + sessionLines().slice(3).join(''), /:5: an event is not valid JSON/],
+    ['wrong version', () => encodeHeader({ ...HEADER, version: 1 as unknown as 2 }) + sessionLines().join(''), /:1: unsupported asciicast version 1/],
+    ['missing header fields', () => JSON.stringify({ version: 2, height: 50, debug_exit: HEADER.debug_exit }) + '\n', /:1: header field "width" must be a positive integer/],
+    ['missing nonce', () => encodeHeader({ ...HEADER, debug_exit: { ...HEADER.debug_exit, nonce: '' } }) + sessionLines().join(''), /:1: header is missing debug_exit.nonce/],
+    ['event out of order', () => encodeHeader(HEADER) + sessionLines().slice(0, 4).join('') + '[0.001, "o", "x"]\n' + sessionLines().slice(4).join(''), /:6: event out of order/],
+    ['not a debug-exit recording', () => JSON.stringify({ version: 2, width: 80, height: 24 }) + '\n', /:1: header has no "debug_exit" object/],
+  ];
+  for (const [name, text, message] of bad) {
+    it(`rejects a recording with ${name}, naming the file and line (exit 2)`, async () => {
+      const file = write(`${name.replace(/ /g, '-')}.cast`, text());
+      const run = await runCli(['replay', file]);
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(run.stderr, new RegExp(`bad recording: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+      assert.match(run.stderr, message);
+    });
+  }
+
+  it('a recording cut mid-line after the deciding events replays up to the cut, verdict kept', async () => {
+    const lines = sessionLines();
+    const cutLine = lines[7].slice(0, 20); // the exit event's line, cut mid-write
+    const file = write('cut-late.cast', encodeHeader(HEADER) + lines.slice(0, 7).join('') + cutLine);
+    const report = await replayReport(file);
+    assert.equal(report.timeline.outcome.kind, 'cut');
+    assert.equal(report.verdicts.allocatorFirst.result, 'confirmed');
+    const run = await runCli(['replay', file]);
+    assert.equal(run.code, 0);
+    assert.match(run.stderr, /the session was cut/);
+  });
+
+  it('a recording cut before the exit-time write is inconclusive because it was cut', async () => {
+    const lines = sessionLines();
+    const file = write('cut-early.cast', encodeHeader(HEADER) + lines.slice(0, 6).join('') + lines[6].slice(0, 15));
+    const report = await replayReport(file);
+    assert.equal(report.timeline.outcome.kind, 'cut');
+    assert.equal(report.verdicts.allocatorFirst.result, 'inconclusive');
+    assert.equal(report.verdicts.allocatorFirst.cause, 'cut');
+  });
+
+  it('missing recording file: exit 2', async () => {
+    const run = await runCli(['replay', path.join(dir, 'nope.cast')]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /recording not found/);
+  });
+});
