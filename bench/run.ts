@@ -12,6 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fixturePath } from '../src/fixtures/bundled';
 import { buildSpec, SCRIPT_PATH } from '../src/session/capture';
+import { measureReplay, syntheticPath, writeSyntheticRecording } from './replay';
 
 const BIN = path.resolve(__dirname, '../../bin/debug-exit');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -66,7 +67,7 @@ function row(label: string, ms: number, base?: number): string {
   return `  ${label.padEnd(48)} ${ms.toFixed(0).padStart(7)} ms${ratio}`;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dx-bench-'));
   recordings = dir;
   try {
@@ -89,10 +90,24 @@ function main(): void {
     console.log(row('capture many-handlers N=10,000 --census (contrast)', census, n10));
     const ok = n10000 / n10 <= 1.5;
     console.log(`\n  bounded-cost target ${ok ? 'MET' : 'MISSED'}: ${(n10000 / n10).toFixed(2)}x`);
-    process.exitCode = ok ? 0 : 1;
+
+    console.log('\n3. replay throughput and memory (synthetic recordings, 100,000 probe hits each; target >= 50 MB/s)');
+    const replays = [];
+    for (const mb of [50, 150]) {
+      const file = syntheticPath(dir, mb);
+      writeSyntheticRecording(file, mb, 100000);
+      replays.push(await measureReplay(file));
+    }
+    for (const r of replays) {
+      console.log(`  ${r.megabytes.toFixed(1).padStart(6)} MB, ${r.events} events: ${(r.megabytes / r.seconds).toFixed(1).padStart(6)} MB/s, peak RSS ${r.peakRssMb.toFixed(0)} MB`);
+    }
+    const throughput = replays[1].megabytes / replays[1].seconds;
+    const replayOk = throughput >= 50;
+    console.log(`  replay throughput target ${replayOk ? 'MET' : 'MISSED'}: ${throughput.toFixed(1)} MB/s on ${replays[1].megabytes.toFixed(0)} MB`);
+    process.exitCode = ok && replayOk ? 0 : 1;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
-main();
+void main();

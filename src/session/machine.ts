@@ -11,6 +11,7 @@ import { OutputScanner, type Token } from '../protocol/output-scanner';
 import type { Transport } from '../transport/transport';
 import type { DebugExitEvent } from '../timeline/events';
 import { lastOutputOf, type SessionFailure } from './failure';
+import { SessionLog } from './session-log';
 
 export interface SessionInput {
   openTransport: () => Transport;
@@ -34,21 +35,19 @@ export interface SessionOutput {
   tail: string;
 }
 
-type MachineEvent =
-  | { type: 'PROMPT' }
-  | { type: 'DX_EVENT'; event: DebugExitEvent }
-  | { type: 'BAD_FRAME'; raw: string; reason: string }
-  | { type: 'TEXT'; text: string }
-  | { type: 'LLDB_EXIT'; exitCode: number; signal?: number }
-  | { type: 'ABORT' };
+/** Only what changes the session's state reaches the machine; events and text go to the log. */
+type MachineEvent = { type: 'PROMPT' } | { type: 'LLDB_EXIT'; exitCode: number; signal?: number } | { type: 'ABORT' };
 
 type TransportCommand = { type: 'SEND'; data: string } | { type: 'CLOSE' };
 
-interface Context extends SessionOutput {
+interface Context {
   input: SessionInput;
+  log: SessionLog;
+  failure: SessionFailure | null;
+  aborted: boolean;
 }
 
-const TAIL_BYTES = 4096;
+type TransportInput = SessionInput & { log: SessionLog };
 const QUIT_TIMEOUT_MS = 5000;
 
 /** LLDB command lines. Paths are ours (a temp folder and the package), quoted for LLDB's parser. */
@@ -56,13 +55,17 @@ export function lldbQuote(path: string): string {
   return `"${path.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
-const transportLogic = fromCallback<TransportCommand, SessionInput>(({ sendBack, receive, input }) => {
+const transportLogic = fromCallback<TransportCommand, TransportInput>(({ sendBack, receive, input }) => {
   const transport = input.openTransport();
   const scanner = new OutputScanner({ nonce: input.nonce, prompt: input.prompt });
+  const { log } = input;
   const deliver = (tokens: Token[]) => {
     for (const token of tokens) {
       input.onToken?.(token);
-      sendBack(toMachineEvent(token));
+      if (token.type === 'prompt') sendBack({ type: 'PROMPT' });
+      else if (token.type === 'event') log.events.push(token.event);
+      else if (token.type === 'text') log.appendText(token.text);
+      else log.badFrames.push(token.reason);
     }
   };
   const data = transport.onData((chunk) => deliver(scanner.push(chunk)));
@@ -80,19 +83,6 @@ const transportLogic = fromCallback<TransportCommand, SessionInput>(({ sendBack,
     transport.dispose();
   };
 });
-
-function toMachineEvent(token: Token): MachineEvent {
-  switch (token.type) {
-    case 'prompt':
-      return { type: 'PROMPT' };
-    case 'event':
-      return { type: 'DX_EVENT', event: token.event };
-    case 'bad-frame':
-      return { type: 'BAD_FRAME', raw: token.raw, reason: token.reason };
-    case 'text':
-      return { type: 'TEXT', text: token.text };
-  }
-}
 
 /** Entry action: send one command line to LLDB. */
 const send = (line: (input: SessionInput) => string) => ({
@@ -125,21 +115,18 @@ export const sessionMachine = setup({
     quit: () => QUIT_TIMEOUT_MS,
   },
   guards: {
-    scriptSpoke: ({ context }) => context.events.some((e) => e.kind === 'hello'),
-    targetLoaded: ({ context }) => !context.events.some((e) => e.kind === 'error' && e.code === 'target-failed'),
+    scriptSpoke: ({ context }) => context.log.has((e) => e.kind === 'hello'),
+    targetLoaded: ({ context }) => !context.log.has((e) => e.kind === 'error' && e.code === 'target-failed'),
   },
 }).createMachine({
   id: 'session',
-  context: ({ input }) => ({ input, events: [], badFrames: [], failure: null, aborted: false, tail: '' }),
-  invoke: { id: 'transport', src: 'transport', input: ({ context }) => context.input },
+  context: ({ input }) => ({ input, log: new SessionLog(), failure: null, aborted: false }),
+  invoke: { id: 'transport', src: 'transport', input: ({ context }) => ({ ...context.input, log: context.log }) },
   initial: 'starting',
   on: {
-    DX_EVENT: { actions: assign({ events: ({ context, event }) => [...context.events, event.event] }) },
-    BAD_FRAME: { actions: assign({ badFrames: ({ context, event }) => [...context.badFrames, event.reason] }) },
-    TEXT: { actions: assign({ tail: ({ context, event }) => (context.tail + event.text).slice(-TAIL_BYTES) }) },
     LLDB_EXIT: {
       target: '.failed',
-      actions: fail((c) => ({ code: 'lldb-died', message: 'LLDB exited during the session', lastOutput: lastOutputOf(c.tail) })),
+      actions: fail((c) => ({ code: 'lldb-died', message: 'LLDB exited during the session', lastOutput: lastOutputOf(c.log.tail) })),
     },
     ABORT: { target: '.aborted' },
   },
@@ -149,7 +136,7 @@ export const sessionMachine = setup({
       after: {
         startup: {
           target: 'failed',
-          actions: fail((c) => ({ code: 'lldb-no-prompt', message: 'LLDB did not show its prompt', lastOutput: lastOutputOf(c.tail) })),
+          actions: fail((c) => ({ code: 'lldb-no-prompt', message: 'LLDB did not show its prompt', lastOutput: lastOutputOf(c.log.tail) })),
         },
       },
     },
@@ -175,7 +162,7 @@ export const sessionMachine = setup({
       after: {
         run: {
           target: 'failed',
-          actions: fail((c) => ({ code: 'lldb-hung', message: 'LLDB did not finish the run in time', lastOutput: lastOutputOf(c.tail) })),
+          actions: fail((c) => ({ code: 'lldb-hung', message: 'LLDB did not finish the run in time', lastOutput: lastOutputOf(c.log.tail) })),
         },
       },
     },
@@ -192,11 +179,11 @@ export const sessionMachine = setup({
     },
   },
   output: ({ context }) => ({
-    events: context.events,
-    badFrames: context.badFrames,
+    events: context.log.events,
+    badFrames: context.log.badFrames,
     failure: context.failure,
     aborted: context.aborted,
-    tail: context.tail,
+    tail: context.log.tail,
   }),
 });
 
@@ -204,14 +191,14 @@ function noAnswer(command: string) {
   return (c: Context): SessionFailure => ({
     code: 'lldb-hung',
     message: `LLDB did not answer \`${command}\``,
-    lastOutput: lastOutputOf(c.tail),
+    lastOutput: lastOutputOf(c.log.tail),
   });
 }
 
 function scriptError(code: 'target-failed') {
   return (c: Context): SessionFailure => {
-    const error = c.events.find((e) => e.kind === 'error' && e.code === code);
-    return { code, message: error && error.kind === 'error' ? error.message : code, lastOutput: lastOutputOf(c.tail) };
+    const error = c.log.events.find((e) => e.kind === 'error' && e.code === code);
+    return { code, message: error && error.kind === 'error' ? error.message : code, lastOutput: lastOutputOf(c.log.tail) };
   };
 }
 
@@ -220,6 +207,6 @@ function scriptNotLoaded(c: Context): SessionFailure {
   return {
     code: 'script-not-loaded',
     message: 'the debug-exit LLDB script did not load (is this LLDB built with Python?)',
-    lastOutput: lastOutputOf(c.tail),
+    lastOutput: lastOutputOf(c.log.tail),
   };
 }

@@ -4,7 +4,6 @@
  * transport's exit. Streams the file: memory stays flat however long the recording is.
  */
 import * as fs from 'node:fs';
-import * as readline from 'node:readline';
 import { LLDB_EXIT_MARKER, parseEvent, parseHeader, RecordingError, type AsciicastEvent, type AsciicastHeader } from '../recording/asciicast';
 import { Emitter, type Transport, type TransportExit } from './transport';
 
@@ -104,6 +103,20 @@ export class ReplayTransport implements Transport {
   }
 }
 
-function lines(file: string): AsyncIterable<string> {
-  return readline.createInterface({ input: fs.createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+/**
+ * The file's lines, streamed. asciicast lines are JSON and never hold a raw newline, so a plain
+ * split on '\n' is enough (and several times cheaper than readline's line-ending regex).
+ */
+async function* lines(file: string): AsyncIterable<string> {
+  let pending = '';
+  for await (const chunk of fs.createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
+    const text = pending + (chunk as string);
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+      yield text.slice(start, nl);
+      start = nl + 1;
+    }
+    pending = text.slice(start);
+  }
+  if (pending.length > 0) yield pending;
 }
