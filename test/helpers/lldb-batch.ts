@@ -24,7 +24,8 @@ export function batchRun(program: string, symbols: string[], env: Record<string,
     for (const symbol of symbols) args.push('-o', `breakpoint set -n ${symbol}`);
     args.push('-o', 'run');
     for (let i = 0; i < maxStops; i++) args.push('-o', 'bt 12', '-o', 'continue');
-    args.push('--', program);
+    // --batch stops running -o commands when the process crashes: -k runs these then.
+    args.push('-k', 'bt 16', '--', program);
     const result = spawnSync('lldb-19', args, { encoding: 'utf8', timeout: 60000 });
     const output = `${result.stdout}${result.stderr}`;
     return { output, stops: stopsOf(output, symbols) };
@@ -37,11 +38,15 @@ export function batchRun(program: string, symbols: string[], env: Record<string,
 //          "  * frame #0: 0x000055555557225 allocator-first`mi_process_done at init.c:626:8"
 const STOP_LINE = /stop reason = breakpoint (\d+)\.\d+/;
 
+// `bt` repeats the stop line: only the one right after "Process N stopped" is a new stop.
+const PROCESS_STOPPED = /^Process \d+ stopped/;
+
 function stopsOf(output: string, symbols: string[]): string[] {
   const stops: string[] = [];
-  for (const line of output.split('\n')) {
-    const m = STOP_LINE.exec(line);
+  const lines = output.split('\n');
+  lines.forEach((line, i) => {
+    const m = PROCESS_STOPPED.test(line) ? STOP_LINE.exec(lines[i + 1] ?? '') : null;
     if (m) stops.push(symbols[Number(m[1]) - 1] ?? `breakpoint ${m[1]}`);
-  }
+  });
   return stops;
 }
