@@ -15,6 +15,7 @@ const REQUIRED_FIELDS: Record<EventKind, Record<string, FieldType>> = {
   hello: { schema: 'string', lldb_version: 'string', platform: 'string' },
   'probe-resolved': { role: 'string', symbol: 'string', locations: 'number', modules: 'array' },
   hit: { role: 'string', symbol: 'string', module: 'string', tid: 'number', pc: 'string', frames: 'array' },
+  launched: { pid: 'number' },
   signal: { signal: 'string', description: 'string', tid: 'number', pc: 'string', frames: 'array' },
   exit: { status: 'number' },
   error: { code: 'string', message: 'string' },

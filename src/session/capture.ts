@@ -81,6 +81,7 @@ export async function capture(request: CaptureRequest): Promise<CaptureResult> {
     const specPath = path.join(dir, 'spec.json');
     fs.writeFileSync(specPath, JSON.stringify(spec, null, 2));
     const session = await runSession(request, spec, specPath, lldbPath);
+    killOrphanedInferior(session);
     return { spec, lldbPath, profileFile: spec.env.LLVM_PROFILE_FILE, session, recording: request.recordTo };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -139,10 +140,27 @@ async function runSession(request: CaptureRequest, spec: SessionSpec, specPath: 
   }
 }
 
+/**
+ * A traced process outlives its tracer: when LLDB died or the capture was stopped before the
+ * program's exit was seen, the program is killed here so that nothing is left running.
+ */
+function killOrphanedInferior(session: SessionOutput): void {
+  const launched = session.events.find((e) => e.kind === 'launched');
+  const exited = session.events.some((e) => e.kind === 'exit');
+  if (launched?.kind !== 'launched' || exited) return;
+  try {
+    process.kill(launched.pid, 'SIGKILL');
+  } catch {
+    // ESRCH: it is gone already.
+  }
+}
+
 /** LLDB's own environment: the user's, with a plain terminal type (no colour negotiation). */
 function lldbEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
   env.TERM = 'xterm-256color';
+  // `command script import` would otherwise write __pycache__ into the package.
+  env.PYTHONDONTWRITEBYTECODE = '1';
   return env;
 }

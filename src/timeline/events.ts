@@ -66,6 +66,12 @@ export interface ProbeHitEvent extends EventBase {
   registered?: RegisteredFunction;
 }
 
+/** dx-run started the process: its pid, so the tool can kill it if LLDB itself dies. */
+export interface LaunchedEvent extends EventBase {
+  kind: 'launched';
+  pid: number;
+}
+
 /** The process stopped on a signal (a crash, or an interrupt). */
 export interface SignalEvent extends EventBase {
   kind: 'signal';
@@ -103,6 +109,7 @@ export type DebugExitEvent =
   | HelloEvent
   | ProbeResolvedEvent
   | ProbeHitEvent
+  | LaunchedEvent
   | SignalEvent
   | ExitEvent
   | ErrorEvent;

@@ -50,6 +50,8 @@ export function symbolOf(event: DebugExitEvent): string {
       return event.code;
     case 'hello':
       return event.lldb_version;
+    case 'launched':
+      return `pid ${event.pid}`;
   }
 }
 
@@ -74,6 +76,8 @@ export function detailOf(event: DebugExitEvent): string {
       return event.message;
     case 'hello':
       return `${event.platform}, ${event.schema}`;
+    case 'launched':
+      return 'process launched';
   }
 }
 

@@ -1,0 +1,108 @@
+/**
+ * Bad input and failing environments: each gets a clear message and the documented exit code
+ * (0 capture complete, 1 tool or environment error, 2 usage error, 3 verdict differs from --expect).
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { captureJson, runCli } from '../helpers/cli';
+import { fixture } from '../helpers/fixtures';
+
+function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'dx-errors-'));
+}
+
+function processesNamed(marker: string): string[] {
+  try {
+    return execFileSync('pgrep', ['-af', marker], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+  } catch {
+    return []; // pgrep exits 1 when nothing matches
+  }
+}
+
+describe('errors and exit codes', function () {
+  this.timeout(120000);
+
+  it('LLDB not found: exit 1, naming --lldb and the setup command', async () => {
+    const run = await runCli(['capture', '--lldb', '/nonexistent/lldb-99', '--', fixture('profile-first')]);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /LLDB not found: \/nonexistent\/lldb-99/);
+    assert.match(run.stderr, /--lldb PATH/);
+    assert.match(run.stderr, /npm run setup/);
+    assert.equal(run.stdout, '');
+  });
+
+  it('LLDB not in PATH at all: exit 1 with the same advice', async () => {
+    // A PATH with node and nothing else.
+    const dir = tempDir();
+    fs.symlinkSync(process.execPath, path.join(dir, 'node'));
+    const run = await runCli(['capture', '--', fixture('profile-first')], { env: { ...process.env, PATH: dir } });
+    fs.rmSync(dir, { recursive: true });
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /LLDB not found: lldb-19 or lldb/);
+  });
+
+  it('program missing: exit 2, checked before LLDB starts', async () => {
+    // A missing LLDB as well: the program is checked first, so LLDB is never looked for.
+    const run = await runCli(['capture', '--lldb', '/nonexistent/lldb', '--', '/no/such/program']);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /program not found: \/no\/such\/program/);
+    assert.doesNotMatch(run.stderr, /LLDB/);
+  });
+
+  it('program not executable: exit 2 with what to do', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'not-a-program.txt');
+    fs.writeFileSync(file, 'hello\n');
+    const run = await runCli(['capture', '--', file]);
+    fs.rmSync(dir, { recursive: true });
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /not an executable file/);
+    assert.match(run.stderr, /chmod \+x/);
+  });
+
+  it('usage errors: exit 2', async () => {
+    for (const args of [['capture'], ['capture', '--format', 'xml', '--', 'x'], ['capture', '--timeout', '-1', '--', 'x'], ['frobnicate']]) {
+      const run = await runCli(args);
+      assert.equal(run.code, 2, `${args.join(' ')}: ${run.stderr}`);
+      assert.match(run.stderr, /debug-exit: error: /);
+    }
+  });
+
+  it('a program that never exits is killed at --timeout: partial timeline kept, verdict inconclusive', async () => {
+    const marker = fixture('loop-forever');
+    const { run, report } = await captureJson(['--timeout', '2'], [marker]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(report.outcome.kind, 'timeout');
+    assert.equal(report.verdicts.allocator_cleanup_first.result, 'inconclusive');
+    assert.match(report.verdicts.allocator_cleanup_first.reason, /timeout/);
+    assert.ok(report.events.some((e) => e.kind === 'hit' && e.symbol === 'main'), 'the hits before the timeout are kept');
+    assert.deepEqual(processesNamed(marker), []);
+  });
+
+  it('--expect: exit 3 when the verdict differs, 0 when it matches', async () => {
+    const differs = await runCli(['capture', '--quiet', '--expect', 'confirmed', '--', fixture('profile-first')]);
+    assert.equal(differs.code, 3, differs.stderr);
+    assert.match(differs.stderr, /expected allocator-cleanup-first confirmed, got refuted/);
+    const matches = await runCli(['capture', '--quiet', '--expect', 'refuted', '--', fixture('profile-first')]);
+    assert.equal(matches.code, 0, matches.stderr);
+  });
+
+  it('LLDB dying mid-session: exit 1, its last output shown, nothing left running', async () => {
+    const dir = tempDir();
+    const wrapper = path.join(dir, 'dying-lldb');
+    // Starts the real LLDB, then kills it 4 s later, after saying so on LLDB's own terminal.
+    fs.writeFileSync(wrapper, '#!/bin/bash\n(sleep 4; echo "lldb wrapper: killing LLDB now"; kill -9 $$) &\nexec lldb-19 "$@"\n', { mode: 0o755 });
+    const marker = fixture('loop-forever');
+    const run = await runCli(['capture', '--quiet', '--lldb', wrapper, '--timeout', '60', '--', marker]);
+    fs.rmSync(dir, { recursive: true });
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr, /LLDB exited during the session/);
+    assert.match(run.stderr, /LLDB's last output:[\s\S]*lldb wrapper: killing LLDB now/);
+    assert.match(run.stdout, /LLDB died/, 'the partial report is still printed');
+    await new Promise((r) => setTimeout(r, 500));
+    assert.deepEqual(processesNamed(marker), []);
+  });
+});
