@@ -19,6 +19,7 @@ export function sessionOutcome(session: SessionOutput, cut = false): SessionOutc
   const fromEvents = outcomeFromEvents(session.events);
   if (fromEvents.kind !== 'cut') return fromEvents;
   if (cut) return { kind: 'cut' };
+  if (session.aborted) return { kind: 'interrupted' };
   if (session.failure?.code === 'lldb-died' || session.failure?.code === 'lldb-hung') {
     return { kind: 'lldb-died', lastOutput: session.failure.lastOutput ?? '' };
   }

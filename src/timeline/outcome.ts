@@ -15,6 +15,8 @@ export type SessionOutcome =
   | { kind: 'lldb-died'; lastOutput: string }
   /** A replayed recording that stops mid-session. */
   | { kind: 'cut' }
+  /** The user stopped the capture (SIGINT/SIGTERM to debug-exit) before the program ended. */
+  | { kind: 'interrupted' }
   /** The inferior never ran (LLDB could not load or launch it). */
   | { kind: 'launch-failed'; message: string };
 
@@ -57,6 +59,8 @@ export function describeOutcome(outcome: SessionOutcome): string {
       return `LLDB died (last output: ${JSON.stringify(outcome.lastOutput.trim().slice(-80))})`;
     case 'cut':
       return 'recording cut mid-session';
+    case 'interrupted':
+      return 'capture stopped by the user before the program ended';
     case 'launch-failed':
       return `launch failed: ${outcome.message}`;
   }

@@ -118,6 +118,8 @@ function sessionCutShort(timeline: Timeline, path: ExitPath): MissingWrite | und
       return cutShort('lldb-died', 'LLDB died', lastEvidence);
     case 'cut':
       return cutShort('cut', `the recording ends${lastText}`, lastEvidence);
+    case 'interrupted':
+      return cutShort('interrupted', `the capture was stopped by the user${lastText}`, lastEvidence);
     case 'signaled': {
       const evidence = evidenceOf(entry?.seq, exitSeqs(timeline));
       return cutShort('killed', `the process was ended by ${outcome.signal}`, evidence);

@@ -29,6 +29,7 @@ export type InconclusiveCause =
   | 'timeout'
   | 'lldb-died'
   | 'cut'
+  | 'interrupted'
   | 'killed'
   | 'exit-not-observed'
   | 'exit-time-write-missing';

@@ -1,8 +1,17 @@
 /** Runs the real CLI (bin/debug-exit) as a user would, and reads its JSON report. */
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 export const BIN = path.resolve(__dirname, '../../../bin/debug-exit');
+
+/**
+ * The CLI runs in a scratch folder, so the recordings it makes by default
+ * (recordings/<program>-<time>.cast) land there, not in the work tree.
+ */
+const SCRATCH = fs.mkdtempSync(path.join(os.tmpdir(), 'dx-cli-cwd-'));
+process.on('exit', () => fs.rmSync(SCRATCH, { recursive: true, force: true }));
 
 export interface CliRun {
   code: number | null;
@@ -12,7 +21,7 @@ export interface CliRun {
 
 export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(BIN, args, { env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(BIN, args, { cwd: SCRATCH, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -3,11 +3,11 @@
  * (0 capture complete, 1 tool or environment error, 2 usage error, 3 verdict differs from --expect).
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { captureJson, runCli } from '../helpers/cli';
+import { BIN, captureJson, runCli } from '../helpers/cli';
 import { fixture } from '../helpers/fixtures';
 
 function tempDir(): string {
@@ -90,19 +90,65 @@ describe('errors and exit codes', function () {
     assert.equal(matches.code, 0, matches.stderr);
   });
 
-  it('LLDB dying mid-session: exit 1, its last output shown, nothing left running', async () => {
+  it('LLDB dying mid-session: exit 1, its last output shown, nothing left running, the recording replays', async () => {
     const dir = tempDir();
     const wrapper = path.join(dir, 'dying-lldb');
+    const cast = path.join(dir, 'dying.cast');
     // Starts the real LLDB, then kills it 4 s later, after saying so on LLDB's own terminal.
     fs.writeFileSync(wrapper, '#!/bin/bash\n(sleep 4; echo "lldb wrapper: killing LLDB now"; kill -9 $$) &\nexec lldb-19 "$@"\n', { mode: 0o755 });
     const marker = fixture('loop-forever');
-    const run = await runCli(['capture', '--quiet', '--lldb', wrapper, '--timeout', '60', '--', marker]);
-    fs.rmSync(dir, { recursive: true });
+    const run = await runCli(['capture', '--quiet', '--format', 'json', '--record', cast, '--lldb', wrapper, '--timeout', '60', '--', marker]);
     assert.equal(run.code, 1, run.stderr);
     assert.match(run.stderr, /LLDB exited during the session/);
     assert.match(run.stderr, /LLDB's last output:[\s\S]*lldb wrapper: killing LLDB now/);
-    assert.match(run.stdout, /LLDB died/, 'the partial report is still printed');
+    const live = JSON.parse(run.stdout) as { outcome: { kind: string } };
+    assert.equal(live.outcome.kind, 'lldb-died', 'the partial report is still printed');
     await new Promise((r) => setTimeout(r, 500));
     assert.deepEqual(processesNamed(marker), []);
+    const replayed = await runCli(['replay', '--format', 'json', cast]);
+    fs.rmSync(dir, { recursive: true });
+    assert.equal(replayed.code, 0, replayed.stderr);
+    assert.equal(replayed.stdout, run.stdout);
   });
+
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    it(`${signal} to debug-exit mid-capture: partial report, nothing left running, the recording replays`, async () => {
+      const dir = tempDir();
+      const cast = path.join(dir, 'stopped.cast');
+      const marker = fixture('loop-forever');
+      const child = spawn(BIN, ['capture', '--quiet', '--format', 'json', '--record', cast, '--', marker], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+      // Wait until the program is running under LLDB (its main probe hit is in the recording).
+      await pollUntil(() => fs.existsSync(cast) && fs.readFileSync(cast, 'utf8').includes('\\"symbol\\":\\"main\\"'), 20000);
+      child.kill(signal);
+      const code = await closed;
+      assert.equal(code, 1, stderr);
+      assert.match(stderr, /capture stopped before the program finished/);
+      const report = JSON.parse(stdout) as { outcome: { kind: string }; verdicts: { allocator_cleanup_first: { result: string; reason: string } } };
+      assert.equal(report.outcome.kind, 'interrupted');
+      assert.equal(report.verdicts.allocator_cleanup_first.result, 'inconclusive');
+      assert.match(report.verdicts.allocator_cleanup_first.reason, /stopped by the user/);
+      await new Promise((r) => setTimeout(r, 500));
+      assert.deepEqual(processesNamed(marker), []);
+      assert.deepEqual(processesNamed('lldb-19 --no-lldbinit'), []);
+      const replayed = await runCli(['replay', '--format', 'json', cast]);
+      fs.rmSync(dir, { recursive: true });
+      assert.equal(replayed.code, 0, replayed.stderr);
+      const fromRecording = JSON.parse(replayed.stdout) as { outcome: { kind: string }; events: unknown[] };
+      assert.equal(fromRecording.outcome.kind, 'cut');
+      assert.ok(fromRecording.events.length > 0);
+    });
+  }
 });
+
+async function pollUntil(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

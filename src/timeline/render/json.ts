@@ -59,6 +59,7 @@ function outcomeJson(outcome: SessionOutcome): Json {
     case 'lldb-died':
       return { kind: outcome.kind, last_output: outcome.lastOutput };
     case 'cut':
+    case 'interrupted':
       return { kind: outcome.kind };
     case 'launch-failed':
       return { kind: outcome.kind, message: outcome.message };
