@@ -23,7 +23,7 @@ export interface ReplayOptions {
 
 /** Reads only the header line. */
 export async function readHeader(file: string): Promise<AsciicastHeader> {
-  for await (const line of lines(file)) return parseHeader(line, file);
+  for await (const batch of lineBatches(file)) return parseHeader(batch.lines[0], file);
   throw new RecordingError(file, 1, 'the recording is empty');
 }
 
@@ -53,33 +53,34 @@ export class ReplayTransport implements Transport {
   }
 
   private async play(): Promise<ReplayEnd> {
-    let lldbExited = false;
-    let previous = 0;
-    let lineNo = 0;
-    let consumed = 0;
-    let cut = false;
-    const size = fs.statSync(this.file).size;
+    const state = { lineNo: 0, previous: 0, lldbExited: false, cut: false };
     try {
-      for await (const line of lines(this.file)) {
-        lineNo++;
-        const end = consumed + Buffer.byteLength(line, 'utf8');
-        consumed = end + 1;
-        if (this.disposed) break;
-        if (lineNo === 1 || line.trim() === '') continue; // the header was validated by readHeader
-        const event = this.parseOrCut(line, lineNo, previous, end >= size);
-        if (event === 'cut') {
-          cut = true;
-          break;
+      for await (const batch of lineBatches(this.file)) {
+        for (const line of batch.lines) {
+          if (this.disposed || state.cut) break;
+          const event = this.next(line, state, batch.unterminated);
+          if (event === null) continue;
+          // Paced only for --play: replaying as fast as possible awaits nothing per line.
+          if (this.options.speed !== undefined) await this.pace(event.time - state.previous);
+          state.previous = event.time;
+          if (event.code === 'o') this.deliver(event);
+          if (event.code === 'm' && event.data.startsWith(LLDB_EXIT_MARKER)) state.lldbExited = true;
         }
-        await this.pace(event.time - previous);
-        previous = event.time;
-        if (event.code === 'o') this.deliver(event);
-        if (event.code === 'm' && event.data.startsWith(LLDB_EXIT_MARKER)) lldbExited = true;
       }
     } finally {
       this.exit.fire({ exitCode: 0 });
     }
-    return { cut, lldbExited };
+    return { cut: state.cut, lldbExited: state.lldbExited };
+  }
+
+  /** The event of one line; null for the header (validated by readHeader), blanks and a cut. */
+  private next(line: string, state: { lineNo: number; previous: number; cut: boolean }, unterminated: boolean): AsciicastEvent | null {
+    state.lineNo++;
+    if (state.lineNo === 1 || line.length === 0) return null;
+    const event = this.parseOrCut(line, state.lineNo, state.previous, unterminated);
+    if (event !== 'cut') return event;
+    state.cut = true;
+    return null;
   }
 
   /** A last line without its newline that does not parse is a recording cut mid-write. */
@@ -103,20 +104,22 @@ export class ReplayTransport implements Transport {
   }
 }
 
+interface LineBatch {
+  lines: string[];
+  /** The batch is the file's last line, with no newline after it (a write cut short). */
+  unterminated: boolean;
+}
+
 /**
- * The file's lines, streamed. asciicast lines are JSON and never hold a raw newline, so a plain
- * split on '\n' is enough (and several times cheaper than readline's line-ending regex).
+ * The file's lines, streamed in batches (one per read). asciicast lines are JSON and never hold a
+ * raw newline, so a plain split on '\n' is enough, and several times cheaper than readline.
  */
-async function* lines(file: string): AsyncIterable<string> {
+async function* lineBatches(file: string): AsyncIterable<LineBatch> {
   let pending = '';
   for await (const chunk of fs.createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
-    const text = pending + (chunk as string);
-    let start = 0;
-    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
-      yield text.slice(start, nl);
-      start = nl + 1;
-    }
-    pending = text.slice(start);
+    const lines = (pending + (chunk as string)).split('\n');
+    pending = lines.pop() ?? '';
+    if (lines.length > 0) yield { lines, unterminated: false };
   }
-  if (pending.length > 0) yield pending;
+  if (pending.length > 0) yield { lines: [pending], unterminated: true };
 }
