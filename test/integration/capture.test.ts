@@ -98,3 +98,26 @@ describe('capture on real LLDB', function () {
     assert.equal(new Set(seqs).size, seqs.length);
   });
 });
+
+describe('capture outputs', function () {
+  this.timeout(120000);
+
+  it('--out writes each format to its file while --format goes to stdout', async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { runCli } = await import('../helpers/cli');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dx-out-'));
+    const json = path.join(dir, 'report.json');
+    const md = path.join(dir, 'report.md');
+    const run = await runCli(['capture', '--quiet', '--no-record', '--out', `json=${json}`, '--out', `markdown=${md}`, '--', fixture('allocator-first')]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /allocator-cleanup-first: CONFIRMED/);
+    const report = JSON.parse(fs.readFileSync(json, 'utf8')) as { schema: string; verdicts: { allocator_cleanup_first: { result: string } } };
+    assert.equal(report.schema, 'debug-exit/report@1');
+    assert.equal(report.verdicts.allocator_cleanup_first.result, 'confirmed');
+    assert.match(fs.readFileSync(md, 'utf8'), /^#/m);
+    assert.doesNotMatch(run.stderr, /recording:/, '--no-record writes no recording');
+    fs.rmSync(dir, { recursive: true });
+  });
+});

@@ -49,3 +49,17 @@ describe('replay of committed recordings (no LLDB)', function () {
     });
   }
 });
+
+describe('replay --play', function () {
+  this.timeout(60000);
+
+  it('shows the recorded LLDB session (at 1000x speed) and still prints the report', async () => {
+    const cast = path.join(RECORDINGS, 'allocator-first.cast');
+    const run = await runCli(['replay', '--play', '--speed', '1000', '--format', 'json', cast]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /dx-run/);
+    assert.match(run.stderr, /\(dx-[0-9a-f]{16}\) /);
+    const report = JSON.parse(run.stdout) as JsonReport;
+    assert.equal(report.verdicts.allocator_cleanup_first.result, 'confirmed');
+  });
+});
