@@ -36,11 +36,14 @@ cc19 -c "$src/mixed-main.c" -o "$out/obj/mixed-main.o"
 cc19 "$out/obj/mixed-main.o" "$out/obj/mixed-lib-old.o" -o "$out/mixed-profile-versions"
 echo "$old_cc" > "$out/mixed-profile-versions.older-clang"
 
-for name in early-write underscore-exit many-handlers; do
+for name in early-write underscore-exit many-handlers forger threads-exit fork-exit noisy; do
   cc19 "$src/$name.c" "$mi" -lpthread -o "$out/$name"
 done
 # Never exits on its own: built like the others, so only the timeout keeps its verdict open.
 cc19 "$src/loop-forever.c" "$mi" -lpthread -o "$out/loop-forever"
+# Probes that cannot resolve: no PGO instrumentation, and everything stripped.
+"$DX_CLANG" -g -O1 "$src/exit-order.c" "$mi" -lpthread -o "$out/no-pgo"
+strip -o "$out/stripped" "$out/allocator-first"
 # Argument and environment echo for injection tests: no PGO needed.
 "$DX_CLANG" -g -O0 "$src/print-args.c" -o "$out/print-args"
 

@@ -20,6 +20,7 @@ export interface CaptureArgs {
   aslr: 'on' | 'off';
   logLevel: string;
   quiet: boolean;
+  programOutput: 'files' | 'terminal';
   /** Where to record: an explicit --record PATH, the default path (undefined), or off (--no-record). */
   record: string | null | undefined;
   program: string;
@@ -71,6 +72,9 @@ capture options:
   --record PATH             record the session (asciicast v2) here
                             (default recordings/<program>-<UTC time>.cast)
   --no-record               do not record
+  --program-output files|terminal
+                            where the program's stdout/stderr go: files of the capture (default),
+                            or LLDB's terminal (then they are in the recording too)
 
 replay options:
   --format, --out           as for capture
@@ -80,7 +84,7 @@ exit codes: 0 capture complete (whatever the verdict), 1 tool or environment err
             2 usage error, 3 verdict differs from --expect`;
 
 type Flags = Map<string, string[]>;
-const VALUE_FLAGS = ['--format', '--out', '--timeout', '--lldb', '--env', '--expect', '--aslr', '--log-level', '--record'];
+const VALUE_FLAGS = ['--format', '--out', '--timeout', '--lldb', '--env', '--expect', '--aslr', '--log-level', '--record', '--program-output'];
 const BOOLEAN_FLAGS = ['--census', '--quiet', '--no-record'];
 
 export function parseArgs(argv: readonly string[]): CliArgs {
@@ -113,6 +117,7 @@ function parseCapture(argv: readonly string[]): CaptureArgs {
     logLevel: last(flags, '--log-level') ?? 'warn',
     quiet: flags.has('--quiet'),
     record: flags.has('--no-record') ? null : last(flags, '--record'),
+    programOutput: oneOf(last(flags, '--program-output') ?? 'files', ['files', 'terminal'] as const, '--program-output'),
     program: programPart[0],
     programArgs: programPart.slice(1),
   };

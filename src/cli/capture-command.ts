@@ -35,6 +35,7 @@ export async function runCapture(args: CaptureArgs, log: Logger): Promise<number
       lldb: args.lldb,
       census: args.census,
       disableAslr: args.aslr === 'off',
+      programOutput: args.programOutput,
       onToken: (token) => {
         if (token.type === 'text') log.trace({ text: token.text }, 'lldb.out');
         progress.token(token);

@@ -32,6 +32,8 @@ export interface CaptureRequest {
   lldb: string | null;
   census: boolean;
   disableAslr: boolean;
+  /** `files`: the program's stdout/stderr go to files of the capture; `terminal`: through LLDB's pty. */
+  programOutput?: ProgramOutput;
   onToken?: (token: Token) => void;
   onPhase?: (phase: string) => void;
   /** Lets the caller stop the capture (SIGINT/SIGTERM): the partial timeline is kept. */
@@ -39,6 +41,8 @@ export interface CaptureRequest {
   /** Write an asciicast recording of the session here (null: no recording). */
   recordTo: string | null;
 }
+
+export type ProgramOutput = 'files' | 'terminal';
 
 export interface CaptureResult {
   spec: SessionSpec;
@@ -90,6 +94,7 @@ export async function capture(request: CaptureRequest): Promise<CaptureResult> {
 
 export function buildSpec(request: CaptureRequest, program: string, dir: string): SessionSpec {
   fs.mkdirSync(path.join(dir, 'profile'));
+  const toTerminal = request.programOutput === 'terminal';
   return {
     schema: SPEC_SCHEMA,
     nonce: newNonce(),
@@ -97,8 +102,8 @@ export function buildSpec(request: CaptureRequest, program: string, dir: string)
     args: request.args,
     // A fresh profile file: a stale or incompatible one makes the writer skip (DESIGN.md section 7).
     env: { LLVM_PROFILE_FILE: path.join(dir, 'profile', 'capture-%p.profraw'), ...request.env },
-    stdout_path: path.join(dir, 'program.stdout'),
-    stderr_path: path.join(dir, 'program.stderr'),
+    stdout_path: toTerminal ? null : path.join(dir, 'program.stdout'),
+    stderr_path: toTerminal ? null : path.join(dir, 'program.stderr'),
     timeout_s: request.timeoutS,
     disable_aslr: request.disableAslr,
     probes: toProbeSpecs(probesFor(platformOf(), request.census)),
