@@ -44,15 +44,29 @@ export interface DemoArgs {
   logLevel: string;
 }
 
+export interface InteractiveArgs {
+  command: 'interactive';
+  lldb: string | null;
+  env: Record<string, string>;
+  census: boolean;
+  aslr: 'on' | 'off';
+  logLevel: string;
+  record: string | null | undefined;
+  program: string;
+  programArgs: string[];
+}
+
 export interface HelpArgs {
   command: 'help';
 }
 
-export type CliArgs = CaptureArgs | DemoArgs | ReplayArgs | HelpArgs;
+export type CliArgs = CaptureArgs | DemoArgs | ReplayArgs | InteractiveArgs | HelpArgs;
 
 export const DEFAULT_TIMEOUT_S = 60;
 
 export const USAGE = `usage:
+  debug-exit [interactive] [options] -- PROGRAM [ARGS...]
+                                                      LLDB at your prompt with the probes in place
   debug-exit capture [options] -- PROGRAM [ARGS...]   capture the exit of PROGRAM under LLDB
   debug-exit replay RECORDING [options]               rebuild the report from a recording, no LLDB
   debug-exit demo [--format text|json] [--lldb PATH]  build the bundled fixtures, capture each
@@ -91,6 +105,8 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   const [command, ...rest] = argv;
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') return { command: 'help' };
   if (command === 'capture') return parseCapture(rest);
+  if (command === 'interactive') return parseInteractive(rest);
+  if (command.startsWith('--')) return parseInteractive(argv);
   if (command === 'demo') return parseDemo(rest);
   if (command === 'replay') return parseReplay(rest);
   throw usageError(`unknown command: ${command}`, 'run `debug-exit help` for the commands');
@@ -121,6 +137,14 @@ function parseCapture(argv: readonly string[]): CaptureArgs {
     program: programPart[0],
     programArgs: programPart.slice(1),
   };
+}
+
+function parseInteractive(argv: readonly string[]): InteractiveArgs {
+  const capture = parseCapture(argv);
+  const unsupported = ['--format', '--out', '--timeout', '--expect', '--program-output', '--quiet'].filter((flag) => argv.slice(0, argv.indexOf('--')).some((a) => a === flag || a.startsWith(`${flag}=`)));
+  if (unsupported.length > 0) throw usageError(`${unsupported.join(', ')}: not for the interactive session`, 'these are `debug-exit capture` options');
+  const { lldb, env, census, aslr, logLevel, record, program, programArgs } = capture;
+  return { command: 'interactive', lldb, env, census, aslr, logLevel, record, program, programArgs };
 }
 
 function parseDemo(argv: readonly string[]): DemoArgs {

@@ -4,8 +4,22 @@ import { RecordingError } from '../recording/asciicast';
 import { DebugExitError } from '../session/failure';
 import { replay } from '../session/replay';
 import { renderReport } from '../timeline/render/renderer';
-import type { ReplayArgs } from './args';
-import { reportFrom } from './analyse';
+import type { OutputFormat, ReplayArgs } from './args';
+import { reportFrom, type SessionFacts } from './analyse';
+import { RunTracker } from '../timeline/runs';
+
+/** An interactive session has one report per run (each `run` the person typed). */
+function renderRuns(format: OutputFormat, facts: SessionFacts): string {
+  const tracker = new RunTracker();
+  for (const event of facts.session.events) tracker.add(event);
+  const reports = tracker.runs.map((run) => {
+    const last = run === tracker.runs[tracker.runs.length - 1];
+    const session = { ...facts.session, events: tracker.eventsOf(run) };
+    return reportFrom({ ...facts, session, cut: last && facts.cut });
+  });
+  if (format === 'json') return `[\n${reports.map((r) => renderReport('json', r).trimEnd()).join(',\n')}\n]\n`;
+  return reports.map((r, i) => `=== run ${i + 1} of ${reports.length}\n${renderReport(format, r)}`).join('\n') || 'no run in this session\n';
+}
 
 export async function runReplay(args: ReplayArgs): Promise<number> {
   if (!fs.existsSync(args.recording)) {
@@ -15,15 +29,10 @@ export async function runReplay(args: ReplayArgs): Promise<number> {
     const play = args.play ? { speed: args.speed, write: (d: string) => process.stderr.write(d) } : undefined;
     const result = await replay({ file: args.recording, play });
     const { debug_exit: meta } = result.header;
-    const report = reportFrom({
-      target: meta.target,
-      profileFile: meta.profile_file,
-      census: meta.options?.census === true,
-      session: result.session,
-      cut: !result.end.lldbExited,
-    });
-    process.stdout.write(renderReport(args.format, report));
-    for (const out of args.outputs) fs.writeFileSync(out.path, renderReport(out.format, report));
+    const facts = { target: meta.target, profileFile: meta.profile_file, census: meta.options?.census === true, session: result.session, cut: !result.end.lldbExited };
+    const render = meta.options?.mode === 'interactive' ? (format: OutputFormat) => renderRuns(format, facts) : (format: OutputFormat) => renderReport(format, reportFrom(facts));
+    process.stdout.write(render(args.format));
+    for (const out of args.outputs) fs.writeFileSync(out.path, render(out.format));
     if (!result.end.lldbExited) process.stderr.write(`debug-exit: ${args.recording}: the session was cut (the capture was killed?); the report covers what was recorded\n`);
     return 0;
   } catch (error) {

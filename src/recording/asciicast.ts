@@ -22,7 +22,7 @@ export interface DebugExitHeader {
   lldb_version: string;
   target: { program: string; args: string[] };
   profile_file: string | null;
-  options: { timeout_s: number; census: boolean; aslr: 'on' | 'off'; env: Record<string, string>; mode: 'capture' | 'interactive' };
+  options: { timeout_s: number | null; census: boolean; aslr: 'on' | 'off'; env: Record<string, string>; mode: 'capture' | 'interactive' };
 }
 
 export interface AsciicastHeader {

@@ -17,6 +17,7 @@ import type { Transport } from '../transport/transport';
 import { sessionMachine, type SessionOutput } from './machine';
 import { resolveLldb, resolveProgram } from './preflight';
 import { SPEC_SCHEMA, toProbeSpecs, type SessionSpec } from './spec';
+import type { DebugExitEvent } from '../timeline/events';
 
 export const SCRIPT_PATH = path.resolve(__dirname, '../../../lldb-scripts/debug_exit.py');
 const PTY_COLS = 200;
@@ -85,7 +86,7 @@ export async function capture(request: CaptureRequest): Promise<CaptureResult> {
     const specPath = path.join(dir, 'spec.json');
     fs.writeFileSync(specPath, JSON.stringify(spec, null, 2));
     const session = await runSession(request, spec, specPath, lldbPath);
-    killOrphanedInferior(session);
+    killOrphanedInferiors(session.events);
     return { spec, lldbPath, profileFile: spec.env.LLVM_PROFILE_FILE, session, recording: request.recordTo };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -130,7 +131,7 @@ async function runSession(request: CaptureRequest, spec: SessionSpec, specPath: 
       prompt,
       scriptPath: SCRIPT_PATH,
       specPath,
-      runTimeoutMs: spec.timeout_s * 1000 + RUN_GRACE_MS,
+      runTimeoutMs: request.timeoutS * 1000 + RUN_GRACE_MS,
       onToken: request.onToken,
     },
   });
@@ -149,19 +150,23 @@ async function runSession(request: CaptureRequest, spec: SessionSpec, specPath: 
  * A traced process outlives its tracer: when LLDB died or the capture was stopped before the
  * program's exit was seen, the program is killed here so that nothing is left running.
  */
-function killOrphanedInferior(session: SessionOutput): void {
-  const launched = session.events.find((e) => e.kind === 'launched');
-  const exited = session.events.some((e) => e.kind === 'exit');
-  if (launched?.kind !== 'launched' || exited) return;
+export function killOrphanedInferiors(events: readonly DebugExitEvent[]): void {
+  // Each launch is followed by its exit, if LLDB saw it: a launch still open is an orphan.
+  let open: number | null = null;
+  for (const event of events) {
+    if (event.kind === 'launched') open = event.pid;
+    if (event.kind === 'exit') open = null;
+  }
+  if (open === null) return;
   try {
-    process.kill(launched.pid, 'SIGKILL');
+    process.kill(open, 'SIGKILL');
   } catch {
     // ESRCH: it is gone already.
   }
 }
 
 /** LLDB's own environment: the user's, with a plain terminal type (no colour negotiation). */
-function lldbEnv(): Record<string, string> {
+export function lldbEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
   env.TERM = 'xterm-256color';

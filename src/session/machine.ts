@@ -6,7 +6,7 @@
  *   starting --prompt--> importing --prompt--> settingUp --prompt+hello--> running --prompt--> quitting --> done
  *        \___________________ LLDB exits, times out, or aborted: failed / aborted ____________/
  */
-import { assign, fromCallback, not, sendTo, setup } from 'xstate';
+import { and, assign, fromCallback, not, sendTo, setup } from 'xstate';
 import { OutputScanner, type Token } from '../protocol/output-scanner';
 import type { Transport } from '../transport/transport';
 import type { DebugExitEvent } from '../timeline/events';
@@ -24,6 +24,13 @@ export interface SessionInput {
   startupTimeoutMs?: number;
   /** Called with every token, in order (progress display, logging). */
   onToken?: (token: Token) => void;
+  /**
+   * `capture` runs the program with dx-run and quits; `interactive` starts the probe watcher
+   * (dx-watch), gives LLDB its ordinary prompt back and hands the terminal to the person.
+   */
+  mode?: 'capture' | 'interactive';
+  /** Interactive mode: called once, when the person gets the prompt. */
+  onHandover?: () => void;
 }
 
 export interface SessionOutput {
@@ -107,6 +114,7 @@ export const sessionMachine = setup({
   actions: {
     send: sendTo('transport', (_, params: { line: string }) => ({ type: 'SEND' as const, data: `${params.line}\n` })),
     fail: assign({ failure: (_, params: SessionFailure) => params }),
+    handOver: ({ context }) => context.input.onHandover?.(),
   },
   delays: {
     startup: ({ context }) => context.input.startupTimeoutMs ?? 20000,
@@ -115,6 +123,7 @@ export const sessionMachine = setup({
     quit: () => QUIT_TIMEOUT_MS,
   },
   guards: {
+    interactive: ({ context }) => context.input.mode === 'interactive',
     scriptSpoke: ({ context }) => context.log.has((e) => e.kind === 'hello'),
     targetLoaded: ({ context }) => !context.log.has((e) => e.kind === 'error' && e.code === 'target-failed'),
   },
@@ -150,6 +159,7 @@ export const sessionMachine = setup({
       on: {
         PROMPT: [
           { guard: not('scriptSpoke'), target: 'quitting', actions: fail(scriptNotLoaded) },
+          { guard: and(['targetLoaded', 'interactive']), target: 'watching' },
           { guard: 'targetLoaded', target: 'running' },
           { target: 'quitting', actions: fail(scriptError('target-failed')) },
         ],
@@ -165,6 +175,16 @@ export const sessionMachine = setup({
           actions: fail((c) => ({ code: 'lldb-hung', message: 'LLDB did not finish the run in time', lastOutput: lastOutputOf(c.log.tail) })),
         },
       },
+    },
+    watching: {
+      entry: send(() => 'dx-watch'),
+      on: { PROMPT: 'handedOver' },
+      after: { command: { target: 'failed', actions: fail(noAnswer('dx-watch')) } },
+    },
+    handedOver: {
+      // The person's prompt: LLDB's usual one. The unique prompt has done its job.
+      entry: [send(() => 'settings set prompt "(lldb)\\x20"'), 'handOver'],
+      on: { LLDB_EXIT: 'done' },
     },
     quitting: {
       entry: send(() => 'quit'),

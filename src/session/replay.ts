@@ -35,6 +35,7 @@ export async function replay(request: ReplayRequest): Promise<ReplayResult> {
       specPath: '(replay)',
       runTimeoutMs: REPLAY_TIMEOUT_MS,
       startupTimeoutMs: REPLAY_TIMEOUT_MS,
+      mode: header.debug_exit.options?.mode === 'interactive' ? 'interactive' : 'capture',
     },
   });
   actor.start();

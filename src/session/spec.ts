@@ -27,8 +27,8 @@ export interface SessionSpec {
   /** Capture mode sends the inferior's output to files instead of the pty. */
   stdout_path: string | null;
   stderr_path: string | null;
-  /** dx-run kills the inferior after this many seconds and reports a timeout. */
-  timeout_s: number;
+  /** dx-run kills the inferior after this many seconds and reports a timeout (null: never). */
+  timeout_s: number | null;
   disable_aslr: boolean;
   probes: ProbeSpec[];
   backtrace_depth: number;

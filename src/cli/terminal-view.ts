@@ -1,0 +1,68 @@
+/**
+ * What the person sees: LLDB's output as it comes (frames never shown), a short line per probe
+ * hit, and at a crash or exit the run's timeline and verdict. Until the handover nothing of the
+ * set-up is shown but a one-line summary.
+ */
+import type { Token } from '../protocol/tokens';
+import { buildReport } from '../timeline/report';
+import { renderReport } from '../timeline/render/renderer';
+import { liveLine } from '../timeline/render/live';
+import { RunTracker, type Run } from '../timeline/runs';
+import { buildTimeline, type CaptureTarget } from '../timeline/timeline';
+
+/** The terminal is in raw mode: no newline translation, so lines end in \r\n. */
+const crlf = (text: string) => text.replace(/\r?\n/g, '\r\n');
+
+export class TerminalView {
+  private readonly runs = new RunTracker();
+  private handedOver = false;
+  private atLineStart = true;
+
+  constructor(
+    private readonly out: NodeJS.WritableStream,
+    private readonly target: CaptureTarget,
+    private readonly profileFile: string | null,
+    private readonly census: boolean,
+  ) {}
+
+  handOver(): void {
+    this.handedOver = true;
+    const probes = this.runs.sharedEvents().filter((e) => e.kind === 'probe-resolved');
+    const resolved = probes.filter((e) => e.kind === 'probe-resolved' && e.locations > 0).length;
+    this.note(`debug-exit: probes in place (${resolved} of ${probes.length} resolved before launch; more resolve as libraries load). Type \`run\`.`);
+  }
+
+  token(token: Token): void {
+    if (token.type === 'event') return this.event(token.event);
+    if (token.type === 'text' && this.handedOver) this.write(token.text);
+  }
+
+  private event(event: Parameters<RunTracker['add']>[0]): void {
+    const change = this.runs.add(event);
+    if (change === null || !this.handedOver) return;
+    if (change.kind === 'started') this.note(`debug-exit: run ${change.run.index} (pid ${change.run.pid}), LLVM_PROFILE_FILE=${this.profileFile ?? '(unset)'}`);
+    if (change.kind === 'hit') this.note(liveLine(change.event));
+    if (change.kind === 'crashed') this.report(change.run, 'crashed: the program is stopped at the crash (bt, frame variable)');
+    if (change.kind === 'ended' && !change.run.crashed) this.report(change.run, 'ended');
+    if (change.kind === 'ended' && change.run.crashed) this.note(`debug-exit: run ${change.run.index} ended`);
+  }
+
+  private report(run: Run, what: string): void {
+    const timeline = buildTimeline({ target: this.target, profileFile: this.profileFile, events: this.runs.eventsOf(run), census: this.census });
+    this.note(`debug-exit: run ${run.index} ${what}`);
+    this.write(crlf(renderReport('text', buildReport(timeline))));
+    // LLDB printed its prompt before this report: show it again below, where the cursor is.
+    this.write('(lldb) ');
+  }
+
+  /** A line of ours, on a line of its own whatever LLDB or the program printed last. */
+  private note(line: string): void {
+    this.write(`${this.atLineStart ? '' : '\r\n'}${line}\r\n`);
+  }
+
+  private write(text: string): void {
+    if (text.length === 0) return;
+    this.out.write(text);
+    this.atLineStart = text.endsWith('\n');
+  }
+}
