@@ -16,6 +16,7 @@ const REQUIRED_FIELDS: Record<EventKind, Record<string, FieldType>> = {
   'probe-resolved': { role: 'string', symbol: 'string', locations: 'number', modules: 'array' },
   hit: { role: 'string', symbol: 'string', module: 'string', tid: 'number', pc: 'string', frames: 'array' },
   launched: { pid: 'number' },
+  integrity: { status: 'string', reason: 'string' },
   signal: { signal: 'string', description: 'string', tid: 'number', pc: 'string', frames: 'array' },
   exit: { status: 'number' },
   error: { code: 'string', message: 'string' },

@@ -72,6 +72,22 @@ export interface LaunchedEvent extends EventBase {
   pid: number;
 }
 
+/**
+ * The profile data checked against the record layout of the runtime that will write it, at the
+ * first profile write (lldb-scripts/profile_integrity.py).
+ */
+export interface IntegrityEvent extends EventBase {
+  kind: 'integrity';
+  status: 'consistent' | 'corrupt' | 'unknown';
+  reason: string;
+  runtime_version?: number;
+  record_size?: number;
+  module?: string;
+  records?: number;
+  first_bad?: { index: number; address: string; field: string; value: unknown; expected: string } | null;
+  writer_would_see?: Record<string, unknown>;
+}
+
 /** The process stopped on a signal (a crash, or an interrupt). */
 export interface SignalEvent extends EventBase {
   kind: 'signal';
@@ -110,6 +126,7 @@ export type DebugExitEvent =
   | ProbeResolvedEvent
   | ProbeHitEvent
   | LaunchedEvent
+  | IntegrityEvent
   | SignalEvent
   | ExitEvent
   | ErrorEvent;

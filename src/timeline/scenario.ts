@@ -101,6 +101,10 @@ export class Scenario {
     return this.push({ ...at, kind: 'signal', signal, description, ...where });
   }
 
+  integrity(status: 'consistent' | 'corrupt' | 'unknown', reason = `profile data ${status}`): number {
+    return this.push({ ...this.next(), kind: 'integrity', status, reason });
+  }
+
   exit(status: number, signal?: number): number {
     const killed = signal === undefined ? {} : { signal, description: `signal ${signal}` };
     return this.push({ ...this.next(), kind: 'exit', status, ...killed });

@@ -2,7 +2,7 @@
  * The verdict engine's vocabulary and its entry point. Every verdict is a pure function of the
  * timeline and carries its evidence (event seqs) and a reason a person can check against them.
  */
-import type { Frame } from './events';
+import type { Frame, IntegrityEvent } from './events';
 import type { Timeline } from './timeline';
 import { judgeAllocatorFirst } from './verdict-allocator-first';
 import { attributeCrash } from './verdict-crash';
@@ -84,10 +84,17 @@ export interface CrashAttribution extends Verdict<'crash-attribution', CrashResu
   integrity: IntegrityStatus;
 }
 
+/** Whether the profile data fits the layout the runtime reads (the integrity event's finding). */
+export interface IntegrityVerdict extends Verdict<'profile-data-integrity', IntegrityStatus> {
+  firstBad: IntegrityEvent['first_bad'] | null;
+  writerWouldSee: Record<string, unknown> | null;
+}
+
 export interface Verdicts {
   allocatorFirst: AllocatorFirstVerdict;
   explicitWrites: ExplicitWritesVerdict;
   crash: CrashAttribution;
+  integrity: IntegrityVerdict;
 }
 
 export interface JudgeOptions {
@@ -95,11 +102,31 @@ export interface JudgeOptions {
 }
 
 export function judgeTimeline(timeline: Timeline, options: JudgeOptions = {}): Verdicts {
+  const integrity = judgeIntegrity(timeline);
+  const found: ProfileIntegrity = { status: integrity.result, reason: integrity.reason, evidence: integrity.evidence };
   return {
+    integrity,
     allocatorFirst: judgeAllocatorFirst(timeline),
     explicitWrites: judgeExplicitWrites(timeline),
-    crash: attributeCrash(timeline, options.integrity),
+    crash: attributeCrash(timeline, options.integrity ?? found),
   };
 }
 
 export { judgeAllocatorFirst, judgeExplicitWrites, attributeCrash };
+
+/** The first integrity check of the session (made at the first profile write). */
+export function judgeIntegrity(timeline: Timeline): IntegrityVerdict {
+  const check = timeline.events.find((e): e is IntegrityEvent => e.kind === 'integrity');
+  if (check === undefined) {
+    const reason = 'not checked: no profile write was reached (or the recording predates the check)';
+    return { name: 'profile-data-integrity', result: 'unknown', reason, evidence: [], firstBad: null, writerWouldSee: null };
+  }
+  return {
+    name: 'profile-data-integrity',
+    result: check.status,
+    reason: check.reason,
+    evidence: [check.seq],
+    firstBad: check.first_bad ?? null,
+    writerWouldSee: check.writer_would_see ?? null,
+  };
+}

@@ -52,6 +52,8 @@ export function symbolOf(event: DebugExitEvent): string {
       return event.lldb_version;
     case 'launched':
       return `pid ${event.pid}`;
+    case 'integrity':
+      return `profile data ${event.status}`;
   }
 }
 
@@ -78,6 +80,8 @@ export function detailOf(event: DebugExitEvent): string {
       return `${event.platform}, ${event.schema}`;
     case 'launched':
       return 'process launched';
+    case 'integrity':
+      return event.reason;
   }
 }
 

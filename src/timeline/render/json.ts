@@ -9,7 +9,7 @@ import type { ExitOrderPrediction } from '../prediction';
 import type { ProbeResolution } from '../probes';
 import type { AtexitRegistration } from '../registrations';
 import type { Report } from '../report';
-import type { AllocatorFirstVerdict, CrashAttribution, ExplicitWritesVerdict } from '../verdict';
+import type { AllocatorFirstVerdict, CrashAttribution, ExplicitWritesVerdict, IntegrityVerdict } from '../verdict';
 
 export const REPORT_SCHEMA = 'debug-exit/report@1';
 
@@ -40,6 +40,7 @@ export function reportDocument(report: Report): Json {
       allocator_cleanup_first: allocatorFirstJson(verdicts.allocatorFirst),
       explicit_writes: explicitWritesJson(verdicts.explicitWrites),
       crash_attribution: crashJson(verdicts.crash),
+      profile_data_integrity: integrityJson(verdicts.integrity),
     },
     prediction: predictionJson(report.prediction),
     probes: timeline.probes.map(probeJson),
@@ -74,6 +75,16 @@ function allocatorFirstJson(v: AllocatorFirstVerdict): Json {
 function explicitWritesJson(v: ExplicitWritesVerdict): Json {
   const writes = v.writes.map((w) => ({ seq: w.seq, tid: w.tid, caller: frameJson(w.caller) }));
   return { name: v.name, result: v.result, reason: v.reason, evidence: [...v.evidence], writes };
+}
+
+function integrityJson(v: IntegrityVerdict): Json {
+  const { name, result, reason } = v;
+  return { name, result, reason, evidence: [...v.evidence], first_bad: toJson(v.firstBad), writer_would_see: toJson(v.writerWouldSee) };
+}
+
+/** Values from the script's JSON, kept as they came (they were JSON already). */
+function toJson(value: unknown): Json {
+  return value === undefined ? null : (JSON.parse(JSON.stringify(value)) as Json);
 }
 
 function crashJson(v: CrashAttribution): Json {

@@ -32,7 +32,7 @@ function header(report: Report): string[] {
 
 function verdicts(report: Report): string[] {
   const { allocatorFirst, explicitWrites, crash } = report.verdicts;
-  const all: Verdict<string, string>[] = [allocatorFirst, explicitWrites, crash];
+  const all: Verdict<string, string>[] = [allocatorFirst, explicitWrites, crash, report.verdicts.integrity];
   const rows = all.map((v) => {
     const evidence = citeEvidence(report.timeline, v.evidence).join(', ');
     return `| ${v.name} | **${v.result}** | ${cell(v.reason)} | ${cell(evidence)} |`;

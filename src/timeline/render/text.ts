@@ -113,6 +113,7 @@ function verdictsSection(report: Report): string[] {
     ...verdictLines(report, allocatorFirst, `${allocatorFirst.result.toUpperCase()}${cause}`),
     ...verdictLines(report, explicitWrites, explicitWrites.result.toUpperCase()),
     ...verdictLines(report, crash, crash.result.toUpperCase()),
+    ...verdictLines(report, report.verdicts.integrity, report.verdicts.integrity.result.toUpperCase()),
   ];
 }
 
