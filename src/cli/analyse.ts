@@ -9,6 +9,7 @@ export interface SessionFacts {
   target: CaptureTarget;
   profileFile: string | null;
   census: boolean;
+  aslr: 'on' | 'off' | null;
   session: SessionOutput;
   /** A replayed recording that ends before LLDB exited was cut (the capture was killed). */
   cut?: boolean;
@@ -33,6 +34,7 @@ export function reportFrom(facts: SessionFacts): Report {
     events: facts.session.events,
     outcome: sessionOutcome(facts.session, facts.cut),
     census: facts.census,
+    aslr: facts.aslr,
   });
   return buildReport(timeline);
 }
@@ -42,6 +44,7 @@ export function reportOf(result: CaptureResult): Report {
     target: { program: result.spec.program, args: result.spec.args },
     profileFile: result.profileFile,
     census: result.spec.probes.some((p) => p.role === 'atexit-register' && p.mode === 'every'),
+    aslr: result.spec.disable_aslr ? 'off' : 'on',
     session: result.session,
   });
 }

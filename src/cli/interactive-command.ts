@@ -45,7 +45,12 @@ async function session(args: InteractiveArgs, spec: SessionSpec, dir: string, ll
   fs.writeFileSync(specPath, JSON.stringify(spec, null, 2));
   const prompt = promptFor(spec.nonce);
   const size = { cols: process.stdout.columns || 120, rows: process.stdout.rows || 40 };
-  const view = new TerminalView(process.stdout, { program: spec.program, args: spec.args }, spec.env.LLVM_PROFILE_FILE ?? null, args.census);
+  const view = new TerminalView(process.stdout, {
+    target: { program: spec.program, args: spec.args },
+    profileFile: spec.env.LLVM_PROFILE_FILE ?? null,
+    census: args.census,
+    aslr: args.aslr,
+  });
   let transport: Transport | undefined;
   let pty: PtyTransport | undefined;
   const openTransport = (): Transport => {

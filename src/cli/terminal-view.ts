@@ -20,9 +20,7 @@ export class TerminalView {
 
   constructor(
     private readonly out: NodeJS.WritableStream,
-    private readonly target: CaptureTarget,
-    private readonly profileFile: string | null,
-    private readonly census: boolean,
+    private readonly session: { target: CaptureTarget; profileFile: string | null; census: boolean; aslr: 'on' | 'off' },
   ) {}
 
   handOver(): void {
@@ -40,7 +38,7 @@ export class TerminalView {
   private event(event: Parameters<RunTracker['add']>[0]): void {
     const change = this.runs.add(event);
     if (change === null || !this.handedOver) return;
-    if (change.kind === 'started') this.note(`debug-exit: run ${change.run.index} (pid ${change.run.pid}), LLVM_PROFILE_FILE=${this.profileFile ?? '(unset)'}`);
+    if (change.kind === 'started') this.note(`debug-exit: run ${change.run.index} (pid ${change.run.pid}), LLVM_PROFILE_FILE=${this.session.profileFile ?? '(unset)'}`);
     if (change.kind === 'hit') this.note(liveLine(change.event));
     if (change.kind === 'crashed') this.report(change.run, 'crashed: the program is stopped at the crash (bt, frame variable)');
     if (change.kind === 'ended' && !change.run.crashed) this.report(change.run, 'ended');
@@ -48,7 +46,7 @@ export class TerminalView {
   }
 
   private report(run: Run, what: string): void {
-    const timeline = buildTimeline({ target: this.target, profileFile: this.profileFile, events: this.runs.eventsOf(run), census: this.census });
+    const timeline = buildTimeline({ ...this.session, events: this.runs.eventsOf(run) });
     this.note(`debug-exit: run ${run.index} ${what}`);
     this.write(crlf(renderReport('text', buildReport(timeline))));
     // LLDB printed its prompt before this report: show it again below, where the cursor is.

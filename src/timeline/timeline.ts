@@ -22,6 +22,8 @@ export interface Timeline {
   lldbVersion: string | null;
   /** Every atexit registration was probed (--census), not only those before main. */
   census: boolean;
+  /** Address-space randomisation for the program (LLDB turns it off by default); null: not known. */
+  aslr: 'on' | 'off' | null;
   /** Ordered by seq. */
   events: DebugExitEvent[];
   outcome: SessionOutcome;
@@ -36,6 +38,7 @@ export interface TimelineInput {
   /** How the session ended; read from the events when omitted. */
   outcome?: SessionOutcome;
   census?: boolean;
+  aslr?: 'on' | 'off' | null;
 }
 
 export function buildTimeline(input: TimelineInput): Timeline {
@@ -47,6 +50,7 @@ export function buildTimeline(input: TimelineInput): Timeline {
     platform: hello?.platform ?? null,
     lldbVersion: hello?.lldb_version ?? null,
     census: input.census === true,
+    aslr: input.aslr ?? null,
     events,
     outcome: input.outcome ?? outcomeFromEvents(events),
     probes: finalResolutions(events),

@@ -63,7 +63,7 @@ describe('recordings', () => {
   async function replayReport(file: string) {
     const result = await replay({ file });
     const { debug_exit: meta } = result.header;
-    return reportFrom({ target: meta.target, profileFile: meta.profile_file, census: false, session: result.session, cut: !result.end.lldbExited });
+    return reportFrom({ target: meta.target, profileFile: meta.profile_file, census: false, aslr: meta.options.aslr, session: result.session, cut: !result.end.lldbExited });
   }
 
   it('a synthetic allocator-first recording replays to confirmed', async () => {

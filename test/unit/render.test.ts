@@ -34,9 +34,10 @@ describe('render: text', () => {
   const lines = text.split('\n');
 
   it('starts with the target, the profile file, the outcome and the named threads', () => {
-    assert.deepEqual(lines.slice(0, 6), [
+    assert.deepEqual(lines.slice(0, 7), [
       'debug-exit report: /tmp/app --work 3',
       '  profile file  /tmp/dx/default.profraw',
+      '  aslr          not recorded',
       '  outcome       exited with status 0',
       '  lldb          lldb-19.1.7 on linux',
       '  threads       4242 app',
@@ -165,7 +166,8 @@ describe('render: json', () => {
     const { report, seqs } = allocatorFirst();
     const doc = JSON.parse(renderReport('json', report));
     assert.deepEqual(Object.keys(doc), [
-      'schema', 'target', 'profile_file', 'platform', 'lldb_version', 'census', 'outcome', 'verdicts', 'prediction', 'probes', 'registrations', 'events',
+      'schema', 'target', 'profile_file',
+      'aslr', 'platform', 'lldb_version', 'census', 'outcome', 'verdicts', 'prediction', 'probes', 'registrations', 'events',
     ]);
     assert.deepEqual(doc.verdicts.allocator_cleanup_first, {
       name: 'allocator-cleanup-first',

@@ -32,6 +32,7 @@ export function reportDocument(report: Report): Json {
     schema: REPORT_SCHEMA,
     target: { program: timeline.target.program, args: [...timeline.target.args] },
     profile_file: timeline.profileFile,
+    aslr: timeline.aslr,
     platform: timeline.platform,
     lldb_version: timeline.lldbVersion,
     census: timeline.census,

@@ -26,6 +26,7 @@ function header(report: Report): string[] {
     '',
     `- **Target:** ${code(commandLine(timeline))}`,
     `- **Profile file:** ${timeline.profileFile === null ? '(not set)' : code(timeline.profileFile)}`,
+    `- **ASLR:** ${timeline.aslr ?? 'not recorded'}`,
     `- **Outcome:** ${describeOutcome(timeline.outcome)}`,
   ];
 }

@@ -46,6 +46,7 @@ function header(report: Report): string[] {
   return [
     `debug-exit report: ${commandLine(timeline)}`,
     `  profile file  ${timeline.profileFile ?? '(not set)'}`,
+    `  aslr          ${timeline.aslr ?? 'not recorded'}${timeline.aslr === 'off' ? ' (LLDB default; --aslr on to change)' : ''}`,
     `  outcome       ${describeOutcome(timeline.outcome)}`,
     ...lldb,
     ...threads,
