@@ -3,6 +3,7 @@ import type { CaptureResult } from '../session/capture';
 import type { SessionOutput } from '../session/machine';
 import { outcomeFromEvents, type SessionOutcome } from '../timeline/outcome';
 import { buildReport, type Report } from '../timeline/report';
+import { RunTracker } from '../timeline/runs';
 import { buildTimeline, type CaptureTarget } from '../timeline/timeline';
 
 export interface SessionFacts {
@@ -47,4 +48,20 @@ export function reportOf(result: CaptureResult): Report {
     aslr: result.spec.disable_aslr ? 'off' : 'on',
     session: result.session,
   });
+}
+
+/** One report per run of a `--repeat` session (each `launched` starts a run). */
+export function reportsPerRun(result: CaptureResult): Report[] {
+  const tracker = new RunTracker();
+  for (const event of result.session.events) tracker.add(event);
+  const base = reportOf(result);
+  return tracker.runs.map((run) =>
+    reportFrom({
+      target: base.timeline.target,
+      profileFile: result.profileFile,
+      census: base.timeline.census,
+      aslr: base.timeline.aslr,
+      session: { ...result.session, events: tracker.eventsOf(run) },
+    }),
+  );
 }

@@ -21,6 +21,7 @@ export interface CaptureArgs {
   logLevel: string;
   quiet: boolean;
   programOutput: 'files' | 'terminal';
+  repeat: number;
   /** Where to record: an explicit --record PATH, the default path (undefined), or off (--no-record). */
   record: string | null | undefined;
   program: string;
@@ -79,6 +80,7 @@ capture options:
   --lldb PATH               the LLDB to use (default lldb-19, then lldb, from PATH)
   --env K=V                 set an environment variable for the program (repeatable)
   --census                  record every atexit/__cxa_atexit registration (one stop each)
+  --repeat N                run the program N times in one session; report the distribution
   --aslr on|off             LLDB turns ASLR off by default (off)
   --expect confirmed|refuted  exit with 3 when the allocator-cleanup-first verdict differs
   --log-level LEVEL         pino level on stderr (default warn)
@@ -98,7 +100,7 @@ exit codes: 0 capture complete (whatever the verdict), 1 tool or environment err
             2 usage error, 3 verdict differs from --expect`;
 
 type Flags = Map<string, string[]>;
-const VALUE_FLAGS = ['--format', '--out', '--timeout', '--lldb', '--env', '--expect', '--aslr', '--log-level', '--record', '--program-output'];
+const VALUE_FLAGS = ['--format', '--out', '--timeout', '--lldb', '--env', '--expect', '--aslr', '--log-level', '--record', '--program-output', '--repeat'];
 const BOOLEAN_FLAGS = ['--census', '--quiet', '--no-record'];
 
 export function parseArgs(argv: readonly string[]): CliArgs {
@@ -133,6 +135,7 @@ function parseCapture(argv: readonly string[]): CaptureArgs {
     logLevel: last(flags, '--log-level') ?? 'warn',
     quiet: flags.has('--quiet'),
     record: flags.has('--no-record') ? null : last(flags, '--record'),
+    repeat: parseRepeat(last(flags, '--repeat')),
     programOutput: oneOf(last(flags, '--program-output') ?? 'files', ['files', 'terminal'] as const, '--program-output'),
     program: programPart[0],
     programArgs: programPart.slice(1),
@@ -141,7 +144,7 @@ function parseCapture(argv: readonly string[]): CaptureArgs {
 
 function parseInteractive(argv: readonly string[]): InteractiveArgs {
   const capture = parseCapture(argv);
-  const unsupported = ['--format', '--out', '--timeout', '--expect', '--program-output', '--quiet'].filter((flag) => argv.slice(0, argv.indexOf('--')).some((a) => a === flag || a.startsWith(`${flag}=`)));
+  const unsupported = ['--format', '--out', '--timeout', '--expect', '--program-output', '--quiet', '--repeat'].filter((flag) => argv.slice(0, argv.indexOf('--')).some((a) => a === flag || a.startsWith(`${flag}=`)));
   if (unsupported.length > 0) throw usageError(`${unsupported.join(', ')}: not for the interactive session`, 'these are `debug-exit capture` options');
   const { lldb, env, census, aslr, logLevel, record, program, programArgs } = capture;
   return { command: 'interactive', lldb, env, census, aslr, logLevel, record, program, programArgs };
@@ -218,6 +221,13 @@ function parseTimeout(value: string | undefined): number {
   const seconds = Number(value);
   if (!Number.isFinite(seconds) || seconds <= 0) throw usageError(`--timeout takes a positive number of seconds; got "${value}"`);
   return seconds;
+}
+
+function parseRepeat(value: string | undefined): number {
+  if (value === undefined) return 1;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 1000) throw usageError(`--repeat takes a whole number from 1 to 1000; got "${value}"`);
+  return n;
 }
 
 function parseEnv(values: string[]): Record<string, string> {

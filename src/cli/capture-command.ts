@@ -5,8 +5,9 @@ import { capture, type CaptureResult } from '../session/capture';
 import { DebugExitError, formatFailure } from '../session/failure';
 import { renderReport } from '../timeline/render/renderer';
 import type { Report } from '../timeline/report';
-import type { CaptureArgs } from './args';
-import { reportOf } from './analyse';
+import type { CaptureArgs, OutputFormat } from './args';
+import { reportOf, reportsPerRun } from './analyse';
+import { renderRepeatJson, renderRepeatText } from '../timeline/render/repeat';
 import type { Logger } from './log';
 import { progressOn } from './progress';
 
@@ -43,6 +44,7 @@ export async function runCapture(args: CaptureArgs, log: Logger): Promise<number
       onPhase: (phase) => progress.phase(phase),
       abortSignal: abort.signal,
       recordTo: args.record === undefined ? defaultRecordingPath(args.program) : args.record,
+      repeat: args.repeat,
     });
     progress.done();
     if (result.recording) process.stderr.write(`debug-exit: recording: ${result.recording}\n`);
@@ -56,6 +58,7 @@ export async function runCapture(args: CaptureArgs, log: Logger): Promise<number
 function finish(args: CaptureArgs, result: CaptureResult): number {
   const failure = result.session.failure;
   if (failure && NOTHING_CAPTURED.includes(failure.code)) throw new DebugExitError(failure);
+  if (args.repeat > 1) return finishRepeat(args, result);
   const report = reportOf(result);
   emit(args, report);
   if (failure) {
@@ -67,6 +70,26 @@ function finish(args: CaptureArgs, result: CaptureResult): number {
     return EXIT_TOOL_ERROR;
   }
   return expectationCode(args, report);
+}
+
+/** --repeat: the distribution over the runs; --expect must hold for every run. */
+function finishRepeat(args: CaptureArgs, result: CaptureResult): number {
+  const reports = reportsPerRun(result);
+  const render = (format: OutputFormat) => (format === 'json' ? renderRepeatJson(reports) : renderRepeatText(reports));
+  process.stdout.write(render(args.format));
+  for (const out of args.outputs) fs.writeFileSync(out.path, render(out.format));
+  if (result.session.failure) {
+    process.stderr.write(`${formatFailure(result.session.failure)}\n`);
+    return EXIT_TOOL_ERROR;
+  }
+  if (result.session.aborted || reports.length < args.repeat) {
+    process.stderr.write(`debug-exit: ${reports.length} of ${args.repeat} runs completed\n`);
+    return EXIT_TOOL_ERROR;
+  }
+  const differing = reports.filter((r) => args.expect !== null && r.verdicts.allocatorFirst.result !== args.expect).length;
+  if (differing === 0) return EXIT_OK;
+  process.stderr.write(`debug-exit: expected allocator-cleanup-first ${args.expect} in every run; ${differing} of ${reports.length} differ\n`);
+  return EXIT_VERDICT_MISMATCH;
 }
 
 function emit(args: CaptureArgs, report: Report): void {

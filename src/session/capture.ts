@@ -39,6 +39,8 @@ export interface CaptureRequest {
   onPhase?: (phase: string) => void;
   /** Lets the caller stop the capture (SIGINT/SIGTERM): the partial timeline is kept. */
   abortSignal?: AbortSignal;
+  /** Run the program this many times in one LLDB session (--repeat); default 1. */
+  repeat?: number;
   /** Write an asciicast recording of the session here (null: no recording). */
   recordTo: string | null;
 }
@@ -133,6 +135,7 @@ async function runSession(request: CaptureRequest, spec: SessionSpec, specPath: 
       specPath,
       runTimeoutMs: request.timeoutS * 1000 + RUN_GRACE_MS,
       onToken: request.onToken,
+      repeat: request.repeat,
     },
   });
   const onAbort = () => actor.send({ type: 'ABORT' });

@@ -29,6 +29,8 @@ export interface SessionInput {
    * (dx-watch), gives LLDB its ordinary prompt back and hands the terminal to the person.
    */
   mode?: 'capture' | 'interactive';
+  /** Capture mode: run the program this many times in the one session (--repeat); default 1. */
+  repeat?: number;
   /** Interactive mode: called once, when the person gets the prompt. */
   onHandover?: () => void;
 }
@@ -49,6 +51,8 @@ type TransportCommand = { type: 'SEND'; data: string } | { type: 'CLOSE' };
 
 interface Context {
   input: SessionInput;
+  /** dx-run commands sent so far. */
+  runs: number;
   log: SessionLog;
   failure: SessionFailure | null;
   aborted: boolean;
@@ -124,12 +128,13 @@ export const sessionMachine = setup({
   },
   guards: {
     interactive: ({ context }) => context.input.mode === 'interactive',
+    moreRuns: ({ context }) => context.runs < (context.input.repeat ?? 1),
     scriptSpoke: ({ context }) => context.log.has((e) => e.kind === 'hello'),
     targetLoaded: ({ context }) => !context.log.has((e) => e.kind === 'error' && e.code === 'target-failed'),
   },
 }).createMachine({
   id: 'session',
-  context: ({ input }) => ({ input, log: new SessionLog(), failure: null, aborted: false }),
+  context: ({ input }) => ({ input, runs: 0, log: new SessionLog(), failure: null, aborted: false }),
   invoke: { id: 'transport', src: 'transport', input: ({ context }) => ({ ...context.input, log: context.log }) },
   initial: 'starting',
   on: {
@@ -167,8 +172,10 @@ export const sessionMachine = setup({
       after: { command: { target: 'failed', actions: fail(noAnswer('dx-setup')) } },
     },
     running: {
-      entry: send(() => 'dx-run'),
-      on: { PROMPT: 'quitting' },
+      entry: [send(() => 'dx-run'), assign({ runs: ({ context }) => context.runs + 1 })],
+      on: {
+        PROMPT: [{ guard: 'moreRuns', target: 'running', reenter: true }, { target: 'quitting' }],
+      },
       after: {
         run: {
           target: 'failed',
