@@ -1,8 +1,9 @@
 """debug-exit, the LLDB side: probes as auto-continuing breakpoints, one framed event per hit.
 
-Loaded with `command script import debug_exit.py`. Registers two commands:
+Loaded with `command script import debug_exit.py`. Registers three commands:
   dx-setup SPEC_PATH   create the target, store args/env/stdio/ASLR in it, install the probes
   dx-run               launch; watch process events until the process is gone (capture mode)
+  dx-watch             follow every process a person launches at the prompt (interactive mode)
 
 Every event is one APC frame on fd 1, written with one write call: ESC _ dx;<nonce>;<json> ESC \\
 (DESIGN.md section 3). Breakpoint callbacks emit their own events and return False, so a probe hit
@@ -24,10 +25,15 @@ import traceback
 
 import lldb
 
+# profile_integrity.py sits beside this script; `command script import` does not put it on the path.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import profile_integrity  # noqa: E402
+
 SPEC_SCHEMA = "debug-exit/spec@1"
 EVENT_SCHEMA = "debug-exit/event@1"
 MODES = ("every", "once", "once-per-write", "until-main")
 MAIN_ROLE = "main"
+PROFILE_WRITE_ROLE = "profile-write"
 WRITE_TRIGGER_SYMBOL = "__llvm_profile_write_file"  # re-arms the once-per-write probes
 ATEXIT_SYMBOL = "atexit"
 CXA_ATEXIT_SYMBOL = "__cxa_atexit"  # glibc's atexit tail-calls it: one registration, two hits
@@ -47,6 +53,13 @@ EXIT_SIGNAL_NAME_RE = re.compile(r"\b(SIG[A-Z0-9]+)\b")
 IDLE_WAIT_S = 60  # WaitForEvent slice when there is no deadline
 KILL_GRACE_S = 10  # how long to wait for the exit event after killing on timeout
 MAX_BACKTRACE_DEPTH = 256
+WATCH_WAIT_S = 1  # WaitForEvent slice of the dx-watch thread; also how often it polls the target
+WATCH_FOLLOW_WAIT_S = 2  # how long a probe callback waits for its process's `launched`
+WATCH_JOIN_S = 2  # how long LLDB's teardown waits for the watch thread to end
+WATCH_EXIT_WAIT_S = 2  # how long a replaced process's exit is waited for
+WATCH_EXIT_POLL_S = 0.01
+REPLACED_DESCRIPTION = "replaced by a new run before LLDB reported its exit"
+WATCH_WAKEUP_BIT = 1
 
 
 class DxError(Exception):
@@ -134,9 +147,11 @@ CHANNEL = EventChannel()
 
 
 class SessionHolder:
-    """The one capture session of this LLDB process (replaced by each dx-setup)."""
+    """The one capture session of this LLDB process (replaced by each dx-setup), and the
+    dx-watch thread following its processes, if any."""
 
     session = None
+    watcher = None
 
 
 def describe_exception(exc):
@@ -383,13 +398,17 @@ class Probe:
         self.breakpoint = breakpoint
         self.spent = False  # disabled by its mode until re-armed
 
-    def disable(self):
+    def disable(self, keep_enabled=False):
+        """keep_enabled (dx-watch): the breakpoint stays in place and its hits are ignored, so
+        that re-arming needs no breakpoint change before the next process runs."""
         self.spent = True
-        self.breakpoint.SetEnabled(False)
+        if not keep_enabled:
+            self.breakpoint.SetEnabled(False)
 
-    def arm(self):
+    def arm(self, keep_enabled=False):
         self.spent = False
-        self.breakpoint.SetEnabled(True)
+        if not keep_enabled:
+            self.breakpoint.SetEnabled(True)
 
     def resolved_fields(self):
         return {
@@ -412,6 +431,9 @@ class CaptureSession:
         self.pending_echo = {}  # tid -> address an atexit hit registered: its __cxa_atexit echo
         self.holding = False  # the capture is being killed: probes stop the target, silently
         self.last_hit = None  # (stop id, tid, pc) of the last reported hit
+        self.integrity_checked = False  # the profile data is checked once per run
+        self.keep_enabled = False  # dx-watch: modes never change the breakpoints (Probe.disable)
+        self.armed_for = None  # dx-watch: unique id of the process the modes are armed for
 
     def install_probes(self):
         with entry_breakpoints(self.debugger):
@@ -438,8 +460,17 @@ class CaptureSession:
         self.pending_echo = {}
         self.holding = False
         self.last_hit = None
+        self.integrity_checked = False
         for probe in self.probes.values():
-            probe.arm()
+            probe.arm(self.keep_enabled)
+
+    def arm_for(self, process):
+        """dx-watch: the first probe stop of each process re-arms the modes, on LLDB's event
+        thread before that hit is handled, so every run starts fresh whatever the timing."""
+        uid = process.GetUniqueID()
+        if uid != self.armed_for:
+            self.arm()
+            self.armed_for = uid
 
     def hold(self):
         """From now on a probe hit stops the target (for the kill), reporting nothing."""
@@ -469,6 +500,16 @@ class CaptureSession:
         fields.update(role=probe.role, symbol=probe.symbol, registered=registered,
                       module=module_name(bp_loc.GetAddress().GetModule()) or "?")
         CHANNEL.emit("hit", **fields)
+        if probe.role == PROFILE_WRITE_ROLE and not self.integrity_checked:
+            self._check_integrity(frame)
+
+    def _check_integrity(self, frame):
+        """At the first profile write, before the writer reads any record: does the data fit
+        the record layout of the runtime that is about to read it?"""
+        self.integrity_checked = True
+        process = frame.GetThread().GetProcess()
+        result = profile_integrity.check_profile_integrity(self.target, process)
+        CHANNEL.emit("integrity", **result)
 
     def _is_same_stop(self, thread, frame):
         """Aliases (_exit/_Exit) and inlined names (mi_process_load in _mi_process_init) put two
@@ -498,7 +539,7 @@ class CaptureSession:
 
     def _after_hit(self, probe):
         if probe.mode in ("once", "once-per-write"):
-            probe.disable()
+            probe.disable(self.keep_enabled)
         if probe.symbol == WRITE_TRIGGER_SYMBOL:
             self._arm_mode("once-per-write")
         if probe.role == MAIN_ROLE and not self.main_seen:
@@ -507,14 +548,14 @@ class CaptureSession:
     def _arm_mode(self, mode):
         for probe in self.probes.values():
             if probe.mode == mode and probe.spent:
-                probe.arm()
+                probe.arm(self.keep_enabled)
 
     def _on_main(self):
         """Shared libraries are loaded by now: stop the until-main probes, report locations."""
         self.main_seen = True
         for probe in self.probes.values():
             if probe.mode == "until-main":
-                probe.disable()
+                probe.disable(self.keep_enabled)
         self.report_resolved()
 
 
@@ -526,6 +567,9 @@ def on_probe_hit(frame, bp_loc, extra_args, internal_dict):
     if session.holding:
         return True  # a timed-out capture is being killed: hold still for the kill
     try:
+        watcher = SessionHolder.watcher
+        if watcher is not None:
+            watcher.on_probe_stop(frame.GetThread().GetProcess())
         session.on_hit(frame, bp_loc)
     except Exception as exc:  # a probe must never stop the target: report and continue
         CHANNEL.error("script", describe_exception(exc))
@@ -563,6 +607,35 @@ def exit_signal_from_description(process, description):
         signo = process.GetUnixSignals().GetSignalNumberFromName(name.group(1))
         return signo if signo > 0 else None
     return None
+
+
+def exit_signal(process, status, description, likely_signals):
+    """The signal that ended the process: named in LLDB's exit description, else one of
+    `likely_signals` (sent or passed to it) equal to the status. LLDB on Linux reports death by
+    signal N as status N with no description."""
+    named = exit_signal_from_description(process, description)
+    if named is not None:
+        return named
+    for signo in likely_signals:
+        if signo is not None and signo == status:
+            return signo
+    return None
+
+
+def emit_exit(process, likely_signals):
+    status = process.GetExitStatus()
+    description = process.GetExitDescription() or None
+    CHANNEL.emit("exit", status=status,
+                 signal=exit_signal(process, status, description, likely_signals),
+                 description=description)
+
+
+def emit_signal(thread, name, depth):
+    """The `signal` event of a thread stopped by the crash signal `name`."""
+    fields = thread_fields(thread, depth)
+    fields.update(signal=name, description=thread.GetStopDescription(256) or name,
+                  fault_address=fault_address(thread, name))
+    CHANNEL.emit("signal", **fields)
 
 
 @contextlib.contextmanager
@@ -684,28 +757,217 @@ class Capture:
             self.delivered_signal = signo
         if name not in CRASH_SIGNALS:
             return  # SIGSTOP, SIGINT...: continue
-        fields = thread_fields(thread, self.session.spec["backtrace_depth"])
-        fields.update(signal=name, description=thread.GetStopDescription(256) or name,
-                      fault_address=fault_address(thread, name))
-        CHANNEL.emit("signal", **fields)
+        emit_signal(thread, name, self.session.spec["backtrace_depth"])
 
     def _report_exit(self):
-        process = self.process
-        status = process.GetExitStatus()
-        description = process.GetExitDescription() or None
-        CHANNEL.emit("exit", status=status, signal=self._exit_signal(status, description),
-                     description=description)
+        """The signal is inferred from the one we killed with or delivered last (see
+        exit_signal)."""
+        emit_exit(self.process, (self.killed_signal, self.delivered_signal))
 
-    def _exit_signal(self, status, description):
-        """LLDB on Linux reports death by signal N as status N with no description: infer it
-        from the signal we delivered last (or killed with) when the status matches."""
-        named = exit_signal_from_description(self.process, description)
-        if named is not None:
-            return named
-        for signo in (self.killed_signal, self.delivered_signal):
-            if signo is not None and signo == status:
-                return signo
-        return None
+
+# ---------------------------------------------------------------------------------------------
+# Watch: follow the processes a person launches at the prompt (interactive mode)
+
+
+class FollowedProcess:
+    """One process of the target, from the moment dx-watch saw it until its exit is reported.
+
+    SBProcess holds the process weakly: once LLDB replaces it (`run` again) it may read as
+    pid 0 / state invalid / status 0, so what identifies it is copied here.
+    """
+
+    def __init__(self, process, gone=False):
+        self.process = process
+        self.uid = process.GetUniqueID()  # pids can repeat; LLDB's unique id does not
+        self.gone = gone  # its exit event was emitted (or it was dead before dx-watch)
+        self.delivered_signal = None  # last signal it stopped with that LLDB passes on
+        self.reported_stop = None  # stop id whose signals were reported
+
+
+class Watcher:
+    """dx-watch: a daemon thread that reports `launched`, crash `signal`s and `exit` for every
+    process of the session's target while a person drives LLDB.
+
+    LLDB keeps all its own behaviour: the debugger's listener stays the primary listener of each
+    process, so it still prints stops and exits and gives the prompt back, and breakpoint
+    callbacks still run on its event thread. Our listener, added to the process's broadcaster,
+    gets each state change only after LLDB has handled it (restarted flag already set), so a
+    probe stop that auto-continued shows as `restarted` and is skipped. Nothing is continued:
+    a crashed process stays stopped at the prompt with the crashed thread selected.
+
+    The process class cannot be listened to through the debugger (StartListeningForEventClass
+    grants no bits in LLDB 19: its own listener holds eBroadcastBitStateChanged for the class),
+    so a new process is found through the target's modules-loaded event, which LLDB sends while
+    the process launches, before it runs (and by polling, every WATCH_WAIT_S).
+
+    Only the watch thread follows processes and emits `launched`/`signal`/`exit`; a probe
+    callback of a process not announced yet waits (bounded) until it is, so `launched` comes
+    before the process's hits.
+
+    Probe modes: the breakpoints stay enabled (spent probes are ignored, not disabled) and the
+    first probe stop of each process re-arms them (CaptureSession.arm_for), so no re-arm can
+    come too late for a run, and a person's own `breakpoint disable` is left alone.
+    """
+
+    def __init__(self, session):
+        self.session = session
+        self.listener = lldb.SBListener("debug-exit.watch")
+        self.wakeup = lldb.SBBroadcaster("debug-exit.watch.wakeup")
+        self.announced = threading.Condition()  # `followed` changed
+        self.followed = None  # FollowedProcess
+        self.stopping = False
+        self.thread = threading.Thread(target=self._loop, name="debug-exit.watch", daemon=True)
+
+    def start(self):
+        self.listener.StartListeningForEvents(self.wakeup, WATCH_WAKEUP_BIT)
+        self.listener.StartListeningForEvents(self.session.target.GetBroadcaster(),
+                                              lldb.SBTarget.eBroadcastBitModulesLoaded)
+        self.session.arm()  # every probe enabled, as dx-setup installed them
+        self.session.keep_enabled = True
+        self.session.armed_for = None
+        process = self.session.target.GetProcess()
+        if process.IsValid() and is_gone(process.GetState()):
+            self.followed = FollowedProcess(process, gone=True)  # a run before dx-watch: not ours
+        self.thread.start()  # follows a process started before dx-watch at once
+
+    def stop(self):
+        """End the thread (LLDB is being torn down or a new dx-setup/dx-watch replaces us)."""
+        self.stopping = True
+        self.session.keep_enabled = False
+        self.wakeup.BroadcastEventByType(WATCH_WAKEUP_BIT)
+        if self.thread.is_alive() and self.thread is not threading.current_thread():
+            self.thread.join(WATCH_JOIN_S)
+
+    def on_probe_stop(self, process):
+        """From a probe callback (LLDB's event thread), before its hit is reported."""
+        uid = process.GetUniqueID()
+        if not self._is_followed(uid) and not self.stopping:
+            self.wakeup.BroadcastEventByType(WATCH_WAKEUP_BIT)  # look now, not in a second
+            with self.announced:
+                self.announced.wait_for(lambda: self._is_followed(uid) or self.stopping,
+                                        WATCH_FOLLOW_WAIT_S)
+        self.session.arm_for(process)
+
+    def _is_followed(self, uid):
+        followed = self.followed
+        return followed is not None and followed.uid == uid
+
+    def _loop(self):
+        event = lldb.SBEvent()
+        self._guarded(lambda: self.follow(self.session.target.GetProcess()))
+        while not self.stopping:
+            got = self.listener.WaitForEvent(WATCH_WAIT_S, event)  # releases the GIL
+            if self.stopping:
+                break
+            if got and lldb.SBProcess.EventIsProcessEvent(event):
+                self._guarded(lambda: self._on_process_event(event))
+            else:  # modules loaded, a probe callback's nudge, or a quiet second: a new process?
+                self._guarded(lambda: self.follow(self.session.target.GetProcess()))
+
+    @staticmethod
+    def _guarded(action):
+        try:
+            action()
+        except Exception as exc:  # the thread must outlive any one bad event
+            CHANNEL.error("script", describe_exception(exc))
+
+    def follow(self, process):
+        """Take `process` if it is new: report the exit of the previous one if that is still
+        due, listen to its state changes and emit `launched`."""
+        if not process.IsValid() or process.GetProcessID() == lldb.LLDB_INVALID_PROCESS_ID:
+            return
+        uid = process.GetUniqueID()
+        previous = self.followed
+        if previous is not None and previous.uid == uid:
+            return
+        if previous is not None and not previous.gone:
+            self._settle(previous)
+        self.listener.StartListeningForEvents(process.GetBroadcaster(),
+                                              lldb.SBProcess.eBroadcastBitStateChanged)
+        followed = FollowedProcess(process)
+        CHANNEL.emit("launched", pid=process.GetProcessID())
+        with self.announced:
+            self.followed = followed
+            self.announced.notify_all()
+        # A state it reached before we listened (a very short run) is not sent to us again.
+        self._on_state(followed, process.GetState(), False)
+
+    def _settle(self, previous):
+        """`run` while a process lives: LLDB kills it, then launches the next one. Its exit is
+        public once LLDB's own listener has handled the exit event, which can be after the new
+        process's modules-loaded event; sometimes LLDB publishes no exit at all (and then
+        prints none either). Wait for the state without taking events from our queue."""
+        process = previous.process
+        deadline = time.monotonic() + WATCH_EXIT_WAIT_S
+        while (process.IsValid() and not is_gone(process.GetState())
+               and time.monotonic() < deadline):
+            time.sleep(WATCH_EXIT_POLL_S)
+        self._report_exit(previous)
+
+    def _on_process_event(self, event):
+        if not event.GetType() & lldb.SBProcess.eBroadcastBitStateChanged:
+            return
+        followed = self.followed
+        process = lldb.SBProcess.GetProcessFromEvent(event)
+        if followed is None or followed.gone or process.GetUniqueID() != followed.uid:
+            return  # a late event of a replaced process: its exit was reported when it went
+        self._on_state(followed, lldb.SBProcess.GetStateFromEvent(event),
+                       lldb.SBProcess.GetRestartedFromEvent(event))
+
+    def _on_state(self, followed, state, restarted):
+        if is_gone(state):
+            self._report_exit(followed)
+        elif state in (lldb.eStateStopped, lldb.eStateCrashed) and not restarted:
+            self._on_stop(followed)
+
+    def _on_stop(self, followed):
+        """A stop the person sees: report crash signals; leave the process stopped."""
+        process = followed.process
+        stop_id = process.GetStopID()
+        if followed.gone or stop_id == followed.reported_stop:
+            return  # seen both as the state at follow() and as its event
+        followed.reported_stop = stop_id
+        signals = process.GetUnixSignals()
+        for thread in process:
+            if thread.GetStopReason() != lldb.eStopReasonSignal:
+                continue  # the person's breakpoints, steps...: nothing to report
+            signo = thread.GetStopReasonDataAtIndex(0)
+            if not signals.GetShouldSuppress(signo):
+                followed.delivered_signal = signo  # delivered if the person continues
+            name = signal_name(process, signo)
+            if name in CRASH_SIGNALS:  # not SIGSTOP/SIGINT of a Ctrl-C
+                emit_signal(thread, name, self.session.spec["backtrace_depth"])
+
+    def _report_exit(self, followed):
+        """Emit `exit` once per process. LLDB kills with SIGKILL and then says "killed"
+        (`process kill`, `run` again). A process LLDB replaced without publishing its exit
+        has no status left to read: status -1 and REPLACED_DESCRIPTION."""
+        if followed.gone:
+            return
+        followed.gone = True
+        process = followed.process
+        if not is_gone(process.GetState()):
+            CHANNEL.emit("exit", status=-1, description=REPLACED_DESCRIPTION)
+            return
+        sigkill = process.GetUnixSignals().GetSignalNumberFromName("SIGKILL")
+        killed = sigkill if process.GetExitDescription() == "killed" else None
+        emit_exit(process, (killed, followed.delivered_signal))
+
+
+def is_gone(state):
+    return state in (lldb.eStateExited, lldb.eStateDetached)
+
+
+def stop_watching():
+    watcher = SessionHolder.watcher
+    SessionHolder.watcher = None
+    if watcher is not None:
+        watcher.stop()
+
+
+def on_debugger_destroyed(*_args):
+    """LLDB is quitting: end the watch thread before the debugger's objects go away."""
+    stop_watching()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -727,6 +989,7 @@ def start_session(debugger, spec_path):
     raw_spec = read_spec(spec_path)
     say_hello(debugger)  # first event: the script is loaded and the nonce is known
     spec = checked_spec(raw_spec)
+    stop_watching()  # it follows the old target: dx-watch again after a new dx-setup
     if SessionHolder.session is not None:
         SessionHolder.session.remove_probes()  # stale callbacks must not report into this one
         SessionHolder.session = None
@@ -789,7 +1052,62 @@ class RunCommand:
             session.arm()  # a `run` typed next starts with every probe in place
 
 
+class WatchCommand:
+    """dx-watch: from now on report every process launched at the prompt (interactive mode).
+
+    Returns at once. For each process of the dx-setup target: `launched`, the probe hits (the
+    probe modes start afresh for each process), `signal` when it stops on a crash signal (left
+    stopped, for `bt` and `frame variable`), `exit` when it exits or is killed.
+    """
+
+    name = "dx-watch"
+
+    def __init__(self, debugger, internal_dict):
+        pass
+
+    def get_short_help(self):
+        return "debug-exit: report launches, probe hits, crash signals and exits of every run."
+
+    def get_long_help(self):
+        return self.__doc__
+
+    def __call__(self, debugger, command, exe_ctx, result):
+        if SessionHolder.session is None:
+            fail(result, DxError("script", "dx-watch: run dx-setup SPEC_PATH first"))
+            return
+        try:
+            stop_watching()
+            watcher = Watcher(SessionHolder.session)
+            SessionHolder.watcher = watcher
+            watcher.start()
+            add_destroy_callback(debugger)
+        except Exception as exc:  # never a bare stack trace at the prompt
+            fail(result, DxError("script", describe_exception(exc)))
+
+
+class DestroyCallbacks:
+    """Debuggers (by id) that already end the watch thread when they are destroyed."""
+
+    debugger_ids = set()
+
+
+def add_destroy_callback(debugger):
+    """Once per debugger. LLDB 19 has AddDestroyCallback, LLDB 16-18 only SetDestroyCallback,
+    older ones neither (the thread is a daemon then)."""
+    if debugger.GetID() in DestroyCallbacks.debugger_ids:
+        return
+    for name in ("AddDestroyCallback", "SetDestroyCallback"):
+        method = getattr(debugger, name, None)
+        if method is not None:
+            try:
+                method(on_debugger_destroyed)
+            except TypeError:  # a binding without a Python callable typemap
+                continue
+            DestroyCallbacks.debugger_ids.add(debugger.GetID())
+            return
+
+
 def __lldb_init_module(debugger, internal_dict):
-    for command in (SetupCommand, RunCommand):
+    for command in (SetupCommand, RunCommand, WatchCommand):
         debugger.HandleCommand("command script add -o -c %s.%s %s"
                                % (__name__, command.__name__, command.name))

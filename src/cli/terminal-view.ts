@@ -16,6 +16,8 @@ const crlf = (text: string) => text.replace(/\r?\n/g, '\r\n');
 export class TerminalView {
   private readonly runs = new RunTracker();
   private handedOver = false;
+  /** The echo of the command that gave LLDB its usual prompt back is not the person's. */
+  private skipEcho = false;
   private atLineStart = true;
 
   constructor(
@@ -25,6 +27,7 @@ export class TerminalView {
 
   handOver(): void {
     this.handedOver = true;
+    this.skipEcho = true;
     const probes = this.runs.sharedEvents().filter((e) => e.kind === 'probe-resolved');
     const resolved = probes.filter((e) => e.kind === 'probe-resolved' && e.locations > 0).length;
     this.note(`debug-exit: probes in place (${resolved} of ${probes.length} resolved before launch; more resolve as libraries load). Type \`run\`.`);
@@ -32,7 +35,15 @@ export class TerminalView {
 
   token(token: Token): void {
     if (token.type === 'event') return this.event(token.event);
-    if (token.type === 'text' && this.handedOver) this.write(token.text);
+    if (token.type === 'text' && this.handedOver) this.write(this.withoutEcho(token.text));
+  }
+
+  private withoutEcho(text: string): string {
+    if (!this.skipEcho) return text;
+    const newline = text.indexOf('\n');
+    if (newline < 0) return '';
+    this.skipEcho = false;
+    return text.slice(newline + 1);
   }
 
   private event(event: Parameters<RunTracker['add']>[0]): void {

@@ -35,8 +35,10 @@ export function attributeCrash(timeline: Timeline, integrity: ProfileIntegrity =
   const where = `${site}, inside the profile writer (${writer.symbol})`;
   const allocator = allocatorAt(timeline, crash.seq);
   if (integrity.status === 'corrupt') {
-    const why = integrity.reason === undefined ? '' : ` (${integrity.reason})`;
-    const reason = `${where} with corrupt profile data${why}: ${CORRUPTION_EXPLAINS}`;
+    // The integrity verdict gives the details; here, where to find them and what follows.
+    const cited = integrity.evidence?.length ? ` (see profile-data-integrity, #${integrity.evidence[0]})` : '';
+    const order = allocator.state === 'torn-down' ? '; the allocator was torn down first, and that does not explain it' : '';
+    const reason = `${where} with corrupt profile data${cited}${order}: ${CORRUPTION_EXPLAINS}`;
     const evidence = evidenceOf(crash.seq, integrity.evidence);
     const result = 'attributed-to-corrupt-profile-data';
     return attribution(result, crash, writer, allocator.state, integrity, reason, evidence);

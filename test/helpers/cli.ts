@@ -43,6 +43,7 @@ export interface JsonReport {
     allocator_cleanup_first: { result: string; cause: string | null; reason: string; evidence: number[] };
     explicit_writes: { result: string; writes: Array<{ seq: number; caller: { symbol: string } | null }> };
     crash_attribution: { result: string; signal: string | null; allocator: string | null; reason: string };
+    profile_data_integrity: { result: string; reason: string; first_bad: { index: number; field: string } | null };
   };
   registrations: Array<{ seq: number; via: string; kind: string; registered: { symbol: string } | null }>;
   events: Array<{ seq: number; kind: string; role?: string; symbol?: string; signal?: string; frames?: Array<{ symbol: string }>; registered?: { symbol: string } }>;

@@ -7,6 +7,7 @@ import { stripAnsi } from '../../src/protocol/ansi';
 import { BIN } from './cli';
 
 export class PtySession {
+  private static readonly live = new Set<PtySession>();
   private readonly proc: pty.IPty;
   private raw = '';
   private mark = 0;
@@ -22,7 +23,25 @@ export class PtySession {
       env: (options.env ?? process.env) as Record<string, string>,
     });
     this.proc.onData((d) => (this.raw += d));
-    this.exited = new Promise((resolve) => this.proc.onExit((e) => resolve((this.exitCode = e.exitCode))));
+    this.exited = new Promise((resolve) =>
+      this.proc.onExit((e) => {
+        PtySession.live.delete(this);
+        resolve((this.exitCode = e.exitCode));
+      }),
+    );
+    PtySession.live.add(this);
+  }
+
+  /** Kills every session still running, with its whole process group (LLDB, the program). */
+  static disposeAll(): void {
+    for (const session of PtySession.live) {
+      try {
+        process.kill(-session.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    PtySession.live.clear();
   }
 
   get pid(): number {

@@ -48,12 +48,34 @@ describe('capture on real LLDB', function () {
     const { run, report } = await captureJson([], [fixture('mixed-profile-versions')]);
     assert.equal(run.code, 0, run.stderr);
     assert.notEqual(report.verdicts.allocator_cleanup_first.result, 'confirmed');
-    assert.equal(report.verdicts.crash_attribution.result, 'not-explained-by-allocator');
+    assert.equal(report.verdicts.crash_attribution.result, 'attributed-to-corrupt-profile-data');
+    assert.equal(report.verdicts.profile_data_integrity.result, 'corrupt');
     const signal = report.events.find((e) => e.kind === 'signal');
     assert.equal(signal?.signal, 'SIGSEGV');
     assert.equal(signal?.frames?.[0]?.symbol, 'initializeValueProfRuntimeRecord');
     assert.ok(!hitSymbols(report).includes('mi_process_done'));
     assert.ok(seqOf(report, 'writeFileWithoutReturn') < signal.seq);
+  });
+
+  it('the trap: mixed versions with mimalloc torn down first; the crash is still put on the corrupt data', async () => {
+    const { run, report } = await captureJson([], [fixture('mixed-allocator-first')]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(report.verdicts.allocator_cleanup_first.result, 'confirmed', 'ordering alone says allocator first');
+    assert.ok(seqOf(report, 'mi_process_done') < seqOf(report, 'writeFileWithoutReturn'));
+    const signal = report.events.find((e) => e.kind === 'signal');
+    assert.equal(signal?.frames?.[0]?.symbol, 'initializeValueProfRuntimeRecord');
+    assert.equal(report.verdicts.profile_data_integrity.result, 'corrupt');
+    const crash = report.verdicts.crash_attribution;
+    assert.equal(crash.result, 'attributed-to-corrupt-profile-data');
+    assert.equal(crash.allocator, 'torn-down');
+    assert.match(crash.reason, /torn down first, and that does not explain it/);
+  });
+
+  it('profile-first and allocator-first: the profile data is consistent', async () => {
+    for (const name of ['profile-first', 'allocator-first']) {
+      const { report } = await captureJson([], [fixture(name)]);
+      assert.equal(report.verdicts.profile_data_integrity.result, 'consistent', name);
+    }
   });
 
   it('early-write: the program\'s own write is reported apart from the exit-time write', async () => {

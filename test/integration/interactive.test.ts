@@ -26,7 +26,10 @@ describe('interactive session (real pty, real LLDB)', function () {
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dx-interactive-'));
   });
-  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  afterEach(() => {
+    PtySession.disposeAll(); // a failed test must not leave its LLDB behind for the next one
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   it('mixed-profile-versions: run, crash report, bt in the writer, run again, quit', async () => {
     const cast = path.join(dir, 'mixed.cast');
@@ -35,7 +38,7 @@ describe('interactive session (real pty, real LLDB)', function () {
     await s.expect(PROMPT);
     s.type('run\r');
     await s.expect(/\[debug-exit\] #\d+ profile-write writeFileWithoutReturn/);
-    const crash = await s.expect(/crash-attribution: NOT-EXPLAINED-BY-ALLOCATOR/);
+    const crash = await s.expect(/crash-attribution: ATTRIBUTED-TO-CORRUPT-PROFILE-DATA/);
     assert.match(crash, /debug-exit: run 1 crashed/);
     assert.match(crash, /allocator-cleanup-first: INCONCLUSIVE/);
     assert.doesNotMatch(s.screen, /\x1b_dx|dx;[0-9a-f]{16};/, 'no raw frames on screen');

@@ -85,7 +85,7 @@ const CASES: Case[] = [
     integrity: { status: 'corrupt', reason: 'record size 64, runtime expects 72', evidence: [3] },
     build() {
       const { s, crash } = tornDownThenWriterCrash();
-      const reason = [/with corrupt profile data \(record size 64, runtime expects 72\): the corruption explains the crash whatever the allocator order/];
+      const reason = [/with corrupt profile data \(see profile-data-integrity, #3\); the allocator was torn down first, and that does not explain it: the corruption explains the crash whatever the allocator order/];
       return { timeline: s.build(), expected: { result: 'attributed-to-corrupt-profile-data', allocator: 'torn-down', writerFrame: 'initializeValueProfRuntimeRecord', evidence: [3, crash], reason } };
     },
   },

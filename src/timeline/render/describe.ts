@@ -80,8 +80,12 @@ export function detailOf(event: DebugExitEvent): string {
       return `${event.platform}, ${event.schema}`;
     case 'launched':
       return 'process launched';
-    case 'integrity':
-      return event.reason;
+    case 'integrity': {
+      // The full finding is under Verdicts; the timeline line only places it.
+      const layout = event.runtime_version === undefined ? '' : `raw version ${event.runtime_version} layout`;
+      const records = event.records === undefined ? '' : `${event.records} records`;
+      return [records, layout].filter(Boolean).join(', ') || 'see the profile-data-integrity verdict';
+    }
   }
 }
 
