@@ -3,24 +3,18 @@
  * (0 capture complete, 1 tool or environment error, 2 usage error, 3 verdict differs from --expect).
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { BIN, captureJson, runCli } from '../helpers/cli';
 import { fixture } from '../helpers/fixtures';
+import { survivors } from '../helpers/processes';
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'dx-errors-'));
 }
 
-function processesNamed(marker: string): string[] {
-  try {
-    return execFileSync('pgrep', ['-af', marker], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
-  } catch {
-    return []; // pgrep exits 1 when nothing matches
-  }
-}
 
 describe('errors and exit codes', function () {
   this.timeout(120000);
@@ -79,7 +73,7 @@ describe('errors and exit codes', function () {
     assert.equal(report.verdicts.allocator_cleanup_first.result, 'inconclusive');
     assert.match(report.verdicts.allocator_cleanup_first.reason, /timeout/);
     assert.ok(report.events.some((e) => e.kind === 'hit' && e.symbol === 'main'), 'the hits before the timeout are kept');
-    assert.deepEqual(processesNamed(marker), []);
+    assert.deepEqual(await survivors(marker), []);
   });
 
   it('--expect: exit 3 when the verdict differs, 0 when it matches', async () => {
@@ -103,8 +97,7 @@ describe('errors and exit codes', function () {
     assert.match(run.stderr, /LLDB's last output:[\s\S]*lldb wrapper: killing LLDB now/);
     const live = JSON.parse(run.stdout) as { outcome: { kind: string } };
     assert.equal(live.outcome.kind, 'lldb-died', 'the partial report is still printed');
-    await new Promise((r) => setTimeout(r, 500));
-    assert.deepEqual(processesNamed(marker), []);
+    assert.deepEqual(await survivors(marker), []);
     const replayed = await runCli(['replay', '--format', 'json', cast]);
     fs.rmSync(dir, { recursive: true });
     assert.equal(replayed.code, 0, replayed.stderr);
@@ -132,9 +125,8 @@ describe('errors and exit codes', function () {
       assert.equal(report.outcome.kind, 'interrupted');
       assert.equal(report.verdicts.allocator_cleanup_first.result, 'inconclusive');
       assert.match(report.verdicts.allocator_cleanup_first.reason, /stopped by the user/);
-      await new Promise((r) => setTimeout(r, 500));
-      assert.deepEqual(processesNamed(marker), []);
-      assert.deepEqual(processesNamed('lldb-19 --no-lldbinit'), []);
+      assert.deepEqual(await survivors(marker), []);
+      assert.deepEqual(await survivors('lldb-19 --no-lldbinit'), []);
       const replayed = await runCli(['replay', '--format', 'json', cast]);
       fs.rmSync(dir, { recursive: true });
       assert.equal(replayed.code, 0, replayed.stderr);

@@ -3,24 +3,18 @@
  * nothing left running.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { BIN, captureJson, hitSymbols, runCli, type JsonReport } from '../helpers/cli';
 import { fixture } from '../helpers/fixtures';
+import { survivors } from '../helpers/processes';
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'dx-hostile-'));
 }
 
-function processesNamed(marker: string): string[] {
-  try {
-    return execFileSync('pgrep', ['-af', marker], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
-  } catch {
-    return [];
-  }
-}
 
 async function pollUntil<T>(probe: () => T | undefined, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -138,7 +132,7 @@ describe('hostile targets and faults', function () {
     assert.ok(!report.events.some((e) => e.kind === 'hit' && e.symbol === 'exit'));
     assert.equal(report.verdicts.allocator_cleanup_first.result, 'inconclusive');
     assert.match(report.verdicts.allocator_cleanup_first.reason, /exit was never seen entered|SIGKILL|signal 9/);
-    assert.deepEqual(processesNamed(marker), []);
+    assert.deepEqual(await survivors(marker), []);
     const replayed = await runCli(['replay', '--format', 'json', cast]);
     fs.rmSync(dir, { recursive: true });
     assert.equal(replayed.stdout, run.stdout);

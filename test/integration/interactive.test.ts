@@ -2,23 +2,30 @@
  * The interactive session end to end: the real CLI in a real pty, a person typing.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fixture } from '../helpers/fixtures';
+import { survivors } from '../helpers/processes';
 import { runCli } from '../helpers/cli';
 import { PtySession } from '../helpers/pty-session';
 
 const PROMPT = /\(lldb\) $/m;
 
-function processesNamed(marker: string): string[] {
-  try {
-    return execFileSync('pgrep', ['-af', marker], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
-  } catch {
-    return [];
+/** Ctrl-C until LLDB reports the program stopped (a keystroke can land before LLDB listens). */
+async function interrupt(s: PtySession): Promise<void> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    s.type('\x03');
+    try {
+      await s.expect(/Process \d+ stopped/, 3000);
+      return;
+    } catch {
+      // not yet: type it again
+    }
   }
+  throw new Error('LLDB never reported the program stopped after Ctrl-C');
 }
+
 
 describe('interactive session (real pty, real LLDB)', function () {
   this.timeout(120000);
@@ -55,7 +62,7 @@ describe('interactive session (real pty, real LLDB)', function () {
     s.type('quit\r');
     assert.equal(await s.exited, 0);
     assert.match(s.screen, new RegExp(`recording: ${cast.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
-    assert.deepEqual(processesNamed(fixture('mixed-profile-versions')), []);
+    assert.deepEqual(await survivors(fixture('mixed-profile-versions')), []);
   });
 
   it('allocator-first: the verdict is printed when the program exits, and the prompt stays', async () => {
@@ -75,16 +82,18 @@ describe('interactive session (real pty, real LLDB)', function () {
     await s.expect(PROMPT);
     s.type('run\r');
     await s.expect(/\[debug-exit\] #\d+ main main/);
-    await new Promise((r) => setTimeout(r, 500));
-    s.type('\x03');
-    await s.expect(/Process \d+ stopped/);
+    await interrupt(s);
+    await s.expect(PROMPT);
+    // The session goes on: the program resumes, and is interrupted again.
+    s.type('continue\r');
+    await s.expect(/Process \d+ resuming/);
+    await interrupt(s);
     await s.expect(PROMPT);
     s.type('process kill\r');
-    await s.expect(/debug-exit: run 1 ended/);
-    await s.expect(PROMPT);
+    await s.expect(/Process \d+ exited with status = 9/);
     s.type('quit\r');
     assert.equal(await s.exited, 0);
-    assert.deepEqual(processesNamed(fixture('loop-forever')), []);
+    assert.deepEqual(await survivors(fixture('loop-forever')), []);
   });
 
   it('SIGTERM to debug-exit: no LLDB or program left, and the recording replays', async () => {
@@ -95,9 +104,8 @@ describe('interactive session (real pty, real LLDB)', function () {
     await s.expect(/\[debug-exit\] #\d+ main main/);
     s.kill('SIGTERM');
     await s.exited;
-    await new Promise((r) => setTimeout(r, 500));
-    assert.deepEqual(processesNamed(fixture('loop-forever')), []);
-    assert.deepEqual(processesNamed(`lldb-19 --no-lldbinit`), []);
+    assert.deepEqual(await survivors(fixture('loop-forever')), []);
+    assert.deepEqual(await survivors(`lldb-19 --no-lldbinit`), []);
     const replayed = await runCli(['replay', cast]);
     assert.equal(replayed.code, 0, replayed.stderr);
     assert.match(replayed.stdout, /run 1/);
