@@ -1001,58 +1001,66 @@ def start_session(debugger, spec_path):
     session.report_resolved()
 
 
-class SetupCommand:
-    """dx-setup SPEC_PATH: target, launch info and probes from a debug-exit/spec@1 file."""
+class DxCommand:
+    """What every dx- command shares: help from the class, and failures reported as an error
+    event and with result.SetError, never as a bare stack trace at the prompt. A subclass sets
+    `name`, `short_help`, `needs_session` and implements run(debugger, command)."""
 
-    name = "dx-setup"
+    name = ""
+    short_help = ""
+    needs_session = True
 
     def __init__(self, debugger, internal_dict):
         pass
 
     def get_short_help(self):
-        return "debug-exit: create the target and install the probes of a spec file."
+        return self.short_help
 
     def get_long_help(self):
         return self.__doc__
 
     def __call__(self, debugger, command, exe_ctx, result):
+        if self.needs_session and SessionHolder.session is None:
+            fail(result, DxError("script", "%s: run dx-setup SPEC_PATH first" % self.name))
+            return
         try:
-            start_session(debugger, spec_path_of(command))
+            self.run(debugger, command)
         except DxError as error:
             fail(result, error)
         except Exception as exc:  # never a bare stack trace at the prompt
             fail(result, DxError("script", describe_exception(exc)))
 
+    def run(self, debugger, command):
+        raise NotImplementedError
 
-class RunCommand:
+
+class SetupCommand(DxCommand):
+    """dx-setup SPEC_PATH: target, launch info and probes from a debug-exit/spec@1 file."""
+
+    name = "dx-setup"
+    short_help = "debug-exit: create the target and install the probes of a spec file."
+    needs_session = False
+
+    def run(self, debugger, command):
+        start_session(debugger, spec_path_of(command))
+
+
+class RunCommand(DxCommand):
     """dx-run: launch the dx-setup target and return once the process is gone."""
 
     name = "dx-run"
+    short_help = "debug-exit: launch the target, report probes, signals and exit."
 
-    def __init__(self, debugger, internal_dict):
-        pass
-
-    def get_short_help(self):
-        return "debug-exit: launch the target, report probes, signals and exit."
-
-    def get_long_help(self):
-        return self.__doc__
-
-    def __call__(self, debugger, command, exe_ctx, result):
-        if SessionHolder.session is None:
-            fail(result, DxError("script", "dx-run: run dx-setup SPEC_PATH first"))
-            return
+    def run(self, debugger, command):
         session = SessionHolder.session
         try:
             with async_mode(debugger), breakpoint_events_muted(debugger, session.target):
                 Capture(session).run()
-        except Exception as exc:  # never a bare stack trace at the prompt
-            fail(result, DxError("script", describe_exception(exc)))
         finally:
             session.arm()  # a `run` typed next starts with every probe in place
 
 
-class WatchCommand:
+class WatchCommand(DxCommand):
     """dx-watch: from now on report every process launched at the prompt (interactive mode).
 
     Returns at once. For each process of the dx-setup target: `launched`, the probe hits (the
@@ -1061,28 +1069,14 @@ class WatchCommand:
     """
 
     name = "dx-watch"
+    short_help = "debug-exit: report launches, probe hits, crash signals and exits of every run."
 
-    def __init__(self, debugger, internal_dict):
-        pass
-
-    def get_short_help(self):
-        return "debug-exit: report launches, probe hits, crash signals and exits of every run."
-
-    def get_long_help(self):
-        return self.__doc__
-
-    def __call__(self, debugger, command, exe_ctx, result):
-        if SessionHolder.session is None:
-            fail(result, DxError("script", "dx-watch: run dx-setup SPEC_PATH first"))
-            return
-        try:
-            stop_watching()
-            watcher = Watcher(SessionHolder.session)
-            SessionHolder.watcher = watcher
-            watcher.start()
-            add_destroy_callback(debugger)
-        except Exception as exc:  # never a bare stack trace at the prompt
-            fail(result, DxError("script", describe_exception(exc)))
+    def run(self, debugger, command):
+        stop_watching()
+        watcher = Watcher(SessionHolder.session)
+        SessionHolder.watcher = watcher
+        watcher.start()
+        add_destroy_callback(debugger)
 
 
 class DestroyCallbacks:
