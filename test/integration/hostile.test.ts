@@ -49,10 +49,13 @@ describe('hostile targets and faults', function () {
     assert.deepEqual(seqs, seqs.map((_, i) => i + 1), 'seq 1..n with nothing injected');
   });
 
-  it('volume: 200 MB of output with binary bytes and long lines through LLDB\'s terminal; memory stays bounded', async () => {
+  it('volume: 200 MB of output with binary bytes and long lines through LLDB\'s terminal; memory stays bounded', async function () {
+    // LLDB's forwarding of 200 MB through its terminal took from 15 s to over 170 s on these
+    // machines: the limit is generous, the assertion is that it completes and stays bounded.
+    this.timeout(660000);
     const dir = tempDir();
     const cast = path.join(dir, 'noisy.cast');
-    const child = spawn(BIN, ['capture', '--quiet', '--format', 'json', '--program-output', 'terminal', '--record', cast, '--timeout', '170', '--', fixture('noisy'), '200'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(BIN, ['capture', '--quiet', '--format', 'json', '--program-output', 'terminal', '--record', cast, '--timeout', '600', '--', fixture('noisy'), '200'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let peakKb = 0;
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
