@@ -5,12 +5,14 @@ import { outcomeFromEvents, type SessionOutcome } from '../timeline/outcome';
 import { buildReport, type Report } from '../timeline/report';
 import { RunTracker } from '../timeline/runs';
 import { buildTimeline, type CaptureTarget } from '../timeline/timeline';
+import type { ExperimentName } from '../timeline/events';
 
 export interface SessionFacts {
   target: CaptureTarget;
   profileFile: string | null;
   census: boolean;
   aslr: 'on' | 'off' | null;
+  experiment?: ExperimentName | null;
   session: SessionOutput;
   /** A replayed recording that ends before LLDB exited was cut (the capture was killed). */
   cut?: boolean;
@@ -36,6 +38,7 @@ export function reportFrom(facts: SessionFacts): Report {
     outcome: sessionOutcome(facts.session, facts.cut),
     census: facts.census,
     aslr: facts.aslr,
+    experiment: facts.experiment ?? null,
   });
   return buildReport(timeline);
 }
@@ -46,6 +49,7 @@ export function reportOf(result: CaptureResult): Report {
     profileFile: result.profileFile,
     census: result.spec.probes.some((p) => p.role === 'atexit-register' && p.mode === 'every'),
     aslr: result.spec.disable_aslr ? 'off' : 'on',
+    experiment: result.spec.experiment,
     session: result.session,
   });
 }
@@ -61,6 +65,7 @@ export function reportsPerRun(result: CaptureResult): Report[] {
       profileFile: result.profileFile,
       census: base.timeline.census,
       aslr: base.timeline.aslr,
+      experiment: base.timeline.experiment,
       session: { ...result.session, events: tracker.eventsOf(run) },
     }),
   );

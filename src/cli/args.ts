@@ -3,6 +3,7 @@
  * Every mistake becomes a usage error that says what was wrong and what is accepted.
  */
 import { usageError } from '../session/failure';
+import type { ExperimentName } from '../timeline/events';
 
 export type OutputFormat = 'text' | 'json' | 'markdown';
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'markdown'];
@@ -18,6 +19,7 @@ export interface CaptureArgs {
   census: boolean;
   expect: Expectation | null;
   aslr: 'on' | 'off';
+  experiment: ExperimentName | null;
   logLevel: string;
   quiet: boolean;
   programOutput: 'files' | 'terminal';
@@ -82,6 +84,9 @@ capture options:
   --census                  record every atexit/__cxa_atexit registration (one stop each)
   --repeat N                run the program N times in one session; report the distribution
   --aslr on|off             LLDB turns ASLR off by default (off)
+  --experiment early-write  at the first exit() call, before any exit handler runs, call
+                            __llvm_profile_write_file() in the program and record whether it
+                            crashes and where; then let the exit go on
   --expect confirmed|refuted  exit with 3 when the allocator-cleanup-first verdict differs
   --log-level LEVEL         pino level on stderr (default warn)
   --quiet                   no progress lines on stderr
@@ -100,7 +105,7 @@ exit codes: 0 capture complete (whatever the verdict), 1 tool or environment err
             2 usage error, 3 verdict differs from --expect`;
 
 type Flags = Map<string, string[]>;
-const VALUE_FLAGS = ['--format', '--out', '--timeout', '--lldb', '--env', '--expect', '--aslr', '--log-level', '--record', '--program-output', '--repeat'];
+const VALUE_FLAGS = ['--format', '--out', '--timeout', '--lldb', '--env', '--expect', '--aslr', '--log-level', '--record', '--program-output', '--repeat', '--experiment'];
 const BOOLEAN_FLAGS = ['--census', '--quiet', '--no-record'];
 
 export function parseArgs(argv: readonly string[]): CliArgs {
@@ -132,6 +137,7 @@ function parseCapture(argv: readonly string[]): CaptureArgs {
     census: flags.has('--census'),
     expect: maybe(last(flags, '--expect'), ['confirmed', 'refuted'] as const, '--expect'),
     aslr: oneOf(last(flags, '--aslr') ?? 'off', ['on', 'off'] as const, '--aslr'),
+    experiment: maybe(last(flags, '--experiment'), ['early-write'] as const, '--experiment'),
     logLevel: last(flags, '--log-level') ?? 'warn',
     quiet: flags.has('--quiet'),
     record: flags.has('--no-record') ? null : last(flags, '--record'),
@@ -144,7 +150,7 @@ function parseCapture(argv: readonly string[]): CaptureArgs {
 
 function parseInteractive(argv: readonly string[]): InteractiveArgs {
   const capture = parseCapture(argv);
-  const unsupported = ['--format', '--out', '--timeout', '--expect', '--program-output', '--quiet', '--repeat'].filter((flag) => argv.slice(0, argv.indexOf('--')).some((a) => a === flag || a.startsWith(`${flag}=`)));
+  const unsupported = ['--format', '--out', '--timeout', '--expect', '--program-output', '--quiet', '--repeat', '--experiment'].filter((flag) => argv.slice(0, argv.indexOf('--')).some((a) => a === flag || a.startsWith(`${flag}=`)));
   if (unsupported.length > 0) throw usageError(`${unsupported.join(', ')}: not for the interactive session`, 'these are `debug-exit capture` options');
   const { lldb, env, census, aslr, logLevel, record, program, programArgs } = capture;
   return { command: 'interactive', lldb, env, census, aslr, logLevel, record, program, programArgs };

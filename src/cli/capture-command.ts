@@ -36,6 +36,7 @@ export async function runCapture(args: CaptureArgs, log: Logger): Promise<number
       lldb: args.lldb,
       census: args.census,
       disableAslr: args.aslr === 'off',
+      experiment: args.experiment,
       programOutput: args.programOutput,
       onToken: (token) => {
         if (token.type === 'text') log.trace({ text: token.text }, 'lldb.out');

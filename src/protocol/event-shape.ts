@@ -17,6 +17,7 @@ const REQUIRED_FIELDS: Record<EventKind, Record<string, FieldType>> = {
   hit: { role: 'string', symbol: 'string', module: 'string', tid: 'number', pc: 'string', frames: 'array' },
   launched: { pid: 'number' },
   integrity: { status: 'string', reason: 'string' },
+  experiment: { name: 'string', status: 'string' },
   signal: { signal: 'string', description: 'string', tid: 'number', pc: 'string', frames: 'array' },
   exit: { status: 'number' },
   error: { code: 'string', message: 'string' },

@@ -10,6 +10,7 @@
  * Pure: encoding, and parsing one line with errors that name the line.
  */
 
+import type { ExperimentName } from '../timeline/events';
 export const DEBUG_EXIT_RECORDING_SCHEMA = 'debug-exit/recording@1';
 
 /** What debug-exit adds to the header: enough to rebuild the report with no LLDB and no target. */
@@ -22,7 +23,7 @@ export interface DebugExitHeader {
   lldb_version: string;
   target: { program: string; args: string[] };
   profile_file: string | null;
-  options: { timeout_s: number | null; census: boolean; aslr: 'on' | 'off'; env: Record<string, string>; mode: 'capture' | 'interactive' };
+  options: { timeout_s: number | null; census: boolean; aslr: 'on' | 'off'; experiment?: ExperimentName | null; env: Record<string, string>; mode: 'capture' | 'interactive' };
 }
 
 export interface AsciicastHeader {

@@ -47,6 +47,7 @@ export function recordingHeader(input: HeaderInput): AsciicastHeader {
         timeout_s: spec.timeout_s,
         census: input.census,
         aslr: spec.disable_aslr ? 'off' : 'on',
+        experiment: spec.experiment,
         env: input.userEnv,
         mode: input.mode,
       },

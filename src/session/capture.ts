@@ -17,7 +17,7 @@ import type { Transport } from '../transport/transport';
 import { sessionMachine, type SessionOutput } from './machine';
 import { resolveLldb, resolveProgram } from './preflight';
 import { SPEC_SCHEMA, toProbeSpecs, type SessionSpec } from './spec';
-import type { DebugExitEvent } from '../timeline/events';
+import type { DebugExitEvent, ExperimentName } from '../timeline/events';
 
 export const SCRIPT_PATH = path.resolve(__dirname, '../../../lldb-scripts/debug_exit.py');
 const PTY_COLS = 200;
@@ -33,6 +33,8 @@ export interface CaptureRequest {
   lldb: string | null;
   census: boolean;
   disableAslr: boolean;
+  /** --experiment: what dx-run tries inside the target at each run (null: nothing). */
+  experiment?: ExperimentName | null;
   /** `files`: the program's stdout/stderr go to files of the capture; `terminal`: through LLDB's pty. */
   programOutput?: ProgramOutput;
   onToken?: (token: Token) => void;
@@ -109,6 +111,7 @@ export function buildSpec(request: CaptureRequest, program: string, dir: string)
     stderr_path: toTerminal ? null : path.join(dir, 'program.stderr'),
     timeout_s: request.timeoutS,
     disable_aslr: request.disableAslr,
+    experiment: request.experiment ?? null,
     probes: toProbeSpecs(probesFor(platformOf(), request.census)),
     backtrace_depth: 16,
   };

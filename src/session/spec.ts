@@ -5,7 +5,7 @@
  * in them can run as an LLDB command.
  */
 import type { ProbeMode, ProbeRow } from '../probes/catalogue';
-import type { ProbeRole } from '../timeline/events';
+import type { ExperimentName, ProbeRole } from '../timeline/events';
 
 export const SPEC_SCHEMA = 'debug-exit/spec@1';
 
@@ -30,6 +30,8 @@ export interface SessionSpec {
   /** dx-run kills the inferior after this many seconds and reports a timeout (null: never). */
   timeout_s: number | null;
   disable_aslr: boolean;
+  /** An experiment dx-run makes in the target at each run (--experiment), or none. */
+  experiment: ExperimentName | null;
   probes: ProbeSpec[];
   backtrace_depth: number;
 }

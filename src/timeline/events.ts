@@ -88,6 +88,33 @@ export interface IntegrityEvent extends EventBase {
   writer_would_see?: Record<string, unknown>;
 }
 
+/** An experiment debug-exit ran inside the target (`--experiment`); one event per run. */
+export type ExperimentName = 'early-write';
+
+/**
+ * `early-write`: stopped at the first `exit` call, before any exit handler ran, the script called
+ * `__llvm_profile_write_file()` in the target. `returned`: the call came back (`return_value` 0:
+ * written); `crashed`: it stopped on `signal` (the frames are the crashing thread's, at the
+ * crash; the thread was then unwound and the exit went on); `timeout`: it did not come back in
+ * time; `failed`: LLDB could not evaluate it (no profile runtime, for one). For the other statuses
+ * the frames are those of the thread the call was made from.
+ */
+export interface ExperimentEvent extends EventBase {
+  kind: 'experiment';
+  name: ExperimentName;
+  at?: string;
+  status: 'returned' | 'crashed' | 'timeout' | 'failed';
+  return_value?: number | null;
+  message?: string | null;
+  signal?: string | null;
+  fault_address?: string | null;
+  description?: string | null;
+  tid?: number;
+  thread_name?: string;
+  pc?: string;
+  frames?: Frame[];
+}
+
 /** The process stopped on a signal (a crash, or an interrupt). */
 export interface SignalEvent extends EventBase {
   kind: 'signal';
@@ -127,6 +154,7 @@ export type DebugExitEvent =
   | ProbeHitEvent
   | LaunchedEvent
   | IntegrityEvent
+  | ExperimentEvent
   | SignalEvent
   | ExitEvent
   | ErrorEvent;

@@ -2,7 +2,7 @@
  * The timeline: the events of one session in seq order, how the session ended, the final probe
  * resolutions and the atexit registrations. Everything the verdicts and renderers read.
  */
-import type { DebugExitEvent, HelloEvent, ProbeHitEvent, ProbeRole } from './events';
+import type { DebugExitEvent, ExperimentName, HelloEvent, ProbeHitEvent, ProbeRole } from './events';
 import { outcomeFromEvents, type SessionOutcome } from './outcome';
 import { finalResolutions, isResolved, type ProbeResolution } from './probes';
 import { deriveRegistrations, type AtexitRegistration } from './registrations';
@@ -24,6 +24,8 @@ export interface Timeline {
   census: boolean;
   /** Address-space randomisation for the program (LLDB turns it off by default); null: not known. */
   aslr: 'on' | 'off' | null;
+  /** The experiment requested (--experiment), whether or not it was reached; null: none. */
+  experiment: ExperimentName | null;
   /** Ordered by seq. */
   events: DebugExitEvent[];
   outcome: SessionOutcome;
@@ -39,6 +41,7 @@ export interface TimelineInput {
   outcome?: SessionOutcome;
   census?: boolean;
   aslr?: 'on' | 'off' | null;
+  experiment?: ExperimentName | null;
 }
 
 export function buildTimeline(input: TimelineInput): Timeline {
@@ -51,6 +54,7 @@ export function buildTimeline(input: TimelineInput): Timeline {
     lldbVersion: hello?.lldb_version ?? null,
     census: input.census === true,
     aslr: input.aslr ?? null,
+    experiment: input.experiment ?? null,
     events,
     outcome: input.outcome ?? outcomeFromEvents(events),
     probes: finalResolutions(events),

@@ -9,11 +9,11 @@ import { firstCrash } from './outcome';
 import { isResolved } from './probes';
 import { frameLabel, innermostWriterFrame } from './symbols';
 import { hitsBefore, roleResolved, type Timeline } from './timeline';
-import type { AllocatorState, CrashAttribution, CrashResult, ProfileIntegrity } from './verdict';
+import type { AllocatorState, CrashAttribution, CrashResult, EarlyWriteVerdict, ProfileIntegrity } from './verdict';
 
 const ALLOCATOR_ROLES = ['allocator-init', 'allocator-teardown', 'allocator-release'] as const;
 
-interface AllocatorAtCrash {
+export interface AllocatorAtCrash {
   state: AllocatorState;
   text: string;
   evidence: number[];
@@ -22,7 +22,11 @@ interface AllocatorAtCrash {
 const UNKNOWN_INTEGRITY: ProfileIntegrity = { status: 'unknown' };
 const CORRUPTION_EXPLAINS = 'the corruption explains the crash whatever the allocator order';
 
-export function attributeCrash(timeline: Timeline, integrity: ProfileIntegrity = UNKNOWN_INTEGRITY): CrashAttribution {
+export function attributeCrash(
+  timeline: Timeline,
+  integrity: ProfileIntegrity = UNKNOWN_INTEGRITY,
+  earlyWrite?: EarlyWriteVerdict,
+): CrashAttribution {
   const crash = firstCrash(timeline.events);
   if (crash === undefined) return noCrash(timeline, integrity);
   const writer = innermostWriterFrame(crash.frames);
@@ -42,6 +46,13 @@ export function attributeCrash(timeline: Timeline, integrity: ProfileIntegrity =
     const evidence = evidenceOf(crash.seq, integrity.evidence);
     const result = 'attributed-to-corrupt-profile-data';
     return attribution(result, crash, writer, allocator.state, integrity, reason, evidence);
+  }
+  if (allocator.state === 'torn-down' && earlyWrite?.result === 'crashed' && earlyWrite.beforeTeardown === true) {
+    const reason =
+      `${where} ${allocator.text}, but the writer also crashed before any teardown ` +
+      `(early-write ${ref(earlyWrite.evidence[0] ?? crash.seq)}): not explained by allocator-cleanup-first${integrityNote(integrity)}`;
+    const evidence = evidenceOf(crash.seq, allocator.evidence, earlyWrite.evidence, integrity.evidence);
+    return attribution('not-explained-by-allocator', crash, writer, allocator.state, integrity, reason, evidence);
   }
   const [result, judgement] = weigh(allocator.state);
   const reason = `${where} ${allocator.text}: ${judgement}${integrityNote(integrity)}`;
@@ -64,7 +75,8 @@ function weigh(state: AllocatorState): [CrashResult, string] {
   }
 }
 
-function allocatorAt(timeline: Timeline, seq: number): AllocatorAtCrash {
+/** The allocator's state at event `seq`: torn down before it, live, absent or unknown. */
+export function allocatorAt(timeline: Timeline, seq: number): AllocatorAtCrash {
   const teardown = hitsBefore(timeline, seq, 'allocator-teardown')[0];
   if (teardown !== undefined) {
     const text = `after allocator teardown ${teardown.symbol} (${ref(teardown.seq)})`;

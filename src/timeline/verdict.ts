@@ -6,6 +6,7 @@ import type { Frame, IntegrityEvent } from './events';
 import type { Timeline } from './timeline';
 import { judgeAllocatorFirst } from './verdict-allocator-first';
 import { attributeCrash } from './verdict-crash';
+import { judgeEarlyWrite } from './verdict-early-write';
 import { judgeExplicitWrites } from './verdict-explicit-writes';
 
 export interface Verdict<Name extends string, Result extends string> {
@@ -90,11 +91,24 @@ export interface IntegrityVerdict extends Verdict<'profile-data-integrity', Inte
   writerWouldSee: Record<string, unknown> | null;
 }
 
+export type EarlyWriteResult = 'not-requested' | 'not-reached' | 'wrote' | 'write-failed' | 'crashed' | 'could-not-run';
+
+/** The early-write experiment's finding (verdict-early-write.ts). */
+export interface EarlyWriteVerdict extends Verdict<'early-write', EarlyWriteResult> {
+  /** The experiment ran before any allocator teardown; null when it did not run. */
+  beforeTeardown: boolean | null;
+  allocator: AllocatorState | null;
+  writerFrame: Frame | null;
+  signal: string | null;
+  faultAddress: string | null;
+}
+
 export interface Verdicts {
   allocatorFirst: AllocatorFirstVerdict;
   explicitWrites: ExplicitWritesVerdict;
   crash: CrashAttribution;
   integrity: IntegrityVerdict;
+  earlyWrite: EarlyWriteVerdict;
 }
 
 export interface JudgeOptions {
@@ -104,15 +118,17 @@ export interface JudgeOptions {
 export function judgeTimeline(timeline: Timeline, options: JudgeOptions = {}): Verdicts {
   const integrity = judgeIntegrity(timeline);
   const found: ProfileIntegrity = { status: integrity.result, reason: integrity.reason, evidence: integrity.evidence };
+  const earlyWrite = judgeEarlyWrite(timeline);
   return {
     integrity,
     allocatorFirst: judgeAllocatorFirst(timeline),
     explicitWrites: judgeExplicitWrites(timeline),
-    crash: attributeCrash(timeline, options.integrity ?? found),
+    crash: attributeCrash(timeline, options.integrity ?? found, earlyWrite),
+    earlyWrite,
   };
 }
 
-export { judgeAllocatorFirst, judgeExplicitWrites, attributeCrash };
+export { judgeAllocatorFirst, judgeExplicitWrites, attributeCrash, judgeEarlyWrite };
 
 /** The first integrity check of the session (made at the first profile write). */
 export function judgeIntegrity(timeline: Timeline): IntegrityVerdict {

@@ -106,7 +106,7 @@ const CASES: Case[] = [
   { name: 'missing seq', chunks: [ours('{"t_ns":1,"kind":"exit","status":0}')], expect: [bad(/seq/, ours('{"t_ns":1,"kind":"exit","status":0}'))] },
   { name: 'seq as a string', chunks: [ours('{"seq":"1","t_ns":1,"kind":"exit","status":0}')], expect: [bad(/seq/, ours('{"seq":"1","t_ns":1,"kind":"exit","status":0}'))] },
   { name: 't_ns missing', chunks: [ours('{"seq":1,"kind":"exit","status":0}')], expect: [bad(/t_ns/, ours('{"seq":1,"kind":"exit","status":0}'))] },
-  { name: 'unknown kind', chunks: [ours('{"seq":1,"t_ns":1,"kind":"experiment"}')], expect: [bad(/unknown kind/, ours('{"seq":1,"t_ns":1,"kind":"experiment"}'))] },
+  { name: 'unknown kind', chunks: [ours('{"seq":1,"t_ns":1,"kind":"telemetry"}')], expect: [bad(/unknown kind/, ours('{"seq":1,"t_ns":1,"kind":"telemetry"}'))] },
   {
     name: 'field the kind requires is missing',
     chunks: [ours('{"seq":1,"t_ns":1,"kind":"hit","role":"main","symbol":"main","module":"a","tid":1,"pc":"0x1"}')],

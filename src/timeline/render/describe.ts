@@ -2,7 +2,7 @@
  * Words for events, shared by the human renderers (text, markdown): one column value each, so
  * both show an event the same way.
  */
-import type { DebugExitEvent, Frame } from '../events';
+import type { DebugExitEvent, ExperimentEvent, Frame } from '../events';
 import { ref } from '../evidence';
 import type { AtexitRegistration } from '../registrations';
 import { callerFrame, frameLabel } from '../symbols';
@@ -16,6 +16,7 @@ export function elapsedMs(event: DebugExitEvent, timeline: Timeline): string {
 
 /** The thread id; names are listed once, in the header (the main thread is named after the program). */
 export function threadOf(event: DebugExitEvent): string {
+  if (event.kind === 'experiment') return event.tid === undefined ? '-' : String(event.tid);
   return event.kind === 'hit' || event.kind === 'signal' ? String(event.tid) : '-';
 }
 
@@ -54,6 +55,8 @@ export function symbolOf(event: DebugExitEvent): string {
       return `pid ${event.pid}`;
     case 'integrity':
       return `profile data ${event.status}`;
+    case 'experiment':
+      return `${event.name} ${event.status}`;
   }
 }
 
@@ -86,6 +89,27 @@ export function detailOf(event: DebugExitEvent): string {
       const records = event.records === undefined ? '' : `${event.records} records`;
       return [records, layout].filter(Boolean).join(', ') || 'see the profile-data-integrity verdict';
     }
+    case 'experiment':
+      return experimentDetail(event);
+  }
+}
+
+/** `__llvm_profile_write_file() at exit: SIGSEGV in initializeValueProfRuntimeRecord (fault 0x4)` */
+function experimentDetail(event: ExperimentEvent): string {
+  const call = `__llvm_profile_write_file() called at ${event.at ?? 'exit'}`;
+  switch (event.status) {
+    case 'returned':
+      return `${call}: returned ${event.return_value ?? '?'}`;
+    case 'crashed': {
+      const top = event.frames?.[0];
+      const where = top === undefined ? (event.pc ?? '?') : frameLabel(top);
+      const fault = event.fault_address ? ` (fault address ${event.fault_address})` : '';
+      return `${call}: ${event.signal ?? 'crashed'} in ${where}${fault}; unwound, exit resumed`;
+    }
+    case 'timeout':
+      return `${call}: no return in time${event.message ? ` (${event.message})` : ''}`;
+    case 'failed':
+      return `${call}: could not be evaluated${event.message ? `: ${event.message}` : ''}`;
   }
 }
 

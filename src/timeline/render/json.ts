@@ -9,7 +9,8 @@ import type { ExitOrderPrediction } from '../prediction';
 import type { ProbeResolution } from '../probes';
 import type { AtexitRegistration } from '../registrations';
 import type { Report } from '../report';
-import type { AllocatorFirstVerdict, CrashAttribution, ExplicitWritesVerdict, IntegrityVerdict } from '../verdict';
+import type { Diagnosis } from '../diagnosis';
+import type { AllocatorFirstVerdict, CrashAttribution, EarlyWriteVerdict, ExplicitWritesVerdict, IntegrityVerdict } from '../verdict';
 
 export const REPORT_SCHEMA = 'debug-exit/report@1';
 
@@ -36,12 +37,15 @@ export function reportDocument(report: Report): Json {
     platform: timeline.platform,
     lldb_version: timeline.lldbVersion,
     census: timeline.census,
+    experiment: timeline.experiment,
     outcome: outcomeJson(timeline.outcome),
+    diagnosis: diagnosisJson(report.diagnosis),
     verdicts: {
       allocator_cleanup_first: allocatorFirstJson(verdicts.allocatorFirst),
       explicit_writes: explicitWritesJson(verdicts.explicitWrites),
       crash_attribution: crashJson(verdicts.crash),
       profile_data_integrity: integrityJson(verdicts.integrity),
+      early_write: earlyWriteJson(verdicts.earlyWrite),
     },
     prediction: predictionJson(report.prediction),
     probes: timeline.probes.map(probeJson),
@@ -76,6 +80,25 @@ function allocatorFirstJson(v: AllocatorFirstVerdict): Json {
 function explicitWritesJson(v: ExplicitWritesVerdict): Json {
   const writes = v.writes.map((w) => ({ seq: w.seq, tid: w.tid, caller: frameJson(w.caller) }));
   return { name: v.name, result: v.result, reason: v.reason, evidence: [...v.evidence], writes };
+}
+
+function diagnosisJson(d: Diagnosis): Json {
+  const hypotheses = d.hypotheses.map((h) => ({ id: h.id, status: h.status, reason: h.reason, evidence: [...h.evidence] }));
+  return { conclusion: d.conclusion, summary: d.summary, next_step: d.nextStep, hypotheses, evidence: [...d.evidence] };
+}
+
+function earlyWriteJson(v: EarlyWriteVerdict): Json {
+  return {
+    name: v.name,
+    result: v.result,
+    before_teardown: v.beforeTeardown,
+    allocator: v.allocator,
+    signal: v.signal,
+    fault_address: v.faultAddress,
+    writer_frame: frameJson(v.writerFrame),
+    reason: v.reason,
+    evidence: [...v.evidence],
+  };
 }
 
 function integrityJson(v: IntegrityVerdict): Json {

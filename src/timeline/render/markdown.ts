@@ -15,7 +15,7 @@ import {
 } from './describe';
 
 export function renderMarkdown(report: Report): string {
-  const sections = [header(report), verdicts(report), timelineTable(report), probes(report), prediction(report)];
+  const sections = [header(report), diagnosis(report), verdicts(report), timelineTable(report), probes(report), prediction(report)];
   return `${sections.map((lines) => lines.join('\n')).join('\n\n')}\n`;
 }
 
@@ -31,9 +31,22 @@ function header(report: Report): string[] {
   ];
 }
 
+function diagnosis(report: Report): string[] {
+  const { diagnosis: d } = report;
+  return [
+    `## Diagnosis: ${d.conclusion}`,
+    '',
+    d.summary,
+    '',
+    ...d.hypotheses.map((h) => `- **${h.status}**: ${h.id}: ${cell(h.reason)}`),
+    '',
+    `**Next step:** ${cell(d.nextStep)}`,
+  ];
+}
+
 function verdicts(report: Report): string[] {
-  const { allocatorFirst, explicitWrites, crash } = report.verdicts;
-  const all: Verdict<string, string>[] = [allocatorFirst, explicitWrites, crash, report.verdicts.integrity];
+  const { allocatorFirst, explicitWrites, crash, integrity, earlyWrite } = report.verdicts;
+  const all: Verdict<string, string>[] = [allocatorFirst, explicitWrites, crash, integrity, earlyWrite];
   const rows = all.map((v) => {
     const evidence = citeEvidence(report.timeline, v.evidence).join(', ');
     return `| ${v.name} | **${v.result}** | ${cell(v.reason)} | ${cell(evidence)} |`;

@@ -8,9 +8,11 @@ import { renderJson } from './json';
 import { renderText } from './text';
 
 export interface Distribution {
+  diagnosis: Record<string, number>;
   allocator_cleanup_first: Record<string, number>;
   crash_attribution: Record<string, number>;
   profile_data_integrity: Record<string, number>;
+  early_write: Record<string, number>;
   outcome: Record<string, number>;
 }
 
@@ -21,9 +23,11 @@ export function distributionOf(reports: readonly Report[]): Distribution {
     return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
   };
   return {
+    diagnosis: count((r) => r.diagnosis.conclusion),
     allocator_cleanup_first: count((r) => r.verdicts.allocatorFirst.result),
     crash_attribution: count((r) => r.verdicts.crash.result),
     profile_data_integrity: count((r) => r.verdicts.integrity.result),
+    early_write: count((r) => r.verdicts.earlyWrite.result),
     outcome: count((r) => describeOutcome(r.timeline.outcome)),
   };
 }
@@ -39,9 +43,11 @@ export function renderRepeatText(reports: readonly Report[]): string {
   const first = reports[0].timeline;
   const lines = [
     `debug-exit: ${n} runs of ${[first.target.program, ...first.target.args].join(' ')} (aslr ${first.aslr ?? 'not recorded'})`,
+    `  diagnosis                ${tally(d.diagnosis, n)}`,
     `  allocator-cleanup-first  ${tally(d.allocator_cleanup_first, n)}`,
     `  crash attribution        ${tally(d.crash_attribution, n)}`,
     `  profile-data integrity   ${tally(d.profile_data_integrity, n)}`,
+    ...(first.experiment === null ? [] : [`  early write              ${tally(d.early_write, n)}`]),
     `  outcome                  ${tally(d.outcome, n)}`,
     '',
     ...reports.map((r, i) => `  run ${i + 1}: ${r.verdicts.allocatorFirst.result}, ${r.verdicts.crash.result}, ${describeOutcome(r.timeline.outcome)}`),

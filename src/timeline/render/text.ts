@@ -28,6 +28,7 @@ const PREFIX_WIDTH = COLUMNS.reduce((sum, w) => sum + w + 1, 0);
 export function renderText(report: Report): string {
   const sections = [
     header(report),
+    diagnosisSection(report),
     timelineSection(report),
     probesSection(report),
     predictionSection(report),
@@ -51,6 +52,17 @@ function header(report: Report): string[] {
     ...lldb,
     ...threads,
   ];
+}
+
+/** First thing after the header: the conclusion, each hypothesis's standing, the next step. */
+function diagnosisSection(report: Report): string[] {
+  const { diagnosis } = report;
+  const lines = [`Diagnosis: ${diagnosis.conclusion.toUpperCase()}`, ...wrap(diagnosis.summary, WIDTH, '  ')];
+  for (const h of diagnosis.hypotheses) {
+    lines.push(...wrap(`${h.status}: ${h.id}: ${h.reason}`, WIDTH, '  ', '    '));
+  }
+  lines.push(...wrap(`next step: ${diagnosis.nextStep}`, WIDTH, '  ', '    '));
+  return lines;
 }
 
 function timelineSection(report: Report): string[] {
@@ -115,6 +127,7 @@ function verdictsSection(report: Report): string[] {
     ...verdictLines(report, explicitWrites, explicitWrites.result.toUpperCase()),
     ...verdictLines(report, crash, crash.result.toUpperCase()),
     ...verdictLines(report, report.verdicts.integrity, report.verdicts.integrity.result.toUpperCase()),
+    ...verdictLines(report, report.verdicts.earlyWrite, report.verdicts.earlyWrite.result.toUpperCase()),
   ];
 }
 

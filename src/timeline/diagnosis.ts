@@ -1,0 +1,200 @@
+/**
+ * The combined diagnosis at the top of a report: the three explanations people weigh for a profile
+ * writer crash at exit, each marked supported, ruled out, open or not tested from the verdicts, a
+ * conclusion, and the next step that conclusion calls for. Pure: it reads verdicts, never events.
+ *
+ *   allocator-cleanup-first       mimalloc tears down before the exit-time write, which then
+ *                                 reads freed memory (the order is the cause)
+ *   corrupt-profile-data          the profile data does not fit the record layout of the runtime
+ *                                 that writes it (objects instrumented by two LLVM versions)
+ *   writer-fails-before-teardown  the writer crashes even when called before any teardown (the
+ *                                 original report's explicit early write): not a matter of order
+ */
+import type { IntegrityEvent } from './events';
+import { evidenceOf, ref } from './evidence';
+import type { Timeline } from './timeline';
+import type { CrashAttribution, Verdicts } from './verdict';
+
+export type HypothesisId = 'allocator-cleanup-first' | 'corrupt-profile-data' | 'writer-fails-before-teardown';
+export const HYPOTHESES: readonly HypothesisId[] = ['allocator-cleanup-first', 'corrupt-profile-data', 'writer-fails-before-teardown'];
+
+export type HypothesisStatus = 'supported' | 'ruled-out' | 'open' | 'not-tested';
+
+export interface HypothesisFinding {
+  id: HypothesisId;
+  status: HypothesisStatus;
+  reason: string;
+  evidence: number[];
+}
+
+export type Conclusion = HypothesisId | 'unexplained-crash' | 'no-crash';
+
+export interface Diagnosis {
+  conclusion: Conclusion;
+  summary: string;
+  nextStep: string;
+  /** One finding per hypothesis, in HYPOTHESES order. */
+  hypotheses: HypothesisFinding[];
+  evidence: number[];
+}
+
+export function diagnose(timeline: Timeline, verdicts: Verdicts): Diagnosis {
+  const hypotheses = [allocatorFirst(verdicts), corruptData(verdicts), writerFailsEarly(verdicts)];
+  const status = (id: HypothesisId): HypothesisFinding => hypotheses.find((h) => h.id === id)!;
+  const { conclusion, summary, nextStep } = conclude(timeline, verdicts, status);
+  const supported = hypotheses.filter((h) => h.status === 'supported');
+  const evidence = evidenceOf(...supported.map((h) => h.evidence), verdicts.crash.evidence);
+  return { conclusion, summary, nextStep, hypotheses, evidence };
+}
+
+function finding(id: HypothesisId, status: HypothesisStatus, reason: string, evidence: readonly number[]): HypothesisFinding {
+  return { id, status, reason, evidence: [...evidence] };
+}
+
+function allocatorFirst({ crash, allocatorFirst: order, earlyWrite }: Verdicts): HypothesisFinding {
+  const id = 'allocator-cleanup-first';
+  switch (crash.result) {
+    case 'consistent-with-allocator-first':
+      return finding(id, 'supported', `the writer crashed after the allocator's teardown, with nothing else to explain it (${crashRef(crash)})`, crash.evidence);
+    case 'attributed-to-corrupt-profile-data': {
+      const despite = crash.allocator === 'torn-down' ? ', although the allocator was torn down first' : '';
+      return finding(id, 'ruled-out', `the writer's crash is explained by the corrupt profile data${despite} (${crashRef(crash)})`, crash.evidence);
+    }
+    case 'not-explained-by-allocator': {
+      const why =
+        earlyWrite.result === 'crashed' && earlyWrite.beforeTeardown === true && crash.allocator === 'torn-down'
+          ? 'the writer crashed before any teardown too (early-write)'
+          : crash.allocator === 'absent'
+            ? 'the writer crashed in a program with no mimalloc'
+            : 'the writer crashed while the allocator was live';
+      return finding(id, 'ruled-out', `${why} (${crashRef(crash)})`, crash.evidence);
+    }
+    case 'outside-profile-writer':
+      return finding(id, 'ruled-out', `the crash is outside the profile writer (${crashRef(crash)})`, crash.evidence);
+    case 'allocator-state-unknown':
+      return finding(id, 'open', `the writer crashed, but whether the allocator was torn down cannot be told (${crashRef(crash)})`, crash.evidence);
+    case 'no-crash':
+      if (order.result === 'confirmed') {
+        return finding(id, 'open', `the allocator was torn down before the exit-time write (${order.evidence.map(ref).join(', ')}), but nothing crashed in this run`, order.evidence);
+      }
+      if (order.result === 'refuted') {
+        return finding(id, 'ruled-out', 'the exit-time write began before any allocator teardown, and nothing crashed', order.evidence);
+      }
+      return finding(id, 'open', `no crash, and the order is unknown (${order.cause ?? 'inconclusive'})`, order.evidence);
+  }
+}
+
+function corruptData({ integrity }: Verdicts): HypothesisFinding {
+  const id = 'corrupt-profile-data';
+  if (integrity.result === 'corrupt') return finding(id, 'supported', integrity.reason, integrity.evidence);
+  if (integrity.result === 'consistent') {
+    return finding(id, 'ruled-out', "the profile data fits the record layout of the runtime that writes it", integrity.evidence);
+  }
+  return finding(id, 'open', `integrity ${integrity.reason}`, integrity.evidence);
+}
+
+function writerFailsEarly({ earlyWrite }: Verdicts): HypothesisFinding {
+  const id = 'writer-fails-before-teardown';
+  switch (earlyWrite.result) {
+    case 'crashed':
+      return earlyWrite.beforeTeardown === true
+        ? finding(id, 'supported', `called at exit() before any teardown, the writer crashed (${earlyWrite.signal ?? 'signal'} in ${earlyWrite.writerFrame?.symbol ?? '?'})`, earlyWrite.evidence)
+        : finding(id, 'open', 'the early write crashed, but after a teardown', earlyWrite.evidence);
+    case 'wrote':
+      return finding(id, 'ruled-out', 'called at exit() before any teardown, the writer wrote the profile and returned 0', earlyWrite.evidence);
+    case 'not-requested':
+      return finding(id, 'not-tested', 'run with --experiment early-write to call the writer before any teardown', []);
+    default:
+      return finding(id, 'open', earlyWrite.reason, earlyWrite.evidence);
+  }
+}
+
+function crashRef(crash: CrashAttribution): string {
+  const signal = crash.signal ?? 'crash';
+  const where = crash.writerFrame === null ? '' : ` in ${crash.writerFrame.symbol}`;
+  return `${signal}${where}, ${ref(crash.evidence[0] ?? 0)}`;
+}
+
+type Lookup = (id: HypothesisId) => HypothesisFinding;
+
+function conclude(timeline: Timeline, verdicts: Verdicts, status: Lookup): Pick<Diagnosis, 'conclusion' | 'summary' | 'nextStep'> {
+  const { crash } = verdicts;
+  const crashed = crash.result !== 'no-crash';
+  const crashText = crash.signal === null ? 'the crash' : `the ${crash.signal}${crash.writerFrame ? ` in ${crash.writerFrame.symbol}` : ''}`;
+  if (status('corrupt-profile-data').status === 'supported') {
+    const early = status('writer-fails-before-teardown').status === 'supported' ? '; the writer fails before any teardown too' : '';
+    const order = status('allocator-cleanup-first').status === 'ruled-out' ? ', not the allocator teardown' : '';
+    const summary = crashed
+      ? `Corrupt profile data explains ${crashText}${order}${early}.`
+      : `The profile data is corrupt; the writer did not crash in this run, but what it wrote cannot be trusted${early}.`;
+    return { conclusion: 'corrupt-profile-data', summary, nextStep: sameLlvmStep(timeline) };
+  }
+  if (status('allocator-cleanup-first').status === 'supported') {
+    return {
+      conclusion: 'allocator-cleanup-first',
+      summary: `The allocator was torn down before the exit-time profile write, which then crashed: allocator-cleanup-first explains ${crashText}.`,
+      nextStep:
+        'Make the profile write come before the teardown: call __llvm_profile_dump() at the end of main (the exit-time ' +
+        'write is then skipped), or link so that mimalloc registers its exit handler before the profile runtime does ' +
+        '(handlers run in reverse order of registration; `x.o libmimalloc.a`, with clang adding the profile runtime last, ' +
+        'writes the profile first). --census shows every registration.',
+    };
+  }
+  if (status('writer-fails-before-teardown').status === 'supported') {
+    return {
+      conclusion: 'writer-fails-before-teardown',
+      summary: `The profile writer crashes even before any teardown, with profile data that passed the layout check: the exit order is not the cause of ${crashText}.`,
+      nextStep:
+        "Read the early write's crash frames; check that every instrumented object and the profile runtime come from one " +
+        'LLVM release, and debug the writer at the prompt: debug-exit interactive -- PROGRAM.',
+    };
+  }
+  if (crashed) {
+    return { conclusion: 'unexplained-crash', summary: `Neither hypothesis explains ${crashText}: ${crash.reason}.`, nextStep: unexplainedStep(verdicts) };
+  }
+  return noCrash(verdicts);
+}
+
+function sameLlvmStep(timeline: Timeline): string {
+  const check = timeline.events.find((e): e is IntegrityEvent => e.kind === 'integrity');
+  const version = check?.runtime_version === undefined ? '' : ` (raw profile version ${check.runtime_version})`;
+  return (
+    'Build the C dependencies with -fno-profile-generate, or with the same LLVM as the profile runtime' +
+    `${version}; in Rust builds (cargo pgo) that is the C code build scripts compile. Then capture again: ` +
+    'the profile-data integrity must read consistent.'
+  );
+}
+
+function unexplainedStep({ crash, earlyWrite }: Verdicts): string {
+  if (crash.result === 'outside-profile-writer') {
+    return 'Debug it as an ordinary crash, with the probes in place: debug-exit interactive -- PROGRAM.';
+  }
+  if (crash.result === 'allocator-state-unknown') {
+    return "Link a mimalloc with symbols so that its teardown can be probed, then capture again.";
+  }
+  return earlyWrite.result === 'not-requested'
+    ? 'Capture again with --experiment early-write: a writer that crashes before any teardown is not an ordering problem.'
+    : 'Debug the writer at the prompt: debug-exit interactive -- PROGRAM.';
+}
+
+function noCrash({ allocatorFirst: order }: Verdicts): Pick<Diagnosis, 'conclusion' | 'summary' | 'nextStep'> {
+  if (order.result === 'confirmed') {
+    return {
+      conclusion: 'no-crash',
+      summary: 'No crash. The allocator was torn down before the exit-time profile write: the order the hypothesis needs is there, but the writer survived it in this run.',
+      nextStep: 'MIMALLOC_DESTROY_ON_EXIT=1 (--env) makes the teardown release its memory at once and shows whether this order can crash; --repeat N shows whether it varies.',
+    };
+  }
+  if (order.result === 'refuted') {
+    return {
+      conclusion: 'no-crash',
+      summary: 'No crash, and the profile was written before any allocator teardown: the exit order is sound on this build.',
+      nextStep: 'Nothing to fix in the exit order here; where the crash is seen (macOS runners), capture there.',
+    };
+  }
+  return {
+    conclusion: 'no-crash',
+    summary: `No crash in the profile writer; the exit order could not be decided (${order.cause ?? 'inconclusive'}).`,
+    nextStep: `See the allocator-cleanup-first verdict for what is missing: ${order.reason}.`,
+  };
+}

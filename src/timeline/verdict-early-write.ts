@@ -1,0 +1,70 @@
+/**
+ * The early-write experiment (--experiment early-write): stopped at the first `exit` call, before
+ * any exit handler ran, dx-run called `__llvm_profile_write_file()` in the target. A writer that
+ * crashes there, with the allocator still live, fails whatever the exit order: teardown cannot be
+ * the cause. One that writes cleanly there and crashes only after a teardown points at the order.
+ */
+import type { ExperimentEvent } from './events';
+import { evidenceOf, ref } from './evidence';
+import { innermostWriterFrame, frameLabel } from './symbols';
+import type { Timeline } from './timeline';
+import type { EarlyWriteVerdict } from './verdict';
+import { allocatorAt } from './verdict-crash';
+
+const CALL = '__llvm_profile_write_file()';
+
+export function judgeEarlyWrite(timeline: Timeline): EarlyWriteVerdict {
+  const event = timeline.events.find((e): e is ExperimentEvent => e.kind === 'experiment' && e.name === 'early-write');
+  if (event === undefined) return notRun(timeline);
+  const allocator = allocatorAt(timeline, event.seq);
+  const beforeTeardown = allocator.state !== 'torn-down';
+  const when = `${CALL} called at ${event.at ?? 'exit'} (${ref(event.seq)}), ${whenText(allocator.state, allocator.text)}`;
+  const evidence = evidenceOf(event.seq, allocator.evidence);
+  const base = { name: 'early-write' as const, evidence, beforeTeardown, allocator: allocator.state, writerFrame: null, signal: null, faultAddress: null };
+  switch (event.status) {
+    case 'returned': {
+      const value = event.return_value ?? null;
+      if (value === 0) {
+        const reason = `${when}, wrote the profile and returned 0: the writer works on this data before any teardown`;
+        return { ...base, result: 'wrote', reason };
+      }
+      const reason = `${when}, returned ${value ?? '?'}: the writer reported a failure without crashing (the runtime prints why on the program's stderr)`;
+      return { ...base, result: 'write-failed', reason };
+    }
+    case 'crashed': {
+      const frames = event.frames ?? [];
+      const writer = innermostWriterFrame(frames) ?? null;
+      const top = frames[0] === undefined ? (event.pc ?? '?') : frameLabel(frames[0]);
+      const fault = event.fault_address ? `, fault address ${event.fault_address}` : '';
+      const place = writer === null ? '' : writer === frames[0] ? ', in the profile writer' : `, inside the profile writer (${writer.symbol})`;
+      const meaning = beforeTeardown
+        ? 'the writer fails before any teardown ran, so teardown order cannot be the cause'
+        : 'the allocator had already been torn down, so this does not separate the two';
+      const reason = `${when}, crashed: ${event.signal ?? 'signal'} in ${top}${place}${fault}: ${meaning}`;
+      return { ...base, result: 'crashed', reason, writerFrame: writer, signal: event.signal ?? null, faultAddress: event.fault_address ?? null };
+    }
+    case 'timeout':
+    case 'failed': {
+      const why = event.status === 'timeout' ? 'did not return in time' : 'could not be evaluated';
+      const reason = `${when}, ${why}${event.message ? `: ${event.message}` : ''}`;
+      return { ...base, result: 'could-not-run', reason };
+    }
+  }
+}
+
+function whenText(state: string, text: string): string {
+  if (state === 'torn-down') return text;
+  if (state === 'absent') return 'before any exit handler ran (no allocator probe resolved: no mimalloc)';
+  return 'before any exit handler ran, with the allocator live';
+}
+
+function notRun(timeline: Timeline): EarlyWriteVerdict {
+  const base = { name: 'early-write' as const, beforeTeardown: null, allocator: null, writerFrame: null, signal: null, faultAddress: null };
+  if (timeline.experiment !== 'early-write') {
+    const reason = 'not requested (--experiment early-write calls the writer at exit(), before any teardown)';
+    return { ...base, result: 'not-requested', reason, evidence: [] };
+  }
+  const exits = timeline.events.filter((e) => e.kind === 'exit' || e.kind === 'signal').map((e) => e.seq);
+  const reason = 'requested, but exit() was never called (the program crashed, was killed, or left through _exit)';
+  return { ...base, result: 'not-reached', reason, evidence: exits };
+}
