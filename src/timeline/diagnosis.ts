@@ -86,7 +86,12 @@ function allocatorFirst({ crash, allocatorFirst: order, earlyWrite }: Verdicts):
 
 function corruptData({ integrity }: Verdicts): HypothesisFinding {
   const id = 'corrupt-profile-data';
-  if (integrity.result === 'corrupt') return finding(id, 'supported', integrity.reason, integrity.evidence);
+  if (integrity.result === 'corrupt') {
+    const bad = integrity.firstBad;
+    const detail = bad ? `: record ${bad.index} has ${bad.field} = ${JSON.stringify(bad.value)}, expected ${bad.expected}` : '';
+    const cited = integrity.evidence.length > 0 ? ` (see profile-data-integrity, ${ref(integrity.evidence[0])})` : '';
+    return finding(id, 'supported', `the profile data does not fit the record layout of the runtime that writes it${detail}${cited}`, integrity.evidence);
+  }
   if (integrity.result === 'consistent') {
     return finding(id, 'ruled-out', "the profile data fits the record layout of the runtime that writes it", integrity.evidence);
   }
@@ -109,10 +114,12 @@ function writerFailsEarly({ earlyWrite }: Verdicts): HypothesisFinding {
   }
 }
 
+/** `SIGSEGV in initializeValueProfRuntimeRecord, #62`: the crash's own event among the evidence. */
 function crashRef(crash: CrashAttribution): string {
   const signal = crash.signal ?? 'crash';
   const where = crash.writerFrame === null ? '' : ` in ${crash.writerFrame.symbol}`;
-  return `${signal}${where}, ${ref(crash.evidence[0] ?? 0)}`;
+  const seq = crash.crashSeq === null ? '' : `, ${ref(crash.crashSeq)}`;
+  return `${signal}${where}${seq}`;
 }
 
 type Lookup = (id: HypothesisId) => HypothesisFinding;

@@ -123,5 +123,6 @@ function attribution(
 ): CrashAttribution {
   const signal = crash?.signal ?? null;
   const status = integrity.status;
-  return { name: 'crash-attribution', result, signal, writerFrame, allocator, integrity: status, reason, evidence };
+  const crashSeq = crash?.seq ?? null;
+  return { name: 'crash-attribution', result, signal, crashSeq, writerFrame, allocator, integrity: status, reason, evidence };
 }

@@ -79,6 +79,8 @@ export interface ProfileIntegrity {
 
 export interface CrashAttribution extends Verdict<'crash-attribution', CrashResult> {
   signal: string | null;
+  /** The crash's signal event; null with no crash. */
+  crashSeq: number | null;
   /** The innermost profile-writer frame on the crashing stack; null when the crash is elsewhere. */
   writerFrame: Frame | null;
   allocator: AllocatorState | null;
