@@ -39,14 +39,27 @@ export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; timeo
 export interface JsonReport {
   schema: string;
   outcome: { kind: string; [key: string]: unknown };
+  experiment: string | null;
+  diagnosis: {
+    conclusion: string;
+    summary: string;
+    next_step: string;
+    hypotheses: Array<{ id: string; status: string; reason: string; evidence: number[] }>;
+  };
   verdicts: {
     allocator_cleanup_first: { result: string; cause: string | null; reason: string; evidence: number[] };
     explicit_writes: { result: string; writes: Array<{ seq: number; caller: { symbol: string } | null }> };
     crash_attribution: { result: string; signal: string | null; allocator: string | null; reason: string };
     profile_data_integrity: { result: string; reason: string; first_bad: { index: number; field: string } | null };
+    early_write: { result: string; before_teardown: boolean | null; allocator: string | null; signal: string | null; fault_address: string | null; writer_frame: { symbol: string } | null; reason: string; evidence: number[] };
   };
   registrations: Array<{ seq: number; via: string; kind: string; registered: { symbol: string } | null }>;
-  events: Array<{ seq: number; kind: string; role?: string; symbol?: string; signal?: string; frames?: Array<{ symbol: string }>; registered?: { symbol: string } }>;
+  events: Array<{ seq: number; kind: string; role?: string; symbol?: string; signal?: string; status?: string; frames?: Array<{ symbol: string }>; registered?: { symbol: string } }>;
+}
+
+/** hypothesis id -> status, from the report's diagnosis. */
+export function hypothesisStatuses(report: JsonReport): Record<string, string> {
+  return Object.fromEntries(report.diagnosis.hypotheses.map((h) => [h.id, h.status]));
 }
 
 export async function captureJson(args: string[], programAndArgs: string[]): Promise<{ run: CliRun; report: JsonReport }> {

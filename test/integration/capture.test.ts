@@ -3,7 +3,7 @@
  * of events, checked against how each fixture was built (see ground-truth.test.ts).
  */
 import assert from 'node:assert/strict';
-import { captureJson, hitSymbols, seqOf } from '../helpers/cli';
+import { captureJson, hitSymbols, hypothesisStatuses, seqOf } from '../helpers/cli';
 import { fixture } from '../helpers/fixtures';
 
 const EXIT_ORDER_ROLES = ['process-exit', 'allocator-teardown', 'profile-write'];
@@ -42,6 +42,12 @@ describe('capture on real LLDB', function () {
     const signal = report.events.find((e) => e.kind === 'signal');
     assert.ok(signal && signal.seq > seqOf(report, 'mi_process_done') && signal.seq > seqOf(report, 'writeFileWithoutReturn'));
     assert.equal(report.outcome.kind, 'signaled');
+    assert.equal(report.diagnosis.conclusion, 'allocator-cleanup-first');
+    assert.deepEqual(hypothesisStatuses(report), {
+      'allocator-cleanup-first': 'supported',
+      'corrupt-profile-data': 'ruled-out',
+      'writer-fails-before-teardown': 'not-tested',
+    });
   });
 
   it('mixed-profile-versions: not confirmed, the writer crashes with no allocator at all', async () => {
@@ -55,6 +61,9 @@ describe('capture on real LLDB', function () {
     assert.equal(signal?.frames?.[0]?.symbol, 'initializeValueProfRuntimeRecord');
     assert.ok(!hitSymbols(report).includes('mi_process_done'));
     assert.ok(seqOf(report, 'writeFileWithoutReturn') < signal.seq);
+    assert.equal(report.diagnosis.conclusion, 'corrupt-profile-data');
+    assert.equal(hypothesisStatuses(report)['allocator-cleanup-first'], 'ruled-out');
+    assert.match(report.diagnosis.next_step, /-fno-profile-generate/);
   });
 
   it('the trap: mixed versions with mimalloc torn down first; the crash is still put on the corrupt data', async () => {
@@ -69,6 +78,9 @@ describe('capture on real LLDB', function () {
     assert.equal(crash.result, 'attributed-to-corrupt-profile-data');
     assert.equal(crash.allocator, 'torn-down');
     assert.match(crash.reason, /torn down first, and that does not explain it/);
+    assert.equal(report.diagnosis.conclusion, 'corrupt-profile-data', 'the diagnosis puts it on the data, not the order');
+    assert.equal(hypothesisStatuses(report)['allocator-cleanup-first'], 'ruled-out');
+    assert.equal(hypothesisStatuses(report)['corrupt-profile-data'], 'supported');
   });
 
   it('profile-first and allocator-first: the profile data is consistent', async () => {
