@@ -20,6 +20,7 @@ interface DemoRow {
   fixture: BundledCapture;
   verdict: string;
   crash: string;
+  diagnosis: string;
   ok: boolean;
 }
 
@@ -35,7 +36,7 @@ export async function runDemo(args: DemoArgs, log: Logger): Promise<number> {
     process.stderr.write(`debug-exit demo: [${index + 1}/${BUNDLED_CAPTURES.length}] capturing ${fixture.name}\n`);
     const report = await captureFixture(fixture, args, log);
     if (report === null) {
-      rows.push({ fixture, verdict: 'failed', crash: '-', ok: false });
+      rows.push({ fixture, verdict: 'failed', crash: '-', diagnosis: '-', ok: false });
       continue;
     }
     rows.push(rowOf(fixture, report));
@@ -57,6 +58,7 @@ async function captureFixture(fixture: BundledCapture, args: DemoArgs, log: Logg
       lldb: args.lldb,
       census: false,
       disableAslr: true,
+      experiment: fixture.experiment ?? null,
       recordTo: null,
     });
     if (result.session.failure) process.stderr.write(`${formatFailure(result.session.failure)}\n`);
@@ -72,12 +74,14 @@ async function captureFixture(fixture: BundledCapture, args: DemoArgs, log: Logg
 function rowOf(fixture: BundledCapture, report: Report): DemoRow {
   const verdict = report.verdicts.allocatorFirst.result;
   const crashed = report.verdicts.crash.result !== 'no-crash';
-  return { fixture, verdict, crash: report.verdicts.crash.result, ok: verdict === fixture.expected && crashed === fixture.crashes };
+  const diagnosis = report.diagnosis.conclusion;
+  const ok = verdict === fixture.expected && crashed === fixture.crashes && diagnosis === fixture.diagnosis;
+  return { fixture, verdict, crash: report.verdicts.crash.result, diagnosis, ok };
 }
 
 function summary(rows: DemoRow[]): string {
-  const header = ['fixture', 'allocator-cleanup-first', 'built to show', 'crash attribution', ''];
-  const lines = rows.map((r) => [r.fixture.name, r.verdict, r.fixture.expected, r.crash, r.ok ? 'ok' : 'MISMATCH']);
+  const header = ['fixture', 'diagnosis', 'allocator-cleanup-first', 'built to show', 'crash attribution', ''];
+  const lines = rows.map((r) => [r.fixture.name, r.diagnosis, r.verdict, r.fixture.expected, r.crash, r.ok ? 'ok' : 'MISMATCH']);
   const table = [header, ...lines];
   const widths = header.map((_, i) => Math.max(...table.map((row) => row[i].length)));
   const format = (row: string[]) => row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd();

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { BUNDLED_CAPTURES, fixturePath } from '../../src/fixtures/bundled';
+import { BUNDLED_CAPTURES, captureOptionsOf, fixturePath } from '../../src/fixtures/bundled';
 import { asciicastProblems } from '../helpers/asciicast-rules';
 import { runCli } from '../helpers/cli';
 
@@ -20,8 +20,7 @@ describe('live capture, recording and replay', function () {
   for (const fixture of BUNDLED_CAPTURES) {
     it(`${fixture.name}: the replayed report is byte-identical to the live one`, async () => {
       const cast = path.join(dir, `${fixture.name}.cast`);
-      const env = Object.entries(fixture.env).flatMap(([k, v]) => ['--env', `${k}=${v}`]);
-      const live = await runCli(['capture', '--quiet', '--format', 'json', '--record', cast, ...env, '--', fixturePath(fixture.binary), ...fixture.args]);
+      const live = await runCli(['capture', '--quiet', '--format', 'json', '--record', cast, ...captureOptionsOf(fixture), '--', fixturePath(fixture.binary), ...fixture.args]);
       assert.equal(live.code, 0, live.stderr);
       assert.match(live.stderr, new RegExp(`recording: ${cast.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
       const replayed = await runCli(['replay', '--format', 'json', cast]);

@@ -42,6 +42,7 @@ describe('replay of committed recordings (no LLDB)', function () {
       const report = JSON.parse(run.stdout) as JsonReport;
       assert.equal(report.verdicts.allocator_cleanup_first.result, fixture.expected);
       assert.equal(report.verdicts.crash_attribution.result !== 'no-crash', fixture.crashes);
+      assert.equal(report.diagnosis.conclusion, fixture.diagnosis);
     });
 
     it(`${fixture.name}: the recording follows the asciicast v2 rules`, () => {
