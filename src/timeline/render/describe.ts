@@ -102,7 +102,7 @@ function experimentDetail(event: ExperimentEvent): string {
       return `${call}: returned ${event.return_value ?? '?'}`;
     case 'crashed': {
       const top = event.frames?.[0];
-      const where = top === undefined ? (event.pc ?? '?') : frameLabel(top);
+      const where = top === undefined ? (event.pc ?? '?') : top.symbol;
       const fault = event.fault_address ? ` (fault address ${event.fault_address})` : '';
       return `${call}: ${event.signal ?? 'crashed'} in ${where}${fault}; unwound, exit resumed`;
     }
