@@ -25,13 +25,15 @@ import traceback
 
 import lldb
 
-# profile_integrity.py sits beside this script; `command script import` does not put it on the path.
+# The modules beside this script: `command script import` does not put them on the path.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import early_write  # noqa: E402
 import profile_integrity  # noqa: E402
 
 SPEC_SCHEMA = "debug-exit/spec@1"
 EVENT_SCHEMA = "debug-exit/event@1"
 MODES = ("every", "once", "once-per-write", "until-main")
+EXPERIMENTS = (early_write.NAME,)
 MAIN_ROLE = "main"
 PROFILE_WRITE_ROLE = "profile-write"
 WRITE_TRIGGER_SYMBOL = "__llvm_profile_write_file"  # re-arms the once-per-write probes
@@ -52,6 +54,8 @@ EXIT_SIGNAL_NUMBER_RE = re.compile(r"\bsignal\s+(\d+)")
 EXIT_SIGNAL_NAME_RE = re.compile(r"\b(SIG[A-Z0-9]+)\b")
 IDLE_WAIT_S = 60  # WaitForEvent slice when there is no deadline
 KILL_GRACE_S = 10  # how long to wait for the exit event after killing on timeout
+STOP_REPORT_WAIT_S = 2  # how long the experiment waits for LLDB to finish printing its stop
+STOP_REPORT_POLL_S = 0.005
 MAX_BACKTRACE_DEPTH = 256
 WATCH_WAIT_S = 1  # WaitForEvent slice of the dx-watch thread; also how often it polls the target
 WATCH_FOLLOW_WAIT_S = 2  # how long a probe callback waits for its process's `launched`
@@ -196,6 +200,7 @@ SPEC_FIELDS = {
     "backtrace_depth": (16, lambda v: isinstance(v, int) and not isinstance(v, bool)
                         and 0 <= v <= MAX_BACKTRACE_DEPTH),
     "probes": ([], lambda v: isinstance(v, list) and all(is_probe_row(r) for r in v)),
+    "experiment": (None, lambda v: v is None or v in EXPERIMENTS),
 }
 
 
@@ -434,6 +439,7 @@ class CaptureSession:
         self.integrity_checked = False  # the profile data is checked once per run
         self.keep_enabled = False  # dx-watch: modes never change the breakpoints (Probe.disable)
         self.armed_for = None  # dx-watch: unique id of the process the modes are armed for
+        self.early_write = early_write.EarlyWrite(spec["experiment"] == early_write.NAME)
 
     def install_probes(self):
         with entry_breakpoints(self.debugger):
@@ -454,13 +460,15 @@ class CaptureSession:
             self.target.BreakpointDelete(breakpoint_id)
         self.probes = {}
 
-    def arm(self):
-        """Before each launch: every probe enabled, nothing seen."""
+    def arm(self, capture=False):
+        """Before each launch: every probe enabled, nothing seen. The experiment only for a
+        dx-run launch (`capture`): nobody would resume a process it stopped otherwise."""
         self.main_seen = False
         self.pending_echo = {}
         self.holding = False
         self.last_hit = None
         self.integrity_checked = False
+        self.early_write.arm(capture)
         for probe in self.probes.values():
             probe.arm(self.keep_enabled)
 
@@ -481,33 +489,36 @@ class CaptureSession:
             CHANNEL.emit("probe-resolved", **probe.resolved_fields())
 
     def on_hit(self, frame, bp_loc):
+        """Report the hit; True when the process must stay stopped (the experiment's stop)."""
         probe = self.probes.get(bp_loc.GetBreakpoint().GetID())
         if probe is None or probe.spent:
-            return  # another thread stopped at the same stop after the probe was spent
+            return False  # another thread stopped at the same stop after the probe was spent
         try:
-            self._report_hit(probe, frame, bp_loc)
+            reported = self._report_hit(probe, frame, bp_loc)
         finally:
             self._after_hit(probe)  # modes keep working even if describing the hit failed
+        return reported and self.early_write.claims(probe.role, probe.symbol, frame.GetThread())
 
     def _report_hit(self, probe, frame, bp_loc):
+        """True when the hit was reported (not a second name of the same stop, not an echo)."""
         thread = frame.GetThread()
         if self._is_same_stop(thread, frame):
-            return
+            return False
         registered = self._registered(frame) if probe.reads_registered else None
         if self._is_atexit_echo(probe, thread.GetThreadID(), registered):
-            return
+            return False
         fields = thread_fields(thread, self.spec["backtrace_depth"])
         fields.update(role=probe.role, symbol=probe.symbol, registered=registered,
                       module=module_name(bp_loc.GetAddress().GetModule()) or "?")
         CHANNEL.emit("hit", **fields)
         if probe.role == PROFILE_WRITE_ROLE and not self.integrity_checked:
-            self._check_integrity(frame)
+            self.check_integrity(thread.GetProcess())
+        return True
 
-    def _check_integrity(self, frame):
+    def check_integrity(self, process):
         """At the first profile write, before the writer reads any record: does the data fit
         the record layout of the runtime that is about to read it?"""
         self.integrity_checked = True
-        process = frame.GetThread().GetProcess()
         result = profile_integrity.check_profile_integrity(self.target, process)
         CHANNEL.emit("integrity", **result)
 
@@ -560,7 +571,8 @@ class CaptureSession:
 
 
 def on_probe_hit(frame, bp_loc, extra_args, internal_dict):
-    """Callback of every probe breakpoint: emit the hit and return False (auto-continue)."""
+    """Callback of every probe breakpoint: emit the hit and return False (auto-continue), except
+    at the experiment's stop, which Capture handles once the process is stopped."""
     session = SessionHolder.session
     if session is None:
         return False
@@ -570,7 +582,7 @@ def on_probe_hit(frame, bp_loc, extra_args, internal_dict):
         watcher = SessionHolder.watcher
         if watcher is not None:
             watcher.on_probe_stop(frame.GetThread().GetProcess())
-        session.on_hit(frame, bp_loc)
+        return session.on_hit(frame, bp_loc)
     except Exception as exc:  # a probe must never stop the target: report and continue
         CHANNEL.error("script", describe_exception(exc))
     return False
@@ -662,6 +674,31 @@ def breakpoint_events_muted(debugger, target):
             listener.StartListeningForEvents(target.GetBroadcaster(), bits)
 
 
+@contextlib.contextmanager
+def state_events_muted(debugger, process):
+    """Keep the state changes of `process` from LLDB's own listener, which prints each stop on
+    LLDB's event thread. A listener taken off the broadcaster does not get the events sent after
+    that, but still gets one already sent (the list of listeners is taken when it is sent)."""
+    listener = debugger.GetListener()
+    bits = lldb.SBProcess.eBroadcastBitStateChanged
+    muted = listener.StopListeningForEvents(process.GetBroadcaster(), bits)
+    try:
+        yield
+    finally:
+        if muted:
+            listener.StartListeningForEvents(process.GetBroadcaster(), bits)
+
+
+def wait_for_stop_report(debugger):
+    """Until LLDB's event thread is done reporting the current stop (thread status, frames,
+    disassembly): it gives the prompt back (pops the process's I/O handler) right after.
+    Bounded: LLDB may have no process I/O handler to pop."""
+    interpreter = debugger.GetCommandInterpreter()
+    deadline = time.monotonic() + STOP_REPORT_WAIT_S
+    while not interpreter.IsActive() and time.monotonic() < deadline:
+        time.sleep(STOP_REPORT_POLL_S)
+
+
 def seconds_left(deadline):
     """Whole seconds to wait for the next event (WaitForEvent takes seconds); 0 when past."""
     if deadline is None:
@@ -677,6 +714,7 @@ class Capture:
         self.session = session
         self.listener = lldb.SBListener("debug-exit.capture")
         self.process = None
+        self.deadline = None  # of the current _watch: the experiment's call stays within it
         self.delivered_signal = None  # last signal a continue passed to the process
         self.killed_signal = None
 
@@ -705,7 +743,7 @@ class Capture:
 
     def _launch(self):
         target = self.session.target
-        self.session.arm()
+        self.session.arm(capture=True)
         info = target.GetLaunchInfo()
         info.SetEnvironment(target.GetEnvironment(), False)  # inherited + spec (see above)
         info.SetListener(self.listener)
@@ -720,6 +758,7 @@ class Capture:
 
     def _watch(self, deadline):
         """Handle process events until the process is gone (True) or the deadline passes."""
+        self.deadline = deadline
         event = lldb.SBEvent()
         while True:
             wait_s = seconds_left(deadline)
@@ -740,15 +779,98 @@ class Capture:
             return True
         restarted = lldb.SBProcess.GetRestartedFromEvent(event)
         if state in (lldb.eStateStopped, lldb.eStateCrashed) and not restarted:
-            self._on_stop()
+            return self._on_stop()
         return False
 
     def _on_stop(self):
-        """A real stop (not an auto-continued probe): report crash signals, then continue."""
+        """A real stop (not an auto-continued probe): report crash signals, run the experiment
+        if this is its stop, then continue. True when the process is gone."""
         for thread in self.process:
             if thread.GetStopReason() == lldb.eStopReasonSignal:
                 self._on_signal(thread)
+        tid = self.session.early_write.take()
+        if tid is not None:
+            return self._experiment_then_continue(tid)
         self.process.Continue()
+        return False
+
+    def _experiment_then_continue(self, tid):
+        """Whatever becomes of the experiment, the process goes on to its exit.
+
+        LLDB's own listener must not read the thread while the call runs or is undone: LLDB's
+        event thread printing the experiment's stop during the call, or the call's re-broadcast
+        crash while the thread is unwound and resumed, made LLDB 19 hang, fail the call
+        ("process is running"), or give later probe hits the frames of an earlier stop (6 bad
+        runs in 96 of mixed-profile-versions, 12 at a time; none in 192 with both precautions).
+        """
+        debugger = self.session.debugger
+        wait_for_stop_report(debugger)
+        with state_events_muted(debugger, self.process):
+            try:
+                self._early_write(tid)
+            except Exception as exc:  # the run must reach its exit all the same
+                CHANNEL.error("script", describe_exception(exc))
+            if self._drop_expression_stops():
+                return True  # it ended during the call
+        with early_write.call_signal_held_back(self.process.GetThreadByID(tid)):
+            self.process.Continue()
+        return False
+
+    def _early_write(self, tid):
+        """The integrity check first (the call is the run's first profile write), then the
+        call, its event, and the thread put back at exit."""
+        thread = self.process.GetThreadByID(tid)
+        if not thread.IsValid():
+            raise RuntimeError("thread %d, stopped at %s, is gone" % (tid, early_write.AT_SYMBOL))
+        if not self.session.integrity_checked:
+            self.session.check_integrity(self.process)
+        outcome = early_write.call_writer(thread, self._call_timeout())
+        try:
+            fields = self._experiment_fields(outcome)  # the frames of a crash, before unwinding
+        finally:
+            early_write.restore(outcome)
+        CHANNEL.emit("experiment", **fields)
+
+    def _call_timeout(self):
+        """The call's own bound, within what is left of the capture's timeout."""
+        if self.deadline is None:
+            return early_write.TIMEOUT_S
+        return max(1, min(early_write.TIMEOUT_S, self.deadline - time.monotonic()))
+
+    def _experiment_fields(self, outcome):
+        """name/at/status/message, the signal of a crash, and the call's thread: where it
+        crashed or was interrupted, else where the call was made from (exit)."""
+        fields = {
+            "name": early_write.NAME, "at": early_write.AT_SYMBOL, "status": outcome.status,
+            "return_value": outcome.return_value, "message": outcome.message,
+        }
+        if outcome.status == "crashed":
+            fields.update(self._crash_fields(outcome.thread))
+        fields.update(thread_fields(outcome.thread, self.session.spec["backtrace_depth"]))
+        return fields
+
+    def _crash_fields(self, thread):
+        """As in a `signal` event; no signal name for a Mach exception."""
+        signo = early_write.stop_signal(thread)
+        name = signal_name(self.process, signo) if signo is not None else None
+        return {
+            "signal": name,
+            "fault_address": fault_address(thread, name),
+            "description": thread.GetStopDescription(256) or name,
+        }
+
+    def _drop_expression_stops(self):
+        """LLDB re-broadcasts the stop of a call that crashed: not a stop of the program's. The
+        process was stopped before the call, so every queued stop is the call's. True when
+        the process is gone (its exit is reported)."""
+        event = lldb.SBEvent()
+        gone = False
+        while self.listener.GetNextEvent(event):
+            if lldb.SBProcess.EventIsProcessEvent(event) and lldb.SBProcess.GetStateFromEvent(
+                    event) in (lldb.eStateStopped, lldb.eStateCrashed):
+                continue
+            gone = self._handle(event) or gone
+        return gone
 
     def _on_signal(self, thread):
         signo = thread.GetStopReasonDataAtIndex(0)

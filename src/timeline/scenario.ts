@@ -112,7 +112,7 @@ export class Scenario {
     const where = { tid: this.tid, pc: pc(at.seq, 0), frames: stack(first, callers, at.seq) };
     const crash = status === 'crashed' ? { signal: 'SIGSEGV', fault_address: options.fault ?? '0x4', description: 'signal SIGSEGV: address not mapped to object' } : {};
     const value = status === 'returned' ? { return_value: options.returnValue ?? 0 } : {};
-    const message = status === 'failed' ? { message: "use of undeclared identifier '__llvm_profile_write_file'" } : {};
+    const message = status === 'failed' ? { message: "error: <user expression 0>:1:6: use of undeclared identifier '__llvm_profile_write_file'\n    1 | (int)__llvm_profile_write_file()" } : {};
     return this.push({ ...at, kind: 'experiment', name: 'early-write', at: 'exit', status, ...where, ...crash, ...value, ...message });
   }
 

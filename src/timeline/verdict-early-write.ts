@@ -46,10 +46,20 @@ export function judgeEarlyWrite(timeline: Timeline): EarlyWriteVerdict {
     case 'timeout':
     case 'failed': {
       const why = event.status === 'timeout' ? 'did not return in time' : 'could not be evaluated';
-      const reason = `${when}, ${why}${event.message ? `: ${event.message}` : ''}`;
+      const message = experimentMessage(event);
+      const reason = `${when}, ${why}${message ? `: ${message}` : ''}`;
       return { ...base, result: 'could-not-run', reason };
     }
   }
+}
+
+/**
+ * LLDB's error for the call, cut to its first line without the `error:` prefix: the rest is a
+ * source excerpt, or advice ("use thread return -x") that no longer holds once the call is unwound.
+ */
+export function experimentMessage(event: ExperimentEvent): string | null {
+  const first = (event.message ?? '').split('\n')[0].replace(/^error:\s*/, '').trim();
+  return first === '' ? null : first;
 }
 
 function whenText(state: string, text: string): string {

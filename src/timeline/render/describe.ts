@@ -6,6 +6,7 @@ import type { DebugExitEvent, ExperimentEvent, Frame } from '../events';
 import { ref } from '../evidence';
 import type { AtexitRegistration } from '../registrations';
 import { callerFrame, frameLabel } from '../symbols';
+import { experimentMessage } from '../verdict-early-write';
 import type { Timeline } from '../timeline';
 
 /** `+12.345`: milliseconds since the first event of the timeline. */
@@ -107,9 +108,11 @@ function experimentDetail(event: ExperimentEvent): string {
       return `${call}: ${event.signal ?? 'crashed'} in ${where}${fault}; unwound, exit resumed`;
     }
     case 'timeout':
-      return `${call}: no return in time${event.message ? ` (${event.message})` : ''}`;
-    case 'failed':
-      return `${call}: could not be evaluated${event.message ? `: ${event.message}` : ''}`;
+      return `${call}: no return in time`;
+    case 'failed': {
+      const message = experimentMessage(event);
+      return `${call}: could not be evaluated${message ? `: ${message}` : ''}`;
+    }
   }
 }
 
