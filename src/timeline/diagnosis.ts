@@ -1,7 +1,7 @@
 /**
  * The combined diagnosis at the top of a report: the three explanations people weigh for a profile
  * writer crash at exit, each marked supported, ruled out, open or not tested from the verdicts, a
- * conclusion, and the next step that conclusion calls for. Pure: it reads verdicts, never events.
+ * conclusion, and the next step that conclusion calls for. Pure: it reads the verdicts only.
  *
  *   allocator-cleanup-first       mimalloc tears down before the exit-time write, which then
  *                                 reads freed memory (the order is the cause)
@@ -10,10 +10,8 @@
  *   writer-fails-before-teardown  the writer crashes even when called before any teardown (the
  *                                 original report's explicit early write): not a matter of order
  */
-import type { IntegrityEvent } from './events';
 import { evidenceOf, ref } from './evidence';
-import type { Timeline } from './timeline';
-import type { CrashAttribution, Verdicts } from './verdict';
+import type { CrashAttribution, IntegrityVerdict, Verdicts } from './verdict';
 
 export type HypothesisId = 'allocator-cleanup-first' | 'corrupt-profile-data' | 'writer-fails-before-teardown';
 export const HYPOTHESES: readonly HypothesisId[] = ['allocator-cleanup-first', 'corrupt-profile-data', 'writer-fails-before-teardown'];
@@ -38,10 +36,10 @@ export interface Diagnosis {
   evidence: number[];
 }
 
-export function diagnose(timeline: Timeline, verdicts: Verdicts): Diagnosis {
+export function diagnose(verdicts: Verdicts): Diagnosis {
   const hypotheses = [allocatorFirst(verdicts), corruptData(verdicts), writerFailsEarly(verdicts)];
   const status = (id: HypothesisId): HypothesisFinding => hypotheses.find((h) => h.id === id)!;
-  const { conclusion, summary, nextStep } = conclude(timeline, verdicts, status);
+  const { conclusion, summary, nextStep } = conclude(verdicts, status);
   const supported = hypotheses.filter((h) => h.status === 'supported');
   const evidence = evidenceOf(...supported.map((h) => h.evidence), verdicts.crash.evidence);
   return { conclusion, summary, nextStep, hypotheses, evidence };
@@ -124,7 +122,7 @@ function crashRef(crash: CrashAttribution): string {
 
 type Lookup = (id: HypothesisId) => HypothesisFinding;
 
-function conclude(timeline: Timeline, verdicts: Verdicts, status: Lookup): Pick<Diagnosis, 'conclusion' | 'summary' | 'nextStep'> {
+function conclude(verdicts: Verdicts, status: Lookup): Pick<Diagnosis, 'conclusion' | 'summary' | 'nextStep'> {
   const { crash } = verdicts;
   const crashed = crash.result !== 'no-crash';
   const crashText = crash.signal === null ? 'the crash' : `the ${crash.signal}${crash.writerFrame ? ` in ${crash.writerFrame.symbol}` : ''}`;
@@ -134,7 +132,7 @@ function conclude(timeline: Timeline, verdicts: Verdicts, status: Lookup): Pick<
     const summary = crashed
       ? `Corrupt profile data explains ${crashText}${order}${early}.`
       : `The profile data is corrupt; the writer did not crash in this run, but what it wrote cannot be trusted${early}.`;
-    return { conclusion: 'corrupt-profile-data', summary, nextStep: sameLlvmStep(timeline) };
+    return { conclusion: 'corrupt-profile-data', summary, nextStep: sameLlvmStep(verdicts.integrity) };
   }
   if (status('allocator-cleanup-first').status === 'supported') {
     return {
@@ -162,9 +160,8 @@ function conclude(timeline: Timeline, verdicts: Verdicts, status: Lookup): Pick<
   return noCrash(verdicts);
 }
 
-function sameLlvmStep(timeline: Timeline): string {
-  const check = timeline.events.find((e): e is IntegrityEvent => e.kind === 'integrity');
-  const version = check?.runtime_version === undefined ? '' : ` (raw profile version ${check.runtime_version})`;
+function sameLlvmStep(integrity: IntegrityVerdict): string {
+  const version = integrity.runtimeVersion === null ? '' : ` (raw profile version ${integrity.runtimeVersion})`;
   return (
     'Build the C dependencies with -fno-profile-generate, or with the same LLVM as the profile runtime' +
     `${version}; in Rust builds (cargo pgo) that is the C code build scripts compile. Then capture again: ` +

@@ -14,5 +14,5 @@ export interface Report {
 
 export function buildReport(timeline: Timeline, options: JudgeOptions = {}): Report {
   const verdicts = judgeTimeline(timeline, options);
-  return { timeline, prediction: predictExitOrder(timeline), verdicts, diagnosis: diagnose(timeline, verdicts) };
+  return { timeline, prediction: predictExitOrder(timeline), verdicts, diagnosis: diagnose(verdicts) };
 }

@@ -89,6 +89,8 @@ export interface CrashAttribution extends Verdict<'crash-attribution', CrashResu
 
 /** Whether the profile data fits the layout the runtime reads (the integrity event's finding). */
 export interface IntegrityVerdict extends Verdict<'profile-data-integrity', IntegrityStatus> {
+  /** The raw profile version of the runtime the data was checked against; null when unknown. */
+  runtimeVersion: number | null;
   firstBad: IntegrityEvent['first_bad'] | null;
   writerWouldSee: Record<string, unknown> | null;
 }
@@ -137,13 +139,14 @@ export function judgeIntegrity(timeline: Timeline): IntegrityVerdict {
   const check = timeline.events.find((e): e is IntegrityEvent => e.kind === 'integrity');
   if (check === undefined) {
     const reason = 'not checked: no profile write was reached (or the recording predates the check)';
-    return { name: 'profile-data-integrity', result: 'unknown', reason, evidence: [], firstBad: null, writerWouldSee: null };
+    return { name: 'profile-data-integrity', result: 'unknown', reason, evidence: [], runtimeVersion: null, firstBad: null, writerWouldSee: null };
   }
   return {
     name: 'profile-data-integrity',
     result: check.status,
     reason: check.reason,
     evidence: [check.seq],
+    runtimeVersion: check.runtime_version ?? null,
     firstBad: check.first_bad ?? null,
     writerWouldSee: check.writer_would_see ?? null,
   };

@@ -103,7 +103,8 @@ function earlyWriteJson(v: EarlyWriteVerdict): Json {
 
 function integrityJson(v: IntegrityVerdict): Json {
   const { name, result, reason } = v;
-  return { name, result, reason, evidence: [...v.evidence], first_bad: toJson(v.firstBad), writer_would_see: toJson(v.writerWouldSee) };
+  const version = v.runtimeVersion;
+  return { name, result, runtime_version: version, reason, evidence: [...v.evidence], first_bad: toJson(v.firstBad), writer_would_see: toJson(v.writerWouldSee) };
 }
 
 /** Values from the script's JSON, kept as they came (they were JSON already). */
