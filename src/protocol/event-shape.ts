@@ -23,6 +23,9 @@ const REQUIRED_FIELDS: Record<EventKind, Record<string, FieldType>> = {
   error: { code: 'string', message: 'string' },
 };
 
+/** Every event kind the protocol accepts. */
+export const EVENT_KINDS = Object.keys(REQUIRED_FIELDS) as EventKind[];
+
 function hasType(value: unknown, type: FieldType): boolean {
   if (type === 'array') return Array.isArray(value);
   if (type === 'number') return typeof value === 'number' && Number.isFinite(value);

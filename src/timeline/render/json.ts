@@ -16,7 +16,7 @@ export const REPORT_SCHEMA = 'debug-exit/report@1';
 
 /** Key order for event objects and their parts; keys not listed follow, alphabetically. */
 const EVENT_KEY_ORDER = [
-  'seq', 't_ns', 'kind', 'schema', 'code', 'role', 'symbol', 'signal', 'status', 'description', 'message',
+  'seq', 't_ns', 'kind', 'name', 'at', 'schema', 'code', 'role', 'symbol', 'signal', 'status', 'description', 'message',
   'fault_address', 'locations', 'modules', 'module', 'file', 'line', 'tid', 'thread_name', 'pc', 'address',
   'registered', 'frames', 'args', 'lldb_version', 'platform',
 ];
