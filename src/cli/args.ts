@@ -3,7 +3,8 @@
  * Every mistake becomes a usage error that says what was wrong and what is accepted.
  */
 import { usageError } from '../session/failure';
-import type { ExperimentName } from '../timeline/events';
+import type { ExtraProbe } from '../probes/catalogue';
+import { PROBE_ROLES, type ExperimentName, type ProbeRole } from '../timeline/events';
 
 export type OutputFormat = 'text' | 'json' | 'markdown';
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'markdown'];
@@ -17,6 +18,7 @@ export interface CaptureArgs {
   lldb: string | null;
   env: Record<string, string>;
   census: boolean;
+  probes: ExtraProbe[];
   expect: Expectation | null;
   aslr: 'on' | 'off';
   experiment: ExperimentName | null;
@@ -52,6 +54,7 @@ export interface InteractiveArgs {
   lldb: string | null;
   env: Record<string, string>;
   census: boolean;
+  probes: ExtraProbe[];
   aslr: 'on' | 'off';
   logLevel: string;
   record: string | null | undefined;
@@ -82,6 +85,8 @@ capture options:
   --lldb PATH               the LLDB to use (default lldb-19, then lldb, from PATH)
   --env K=V                 set an environment variable for the program (repeatable)
   --census                  record every atexit/__cxa_atexit registration (one stop each)
+  --probe ROLE=SYMBOL       also probe SYMBOL as ROLE (repeatable), e.g. another allocator's
+                            teardown: --probe allocator-teardown=je_shutdown
   --repeat N                run the program N times in one session; report the distribution
   --aslr on|off             LLDB turns ASLR off by default (off)
   --experiment early-write  at the first exit() call, before any exit handler runs, call
@@ -105,7 +110,7 @@ exit codes: 0 capture complete (whatever the verdict), 1 tool or environment err
             2 usage error, 3 verdict differs from --expect`;
 
 type Flags = Map<string, string[]>;
-const VALUE_FLAGS = ['--format', '--out', '--timeout', '--lldb', '--env', '--expect', '--aslr', '--log-level', '--record', '--program-output', '--repeat', '--experiment'];
+const VALUE_FLAGS = ['--format', '--out', '--timeout', '--lldb', '--env', '--expect', '--aslr', '--log-level', '--record', '--program-output', '--repeat', '--experiment', '--probe'];
 const BOOLEAN_FLAGS = ['--census', '--quiet', '--no-record'];
 
 export function parseArgs(argv: readonly string[]): CliArgs {
@@ -135,6 +140,7 @@ function parseCapture(argv: readonly string[]): CaptureArgs {
     lldb: last(flags, '--lldb') ?? null,
     env: parseEnv(flags.get('--env') ?? []),
     census: flags.has('--census'),
+    probes: (flags.get('--probe') ?? []).map(parseProbe),
     expect: maybe(last(flags, '--expect'), ['confirmed', 'refuted'] as const, '--expect'),
     aslr: oneOf(last(flags, '--aslr') ?? 'off', ['on', 'off'] as const, '--aslr'),
     experiment: maybe(last(flags, '--experiment'), ['early-write'] as const, '--experiment'),
@@ -152,8 +158,8 @@ function parseInteractive(argv: readonly string[]): InteractiveArgs {
   const capture = parseCapture(argv);
   const unsupported = ['--format', '--out', '--timeout', '--expect', '--program-output', '--quiet', '--repeat', '--experiment'].filter((flag) => argv.slice(0, argv.indexOf('--')).some((a) => a === flag || a.startsWith(`${flag}=`)));
   if (unsupported.length > 0) throw usageError(`${unsupported.join(', ')}: not for the interactive session`, 'these are `debug-exit capture` options');
-  const { lldb, env, census, aslr, logLevel, record, program, programArgs } = capture;
-  return { command: 'interactive', lldb, env, census, aslr, logLevel, record, program, programArgs };
+  const { lldb, env, census, probes, aslr, logLevel, record, program, programArgs } = capture;
+  return { command: 'interactive', lldb, env, census, probes, aslr, logLevel, record, program, programArgs };
 }
 
 function parseDemo(argv: readonly string[]): DemoArgs {
@@ -220,6 +226,17 @@ function oneOf<T extends string>(value: string, allowed: readonly T[], flag: str
 
 function maybe<T extends string>(value: string | undefined, allowed: readonly T[], flag: string): T | null {
   return value === undefined ? null : oneOf(value, allowed, flag);
+}
+
+/** `ROLE=SYMBOL`: a role of the catalogue and a non-empty symbol (spaces allowed: `operator new`). */
+function parseProbe(value: string): ExtraProbe {
+  const eq = value.indexOf('=');
+  const role = eq < 0 ? '' : value.slice(0, eq);
+  const symbol = eq < 0 ? '' : value.slice(eq + 1).trim();
+  if (!(PROBE_ROLES as readonly string[]).includes(role) || symbol === '') {
+    throw usageError(`--probe takes ROLE=SYMBOL; got "${value}"`, `ROLE is one of ${PROBE_ROLES.join(', ')}`);
+  }
+  return { role: role as ProbeRole, symbol };
 }
 
 function parseTimeout(value: string | undefined): number {

@@ -35,6 +35,7 @@ export async function runCapture(args: CaptureArgs, log: Logger): Promise<number
       timeoutS: args.timeoutS,
       lldb: args.lldb,
       census: args.census,
+      extraProbes: args.probes,
       disableAslr: args.aslr === 'off',
       experiment: args.experiment,
       programOutput: args.programOutput,

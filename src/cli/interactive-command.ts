@@ -30,7 +30,7 @@ export async function runInteractive(args: InteractiveArgs): Promise<number> {
   const recordTo = args.record === undefined ? defaultRecordingPath(program) : args.record;
   try {
     const spec: SessionSpec = {
-      ...buildSpec({ program, args: args.programArgs, env: args.env, timeoutS: 0, lldb: lldbPath, census: args.census, disableAslr: args.aslr === 'off', programOutput: 'terminal', recordTo }, program, dir),
+      ...buildSpec({ program, args: args.programArgs, env: args.env, timeoutS: 0, lldb: lldbPath, census: args.census, extraProbes: args.probes, disableAslr: args.aslr === 'off', programOutput: 'terminal', recordTo }, program, dir),
       timeout_s: null, // the person decides when the program ends
     };
     return await session(args, spec, dir, lldbPath, recordTo);

@@ -84,8 +84,27 @@ export const PROFILE_WRITER_SYMBOLS: readonly string[] = [
 export const EXIT_TIME_WRITER = 'writeFileWithoutReturn';
 export const EXPLICIT_WRITE = '__llvm_profile_write_file';
 
-export function probesFor(platform: Platform, census: boolean): ProbeRow[] {
-  return PROBE_CATALOGUE.filter((row) => row.platforms.includes(platform)).map((row) =>
+/** A probe the user adds (`--probe ROLE=SYMBOL`): another allocator's teardown, a custom writer... */
+export interface ExtraProbe {
+  role: ProbeRole;
+  symbol: string;
+}
+
+/**
+ * The catalogue's rows for `platform`, then the user's extra probes. Extra probes report every
+ * hit (the user chose the symbol; its cost is theirs to judge); an extra atexit-register probe
+ * reads the function registered, as the catalogue's do.
+ */
+export function probesFor(platform: Platform, census: boolean, extra: readonly ExtraProbe[] = []): ProbeRow[] {
+  const rows = PROBE_CATALOGUE.filter((row) => row.platforms.includes(platform)).map((row) =>
     census && row.mode === 'until-main' ? { ...row, mode: 'every' as const } : row,
   );
+  const added = extra.map((probe): ProbeRow => ({
+    role: probe.role,
+    symbols: [probe.symbol],
+    mode: 'every',
+    platforms: [platform],
+    readsRegisteredFunction: probe.role === 'atexit-register',
+  }));
+  return [...rows, ...added];
 }

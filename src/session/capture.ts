@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createActor, toPromise } from 'xstate';
-import { probesFor, type Platform } from '../probes/catalogue';
+import { probesFor, type ExtraProbe, type Platform } from '../probes/catalogue';
 import type { Token } from '../protocol/output-scanner';
 import { recordingHeader } from '../recording/header';
 import { PtyTransport } from '../transport/pty-transport';
@@ -32,6 +32,8 @@ export interface CaptureRequest {
   timeoutS: number;
   lldb: string | null;
   census: boolean;
+  /** --probe ROLE=SYMBOL: added to the catalogue's probes. */
+  extraProbes?: readonly ExtraProbe[];
   disableAslr: boolean;
   /** --experiment: what dx-run tries inside the target at each run (null: nothing). */
   experiment?: ExperimentName | null;
@@ -112,7 +114,7 @@ export function buildSpec(request: CaptureRequest, program: string, dir: string)
     timeout_s: request.timeoutS,
     disable_aslr: request.disableAslr,
     experiment: request.experiment ?? null,
-    probes: toProbeSpecs(probesFor(platformOf(), request.census)),
+    probes: toProbeSpecs(probesFor(platformOf(), request.census, request.extraProbes)),
     backtrace_depth: 16,
   };
 }

@@ -4,15 +4,19 @@
  * renderers) reads only these types.
  */
 
-export type ProbeRole =
-  | 'profile-register'
-  | 'allocator-init'
-  | 'allocator-teardown'
-  | 'allocator-release'
-  | 'profile-write'
-  | 'process-exit'
-  | 'atexit-register'
-  | 'main';
+/** Every probe role, in the order a run meets them. */
+export const PROBE_ROLES = [
+  'main',
+  'profile-register',
+  'allocator-init',
+  'allocator-teardown',
+  'allocator-release',
+  'profile-write',
+  'process-exit',
+  'atexit-register',
+] as const;
+
+export type ProbeRole = (typeof PROBE_ROLES)[number];
 
 export interface Frame {
   /** Function name as LLDB symbolizes it; `?` when unknown. */

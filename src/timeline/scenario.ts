@@ -10,7 +10,7 @@
  *   const timeline = s.build();
  */
 import { probesFor } from '../probes/catalogue';
-import type { DebugExitEvent, ErrorCode, Frame, ProbeRole } from './events';
+import { PROBE_ROLES, type DebugExitEvent, type ErrorCode, type Frame, type ProbeRole } from './events';
 import type { SessionOutcome } from './outcome';
 import { buildTimeline, type Timeline, type TimelineInput } from './timeline';
 
@@ -27,16 +27,7 @@ export interface HitOptions {
 }
 
 /** Every probe role of the catalogue. */
-export const ALL_ROLES: readonly ProbeRole[] = [
-  'main',
-  'profile-register',
-  'allocator-init',
-  'allocator-teardown',
-  'allocator-release',
-  'profile-write',
-  'process-exit',
-  'atexit-register',
-];
+export const ALL_ROLES: readonly ProbeRole[] = PROBE_ROLES;
 
 /** The roles of a program built without mimalloc. */
 export const NO_ALLOCATOR_ROLES: readonly ProbeRole[] = ALL_ROLES.filter((role) => !role.startsWith('allocator-'));

@@ -136,6 +136,20 @@ describe('capture on real LLDB', function () {
 describe('capture outputs', function () {
   this.timeout(120000);
 
+  it('--probe ROLE=SYMBOL: an extra probe counts for its role (here a handler taken as an allocator teardown)', async () => {
+    const plain = await captureJson(['--no-record'], [fixture('many-handlers'), '3']);
+    assert.equal(plain.report.verdicts.allocator_cleanup_first.result, 'refuted');
+    const { run, report } = await captureJson(['--no-record', '--probe', 'allocator-teardown=count_handler'], [fixture('many-handlers'), '3']);
+    assert.equal(run.code, 0, run.stderr);
+    const handlerHits = report.events.filter((e) => e.kind === 'hit' && e.symbol === 'count_handler');
+    assert.equal(handlerHits.length, 3, 'every hit of an extra probe is reported');
+    assert.ok(handlerHits.every((e) => e.role === 'allocator-teardown'));
+    assert.ok(handlerHits[2].seq < seqOf(report, 'writeFileWithoutReturn'));
+    const verdict = report.verdicts.allocator_cleanup_first;
+    assert.equal(verdict.result, 'confirmed');
+    assert.match(verdict.reason, new RegExp(`allocator teardown count_handler \\(#${handlerHits[0].seq}\\) ran before`));
+  });
+
   it('--out writes each format to its file while --format goes to stdout', async () => {
     const fs = await import('node:fs');
     const os = await import('node:os');

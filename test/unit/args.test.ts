@@ -32,6 +32,7 @@ describe('command-line parsing', () => {
     const args = parseArgs([
       'capture', '--format=json', '--out', 'json=a.json', '--out', 'markdown=b.md', '--timeout', '2.5', '--lldb', '/x/lldb',
       '--env', 'A=1', '--env', 'B=x=y', '--census', '--aslr', 'on', '--expect', 'confirmed', '--no-record', '--program-output', 'terminal',
+      '--probe', 'allocator-teardown=je_shutdown', '--probe=profile-write=operator new', '--experiment', 'early-write',
       '--', 'app',
     ]);
     assert.equal(args.command, 'capture');
@@ -46,6 +47,11 @@ describe('command-line parsing', () => {
     assert.equal(args.expect, 'confirmed');
     assert.equal(args.record, null);
     assert.equal(args.programOutput, 'terminal');
+    assert.deepEqual(args.probes, [
+      { role: 'allocator-teardown', symbol: 'je_shutdown' },
+      { role: 'profile-write', symbol: 'operator new' },
+    ]);
+    assert.equal(args.experiment, 'early-write');
   });
 
   const bad: Array<[string[], RegExp]> = [
@@ -59,6 +65,10 @@ describe('command-line parsing', () => {
     [['capture', '--expect', 'maybe', '--', 'a'], /--expect must be one of/],
     [['capture', '--frobnicate', '--', 'a'], /unknown option: --frobnicate/],
     [['capture', '--lldb'], /no program|needs a value/],
+    [['capture', '--probe', 'allocator=je_shutdown', '--', 'a'], /--probe takes ROLE=SYMBOL; got "allocator=je_shutdown"/],
+    [['capture', '--probe', 'main=', '--', 'a'], /--probe takes ROLE=SYMBOL/],
+    [['capture', '--probe', 'je_shutdown', '--', 'a'], /--probe takes ROLE=SYMBOL/],
+    [['capture', '--experiment', 'late-write', '--', 'a'], /--experiment must be one of early-write/],
     [['frobnicate'], /unknown command/],
     [['replay'], /one recording/],
     [['replay', 'a.cast', 'b.cast'], /one recording/],
