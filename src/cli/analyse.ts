@@ -43,30 +43,33 @@ export function reportFrom(facts: SessionFacts): Report {
   return buildReport(timeline);
 }
 
-export function reportOf(result: CaptureResult): Report {
-  return reportFrom({
+function factsOf(result: CaptureResult): SessionFacts {
+  return {
     target: { program: result.spec.program, args: result.spec.args },
     profileFile: result.profileFile,
     census: result.spec.probes.some((p) => p.role === 'atexit-register' && p.mode === 'every'),
     aslr: result.spec.disable_aslr ? 'off' : 'on',
     experiment: result.spec.experiment,
     session: result.session,
-  });
+  };
+}
+
+export function reportOf(result: CaptureResult): Report {
+  return reportFrom(factsOf(result));
 }
 
 /** One report per run of a `--repeat` session (each `launched` starts a run). */
 export function reportsPerRun(result: CaptureResult): Report[] {
+  return reportsOfRuns(factsOf(result));
+}
+
+/** One report per run (each `launched` starts one); only the last run can have been cut. */
+export function reportsOfRuns(facts: SessionFacts): Report[] {
   const tracker = new RunTracker();
-  for (const event of result.session.events) tracker.add(event);
-  const base = reportOf(result);
-  return tracker.runs.map((run) =>
-    reportFrom({
-      target: base.timeline.target,
-      profileFile: result.profileFile,
-      census: base.timeline.census,
-      aslr: base.timeline.aslr,
-      experiment: base.timeline.experiment,
-      session: { ...result.session, events: tracker.eventsOf(run) },
-    }),
-  );
+  for (const event of facts.session.events) tracker.add(event);
+  return tracker.runs.map((run) => {
+    const last = run === tracker.runs[tracker.runs.length - 1];
+    const session = { ...facts.session, events: tracker.eventsOf(run) };
+    return reportFrom({ ...facts, session, cut: last && facts.cut });
+  });
 }

@@ -6,8 +6,8 @@ import { usageError } from '../session/failure';
 import type { ExtraProbe } from '../probes/catalogue';
 import { PROBE_ROLES, type ExperimentName, type ProbeRole } from '../timeline/events';
 
-export type OutputFormat = 'text' | 'json' | 'markdown';
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'markdown'];
+export type OutputFormat = 'text' | 'json' | 'markdown' | 'mermaid' | 'chrome';
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'markdown', 'mermaid', 'chrome'];
 export type Expectation = 'confirmed' | 'refuted';
 
 export interface CaptureArgs {
@@ -62,11 +62,20 @@ export interface InteractiveArgs {
   programArgs: string[];
 }
 
+export interface DoctorArgs {
+  command: 'doctor';
+  lldb: string | null;
+  format: 'text' | 'json';
+  logLevel: string;
+  /** The program whose probes to resolve (not run), or null for the environment checks only. */
+  program: string | null;
+}
+
 export interface HelpArgs {
   command: 'help';
 }
 
-export type CliArgs = CaptureArgs | DemoArgs | ReplayArgs | InteractiveArgs | HelpArgs;
+export type CliArgs = CaptureArgs | DemoArgs | ReplayArgs | InteractiveArgs | DoctorArgs | HelpArgs;
 
 export const DEFAULT_TIMEOUT_S = 60;
 
@@ -76,10 +85,16 @@ export const USAGE = `usage:
   debug-exit capture [options] -- PROGRAM [ARGS...]   capture the exit of PROGRAM under LLDB
   debug-exit replay RECORDING [options]               rebuild the report from a recording, no LLDB
   debug-exit demo [--format text|json] [--lldb PATH]  build the bundled fixtures, capture each
+  debug-exit doctor [--lldb PATH] [--format text|json] [PROGRAM]
+                                                      check LLDB, its Python, ptrace; with PROGRAM,
+                                                      which probes resolve in it (it is not run)
   debug-exit help
 
 capture options:
-  --format text|json|markdown  report on stdout (default text)
+  --format text|json|markdown|mermaid|chrome
+                            report on stdout (default text); mermaid: a sequence diagram of the
+                            exit; chrome: a trace for chrome://tracing or Perfetto (--repeat:
+                            text or json only)
   --out FORMAT=PATH         also write the report in FORMAT to PATH (repeatable)
   --timeout S               kill the program after S seconds (default ${DEFAULT_TIMEOUT_S})
   --lldb PATH               the LLDB to use (default lldb-19, then lldb, from PATH)
@@ -107,7 +122,8 @@ replay options:
   --play [--speed N]        also show the session in the terminal at recorded (N times) speed
 
 exit codes: 0 capture complete (whatever the verdict), 1 tool or environment error,
-            2 usage error, 3 verdict differs from --expect`;
+            2 usage error, 3 verdict differs from --expect;
+            doctor: 0 no check fails, 1 a check fails, 2 usage error`;
 
 type Flags = Map<string, string[]>;
 const VALUE_FLAGS = ['--format', '--out', '--timeout', '--lldb', '--env', '--expect', '--aslr', '--log-level', '--record', '--program-output', '--repeat', '--experiment', '--probe'];
@@ -121,6 +137,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   if (command.startsWith('--')) return parseInteractive(argv);
   if (command === 'demo') return parseDemo(rest);
   if (command === 'replay') return parseReplay(rest);
+  if (command === 'doctor') return parseDoctor(rest);
   throw usageError(`unknown command: ${command}`, 'run `debug-exit help` for the commands');
 }
 
@@ -166,9 +183,28 @@ function parseDemo(argv: readonly string[]): DemoArgs {
   const flags = readFlags(argv, ['--format', '--lldb', '--log-level'], []);
   return {
     command: 'demo',
-    format: oneOf(last(flags, '--format') ?? 'text', OUTPUT_FORMATS, '--format'),
+    format: oneOf(last(flags, '--format') ?? 'text', ['text', 'json'] as const, '--format'),
     lldb: last(flags, '--lldb') ?? null,
     logLevel: last(flags, '--log-level') ?? 'warn',
+  };
+}
+
+/** `doctor [options] [PROGRAM]` (or `doctor [options] -- PROGRAM`): at most one program, no arguments. */
+export function parseDoctor(argv: readonly string[]): DoctorArgs {
+  const valueFlags = ['--lldb', '--format', '--log-level'];
+  const separator = argv.indexOf('--');
+  const optionPart = separator < 0 ? argv : argv.slice(0, separator);
+  const isPositional = (a: string, i: number) => !a.startsWith('--') && !valueFlags.includes(optionPart[i - 1]);
+  const positional = [...optionPart.filter(isPositional), ...(separator < 0 ? [] : argv.slice(separator + 1))];
+  if (positional.length > 1) throw usageError(`doctor takes at most one program; got ${positional.map((p) => `"${p}"`).join(', ')}`, 'debug-exit doctor [--lldb PATH] [--format text|json] [./app] (the program is not run: no arguments)');
+  if (positional[0] === '') throw usageError('doctor: the program is an empty string', 'debug-exit doctor ./app');
+  const flags = readFlags(optionPart.filter((a, i) => !isPositional(a, i)), valueFlags, []);
+  return {
+    command: 'doctor',
+    lldb: last(flags, '--lldb') ?? null,
+    format: oneOf(last(flags, '--format') ?? 'text', ['text', 'json'] as const, '--format'),
+    logLevel: last(flags, '--log-level') ?? 'warn',
+    program: positional[0] ?? null,
   };
 }
 

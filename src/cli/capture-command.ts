@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import { defaultRecordingPath } from '../recording/header';
 import { capture, type CaptureResult } from '../session/capture';
-import { DebugExitError, formatFailure } from '../session/failure';
+import { DebugExitError, formatFailure, usageError } from '../session/failure';
 import { renderReport } from '../timeline/render/renderer';
 import type { Report } from '../timeline/report';
 import type { CaptureArgs, OutputFormat } from './args';
@@ -18,7 +18,27 @@ export const EXIT_VERDICT_MISMATCH = 3;
 /** Failures after which no timeline is worth showing: LLDB never got to run the program. */
 const NOTHING_CAPTURED = ['lldb-no-prompt', 'script-not-loaded', 'target-failed'];
 
+/**
+ * The formats that draw one run (a sequence diagram, a trace) have no form for --repeat's
+ * distribution over many runs; rather than show one run as if it were all of them, refuse before
+ * LLDB starts.
+ */
+/** Formats that show one run: a session of several runs is reported as text or json. */
+export const ONE_RUN_FORMATS: readonly OutputFormat[] = ['markdown', 'mermaid', 'chrome'];
+
+export function checkRepeatFormats(args: Pick<CaptureArgs, 'repeat' | 'format' | 'outputs'>): void {
+  if (args.repeat <= 1) return;
+  const formats = [args.format, ...args.outputs.map((out) => out.format)];
+  const refused = ONE_RUN_FORMATS.filter((format) => formats.includes(format));
+  if (refused.length === 0) return;
+  throw usageError(
+    `--repeat reports the distribution over the runs as text or json; ${refused.join(' and ')} show${refused.length === 1 ? 's' : ''} one run`,
+    `capture without --repeat for ${refused.join(' or ')}, or use --format text|json with --repeat`,
+  );
+}
+
 export async function runCapture(args: CaptureArgs, log: Logger): Promise<number> {
+  checkRepeatFormats(args);
   const abort = new AbortController();
   const stop = (signal: NodeJS.Signals) => {
     log.warn({ signal }, 'stopping the capture');

@@ -3,6 +3,7 @@ import { formatFailure, isDebugExitError, exitCodeFor } from '../session/failure
 import { parseArgs, USAGE } from './args';
 import { runCapture } from './capture-command';
 import { runDemo } from './demo-command';
+import { runDoctor } from './doctor-command';
 import { runInteractive } from './interactive-command';
 import { runReplay } from './replay-command';
 import { createLogger } from './log';
@@ -17,6 +18,7 @@ export async function main(argv: string[]): Promise<number> {
     const log = createLogger(args.logLevel);
     if (args.command === 'replay') return await runReplay(args);
     if (args.command === 'interactive') return await runInteractive(args);
+    if (args.command === 'doctor') return await runDoctor(args, log);
     return args.command === 'capture' ? await runCapture(args, log) : await runDemo(args, log);
   } catch (error) {
     if (isDebugExitError(error)) {

@@ -1,24 +1,30 @@
 /** `debug-exit replay RECORDING`: the report rebuilt from a recording, with no LLDB. */
 import * as fs from 'node:fs';
 import { RecordingError } from '../recording/asciicast';
-import { DebugExitError } from '../session/failure';
+import { DebugExitError, usageError } from '../session/failure';
+import { ONE_RUN_FORMATS } from './capture-command';
 import { replay } from '../session/replay';
 import { renderReport } from '../timeline/render/renderer';
 import type { OutputFormat, ReplayArgs } from './args';
-import { reportFrom, type SessionFacts } from './analyse';
-import { RunTracker } from '../timeline/runs';
+import { reportFrom, reportsOfRuns, type SessionFacts } from './analyse';
+import { renderRepeatJson, renderRepeatText } from '../timeline/render/repeat';
 
-/** An interactive session has one report per run (each `run` the person typed). */
-function renderRuns(format: OutputFormat, facts: SessionFacts): string {
-  const tracker = new RunTracker();
-  for (const event of facts.session.events) tracker.add(event);
-  const reports = tracker.runs.map((run) => {
-    const last = run === tracker.runs[tracker.runs.length - 1];
-    const session = { ...facts.session, events: tracker.eventsOf(run) };
-    return reportFrom({ ...facts, session, cut: last && facts.cut });
-  });
-  if (format === 'json') return `[\n${reports.map((r) => renderReport('json', r).trimEnd()).join(',\n')}\n]\n`;
-  return reports.map((r, i) => `=== run ${i + 1} of ${reports.length}\n${renderReport(format, r)}`).join('\n') || 'no run in this session\n';
+/**
+ * An interactive session: one report per run (each `run` the person typed). A `--repeat` capture:
+ * the distribution over its runs, as the capture printed it. Otherwise the one run's report.
+ */
+function rendererFor(facts: SessionFacts, mode: string | undefined): (format: OutputFormat) => string {
+  const reports = reportsOfRuns(facts);
+  if (mode !== 'interactive' && reports.length <= 1) return (format) => renderReport(format, reportFrom(facts));
+  return (format) => {
+    if (ONE_RUN_FORMATS.includes(format)) {
+      if (reports.length === 1) return renderReport(format, reports[0]);
+      throw usageError(`${format} shows one run; this recording has ${reports.length}`, 'replay it with --format text or json');
+    }
+    if (mode !== 'interactive') return format === 'json' ? renderRepeatJson(reports) : renderRepeatText(reports);
+    if (format === 'json') return `[\n${reports.map((r) => renderReport('json', r).trimEnd()).join(',\n')}\n]\n`;
+    return reports.map((r, i) => `=== run ${i + 1} of ${reports.length}\n${renderReport(format, r)}`).join('\n') || 'no run in this session\n';
+  };
 }
 
 export async function runReplay(args: ReplayArgs): Promise<number> {
@@ -30,7 +36,7 @@ export async function runReplay(args: ReplayArgs): Promise<number> {
     const result = await replay({ file: args.recording, play });
     const { debug_exit: meta } = result.header;
     const facts = { target: meta.target, profileFile: meta.profile_file, census: meta.options?.census === true, aslr: meta.options?.aslr ?? null, experiment: meta.options?.experiment ?? null, session: result.session, cut: !result.end.lldbExited };
-    const render = meta.options?.mode === 'interactive' ? (format: OutputFormat) => renderRuns(format, facts) : (format: OutputFormat) => renderReport(format, reportFrom(facts));
+    const render = rendererFor(facts, meta.options?.mode);
     process.stdout.write(render(args.format));
     for (const out of args.outputs) fs.writeFileSync(out.path, render(out.format));
     if (!result.end.lldbExited) process.stderr.write(`debug-exit: ${args.recording}: the session was cut (the capture was killed?); the report covers what was recorded\n`);

@@ -1,5 +1,8 @@
 /** --repeat and --aslr on real LLDB. */
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { runCli } from '../helpers/cli';
 import { fixture } from '../helpers/fixtures';
 
@@ -45,6 +48,24 @@ describe('--repeat and --aslr', function () {
     assert.equal(new Set(off.reports.map(mainPc)).size, 1);
     assert.equal(new Set(on.reports.map(mainPc)).size, 3);
     assert.deepEqual(on.distribution.allocator_cleanup_first, { refuted: 3 });
+  });
+
+  it('--repeat is recorded as one session and replays to the same distribution, byte for byte', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dx-repeat-'));
+    try {
+      const cast = path.join(dir, 'repeat.cast');
+      const live = await runCli(['capture', '--quiet', '--format', 'json', '--repeat', '2', '--record', cast, '--', fixture('allocator-first')]);
+      assert.equal(live.code, 0, live.stderr);
+      const replayed = await runCli(['replay', '--format', 'json', cast]);
+      assert.equal(replayed.code, 0, replayed.stderr);
+      assert.equal(replayed.stdout, live.stdout);
+      assert.equal((JSON.parse(replayed.stdout) as RepeatJson).runs, 2);
+      const mermaid = await runCli(['replay', '--format', 'mermaid', cast]);
+      assert.equal(mermaid.code, 2);
+      assert.match(mermaid.stderr, /mermaid shows one run; this recording has 2/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('--repeat with --expect: exit 3 when any run differs', async () => {

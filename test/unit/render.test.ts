@@ -224,10 +224,11 @@ describe('render: markdown', () => {
 
 describe('render: one interface', () => {
   it('has a renderer per format and recognises format names', () => {
-    assert.deepEqual(Object.keys(RENDERERS), ['text', 'json', 'markdown']);
+    assert.deepEqual(Object.keys(RENDERERS), ['text', 'json', 'markdown', 'mermaid', 'chrome']);
     assert.equal(RENDERERS.json.extension, 'json');
     assert.ok(isReportFormat('markdown'));
-    assert.ok(!isReportFormat('mermaid'));
+    assert.ok(isReportFormat('mermaid'));
+    assert.ok(!isReportFormat('xml'));
     assert.ok(!isReportFormat('toString'));
   });
 });
