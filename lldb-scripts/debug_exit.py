@@ -661,32 +661,29 @@ def async_mode(debugger):
 
 
 @contextlib.contextmanager
+def events_muted(debugger, broadcaster, bits):
+    """Keep `bits` of `broadcaster` from LLDB's own listener (the one that prints). A listener
+    taken off a broadcaster does not get the events sent after that, but still gets one already
+    sent (the list of listeners is taken when it is sent)."""
+    listener = debugger.GetListener()
+    muted = listener.StopListeningForEvents(broadcaster, bits)
+    try:
+        yield
+    finally:
+        if muted:
+            listener.StartListeningForEvents(broadcaster, bits)
+
+
 def breakpoint_events_muted(debugger, target):
     """Keep LLDB from printing "1 location added to breakpoint N" for every probe while the
     libraries load; a person typing `run` later still sees it for their own breakpoints."""
-    listener = debugger.GetListener()
-    bits = lldb.SBTarget.eBroadcastBitBreakpointChanged
-    muted = listener.StopListeningForEvents(target.GetBroadcaster(), bits)
-    try:
-        yield
-    finally:
-        if muted:
-            listener.StartListeningForEvents(target.GetBroadcaster(), bits)
+    return events_muted(debugger, target.GetBroadcaster(), lldb.SBTarget.eBroadcastBitBreakpointChanged)
 
 
-@contextlib.contextmanager
 def state_events_muted(debugger, process):
     """Keep the state changes of `process` from LLDB's own listener, which prints each stop on
-    LLDB's event thread. A listener taken off the broadcaster does not get the events sent after
-    that, but still gets one already sent (the list of listeners is taken when it is sent)."""
-    listener = debugger.GetListener()
-    bits = lldb.SBProcess.eBroadcastBitStateChanged
-    muted = listener.StopListeningForEvents(process.GetBroadcaster(), bits)
-    try:
-        yield
-    finally:
-        if muted:
-            listener.StartListeningForEvents(process.GetBroadcaster(), bits)
+    LLDB's event thread."""
+    return events_muted(debugger, process.GetBroadcaster(), lldb.SBProcess.eBroadcastBitStateChanged)
 
 
 def wait_for_stop_report(debugger):
