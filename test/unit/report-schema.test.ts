@@ -10,6 +10,7 @@ import Ajv from 'ajv';
 import { EVENT_KINDS } from '../../src/protocol/event-shape';
 import type { SessionOutcome } from '../../src/timeline/outcome';
 import { renderReport } from '../../src/timeline/render/renderer';
+import { renderRepeatJson } from '../../src/timeline/render/repeat';
 import { buildReport } from '../../src/timeline/report';
 import { ALL_ROLES, NO_ALLOCATOR_ROLES, Scenario } from '../../src/timeline/scenario';
 
@@ -18,8 +19,12 @@ const SCHEMA = JSON.parse(fs.readFileSync(path.join(ROOT, 'schema', 'report.sche
   definitions: { event: { oneOf: Array<{ properties: { kind: { const: string } } }> } };
 };
 
+const REPEAT_SCHEMA = JSON.parse(fs.readFileSync(path.join(ROOT, 'schema', 'repeat.schema.json'), 'utf8')) as object;
+
 const ajv = new Ajv({ allErrors: true, strict: false });
 const validate = ajv.compile(SCHEMA);
+// repeat@1 refers to report@1 by its file name, resolved against its own $id: they sit side by side.
+const validateRepeat = ajv.compile(REPEAT_SCHEMA);
 
 function problems(doc: unknown): string {
   return validate(doc) ? '' : ajv.errorsText(validate.errors, { separator: '\n' });
@@ -94,5 +99,23 @@ describe('schema/report.schema.json', () => {
     assert.match(found, /next_step/);
     assert.match(found, /early_write\/result/);
     assert.match(found, /events\/\d+/);
+  });
+
+  it('repeat.schema.json accepts a --repeat document and checks each run against report@1', () => {
+    const runs = [0, 11].map((status) => {
+      const s = new Scenario();
+      s.resolveRoles(ALL_ROLES);
+      s.hit('process-exit', 'exit');
+      s.exit(status);
+      return buildReport(s.build(undefined, { aslr: 'off' }));
+    });
+    const doc = JSON.parse(renderRepeatJson(runs)) as Record<string, any>;
+    assert.ok(validateRepeat(doc), ajv.errorsText(validateRepeat.errors));
+    for (const counts of Object.values(doc.distribution as Record<string, Record<string, number>>)) {
+      assert.equal(Object.values(counts).reduce((a, b) => a + b, 0), 2);
+    }
+    delete doc.reports[1].diagnosis;
+    assert.ok(!validateRepeat(doc));
+    assert.match(ajv.errorsText(validateRepeat.errors), /diagnosis/);
   });
 });
