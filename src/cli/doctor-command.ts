@@ -16,9 +16,18 @@ export const EXIT_CHECK_FAILED = 1;
 
 export async function runDoctor(args: DoctorArgs, log: Logger): Promise<number> {
   const program = args.program === null ? null : doctorProgram(args.program);
-  const report = doctorReport(await gatherFacts({ lldb: args.lldb, program, log }));
-  process.stdout.write(args.format === 'json' ? renderDoctorJson(report) : renderDoctorText(report));
-  return report.failed ? EXIT_CHECK_FAILED : EXIT_OK;
+  const abort = new AbortController();
+  const stop = () => abort.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    const report = doctorReport(await gatherFacts({ lldb: args.lldb, program, log, abortSignal: abort.signal }));
+    process.stdout.write(args.format === 'json' ? renderDoctorJson(report) : renderDoctorText(report));
+    return report.failed ? EXIT_CHECK_FAILED : EXIT_OK;
+  } finally {
+    process.removeListener('SIGINT', stop);
+    process.removeListener('SIGTERM', stop);
+  }
 }
 
 /** resolveProgram's usage errors, with a hint in doctor's terms. */

@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Logger } from '../cli/log';
 import { SCRIPT_PATH, buildSpec } from '../session/capture';
-import { isDebugExitError } from '../session/failure';
+import { DebugExitError, isDebugExitError } from '../session/failure';
 import { lldbQuote } from '../session/machine';
 import { findExecutable, resolveLldb } from '../session/preflight';
 import type { ProbeSpec, SessionSpec } from '../session/spec';
@@ -31,6 +31,8 @@ export interface GatherRequest {
   /** The program's absolute path (checked by resolveProgram), or null. */
   program: string | null;
   log: Logger;
+  /** SIGINT/SIGTERM: LLDB is killed, the temp folder removed, and gathering stops. */
+  abortSignal?: AbortSignal;
 }
 
 export async function gatherFacts(request: GatherRequest): Promise<DoctorFacts> {
@@ -40,7 +42,7 @@ export async function gatherFacts(request: GatherRequest): Promise<DoctorFacts> 
   if (!lldb.found) return { ...base, script: null, launch: null, program: null };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'debug-exit-doctor-'));
   try {
-    const run = (name: string, spec: SessionSpec, commands: (specPath: string) => string[]) => runSpec(lldb.path, dir, name, spec, commands, request.log);
+    const run = (name: string, spec: SessionSpec, commands: (specPath: string) => string[]) => runSpec(lldb.path, dir, name, spec, commands, request);
     // Linux: the script's first run also launches /bin/true, as a capture would (ASLR disabled).
     const harmless = platform === 'linux' ? (findExecutable('true') ?? '/bin/true') : process.execPath;
     const launches = platform === 'linux';
@@ -136,10 +138,12 @@ async function programFacts(program: string, platform: string, dir: string, run:
   return { path: program, setup, libraryDirs };
 }
 
-async function runSpec(lldb: string, dir: string, name: string, spec: SessionSpec, commands: (specPath: string) => string[], log: Logger): Promise<BatchOutcome> {
+async function runSpec(lldb: string, dir: string, name: string, spec: SessionSpec, commands: (specPath: string) => string[], request: GatherRequest): Promise<BatchOutcome> {
+  const { log, abortSignal } = request;
   const specPath = path.join(dir, `${name}.json`);
   fs.writeFileSync(specPath, JSON.stringify(spec, null, 2));
-  const outcome = await runBatch({ lldb, nonce: spec.nonce, commands: commands(specPath), timeoutMs: BATCH_TIMEOUT_MS });
+  const outcome = await runBatch({ lldb, nonce: spec.nonce, commands: commands(specPath), timeoutMs: BATCH_TIMEOUT_MS, abortSignal });
+  if (abortSignal?.aborted) throw new DebugExitError({ code: 'interrupted', message: 'doctor stopped before its checks were done' });
   log.debug({ run: name, events: outcome.events.length, exitCode: outcome.exitCode, timedOut: outcome.timedOut, lastOutput: outcome.lastOutput }, 'doctor: lldb --batch');
   return outcome;
 }

@@ -22,6 +22,8 @@ export interface BatchRequest {
   /** LLDB commands, in order. */
   commands: readonly string[];
   timeoutMs: number;
+  /** Aborting kills LLDB (and, through killOrphanedInferiors, anything it launched). */
+  abortSignal?: AbortSignal;
 }
 
 export const importScript = (scriptPath: string) => `command script import ${lldbQuote(scriptPath)}`;
@@ -51,6 +53,9 @@ export function runBatch(request: BatchRequest): Promise<BatchOutcome> {
       timedOut = true;
       child.kill('SIGKILL');
     }, request.timeoutMs);
+    const abort = () => child.kill('SIGKILL');
+    request.abortSignal?.addEventListener('abort', abort, { once: true });
+    if (request.abortSignal?.aborted) abort();
     child.stdout.setEncoding('utf8');
     child.stderr.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => take(scanner.push(chunk)));
@@ -58,6 +63,7 @@ export function runBatch(request: BatchRequest): Promise<BatchOutcome> {
     child.on('error', (error) => (spawnError = error.message));
     child.on('close', (code) => {
       clearTimeout(timer);
+      request.abortSignal?.removeEventListener('abort', abort);
       take(scanner.end());
       killOrphanedInferiors(log.events); // a launch LLDB did not see to its end
       const bad = log.badFrames.map((reason) => `(rejected event frame: ${reason})`).join('\n');

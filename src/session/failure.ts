@@ -14,7 +14,9 @@ export type FailureCode =
   | 'lldb-hung'
   | 'script-not-loaded'
   | 'target-failed'
-  | 'recording-invalid';
+  | 'recording-invalid'
+  /** The user stopped the tool (SIGINT/SIGTERM) before it had an answer. */
+  | 'interrupted';
 
 export interface SessionFailure {
   code: FailureCode;

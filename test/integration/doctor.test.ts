@@ -3,12 +3,13 @@
  * bundled fixtures without running them (the program's libraries loaded from disk included).
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runCli } from '../helpers/cli';
+import { BIN, runCli } from '../helpers/cli';
 import { fixture } from '../helpers/fixtures';
+import { survivors } from '../helpers/processes';
 
 interface DoctorJson {
   schema: string;
@@ -199,6 +200,27 @@ describe('doctor', function () {
       const run = await runCli(['doctor', fixture('allocator-first')], { env: { ...process.env, TMPDIR: tmp } });
       assert.equal(run.code, 0, run.stderr);
       assert.deepEqual(fs.readdirSync(tmp), []);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('Ctrl-C (SIGINT) mid-check: exit 1 saying so, LLDB killed, no temp folder left', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dx-doctor-int-'));
+    try {
+      const child = spawn(BIN, ['doctor', fixture('allocator-first')], { env: { ...process.env, TMPDIR: tmp }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      // Wait until doctor has its temp folder (LLDB is running), then interrupt it.
+      const deadline = Date.now() + 20000;
+      while (fs.readdirSync(tmp).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(fs.readdirSync(tmp).length, 1, 'doctor made its temp folder');
+      child.kill('SIGINT');
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      assert.equal(code, 1);
+      assert.match(stderr, /doctor stopped before its checks were done/);
+      assert.deepEqual(fs.readdirSync(tmp), []);
+      assert.deepEqual(await survivors(tmp), [], 'no LLDB left running with the spec in its command line');
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
