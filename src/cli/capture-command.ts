@@ -2,6 +2,9 @@
 import * as fs from 'node:fs';
 import { defaultRecordingPath } from '../recording/header';
 import { capture, type CaptureResult } from '../session/capture';
+import { safeText } from '../protocol/safe-text';
+import { leftoversLine } from '../session/leftovers';
+import { rejectedFramesLine } from '../session/rejected';
 import { DebugExitError, formatFailure, usageError } from '../session/failure';
 import { renderReport } from '../timeline/render/renderer';
 import type { Report } from '../timeline/report';
@@ -69,7 +72,10 @@ export async function runCapture(args: CaptureArgs, log: Logger): Promise<number
       repeat: args.repeat,
     });
     progress.done();
-    if (result.recording) process.stderr.write(`debug-exit: recording: ${result.recording}\n`);
+    if (result.recording) process.stderr.write(`debug-exit: recording: ${safeText(result.recording)}\n`);
+    for (const line of [rejectedFramesLine(result.session.rejectedCount, result.session.rejected), leftoversLine(result.leftRunning)]) {
+      if (line !== null) process.stderr.write(`debug-exit: ${line}\n`);
+    }
     return finish(args, result);
   } finally {
     process.removeListener('SIGINT', stop);

@@ -4,17 +4,15 @@
  * or exit the run's timeline and verdict are printed and the person stays at the prompt.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { createActor, toPromise } from 'xstate';
-import { defaultRecordingPath, recordingHeader } from '../recording/header';
-import { buildSpec, killOrphanedInferiors, lldbArgs, lldbEnv, promptFor, SCRIPT_PATH } from '../session/capture';
+import { defaultRecordingPath } from '../recording/header';
+import { buildSpec, killOrphanedInferiors, lldbEnv, SCRIPT_PATH } from '../session/capture';
+import { sessionTempDir } from '../session/channel';
+import { launchLldb, type Launched } from '../session/launch';
 import { formatFailure, usageError } from '../session/failure';
 import { sessionMachine } from '../session/machine';
 import { resolveLldb, resolveProgram } from '../session/preflight';
 import type { SessionSpec } from '../session/spec';
-import { PtyTransport } from '../transport/pty-transport';
-import { RecordingTransport } from '../transport/recorder';
 import type { Transport } from '../transport/transport';
 import type { InteractiveArgs } from './args';
 import { KeyboardForwarder } from './keyboard';
@@ -26,7 +24,7 @@ export async function runInteractive(args: InteractiveArgs): Promise<number> {
   }
   const program = resolveProgram(args.program);
   const lldbPath = resolveLldb(args.lldb);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'debug-exit-'));
+  const dir = sessionTempDir('debug-exit-');
   const recordTo = args.record === undefined ? defaultRecordingPath(program) : args.record;
   try {
     const spec: SessionSpec = {
@@ -41,9 +39,6 @@ export async function runInteractive(args: InteractiveArgs): Promise<number> {
 }
 
 async function session(args: InteractiveArgs, spec: SessionSpec, dir: string, lldbPath: string, recordTo: string | null): Promise<number> {
-  const specPath = path.join(dir, 'spec.json');
-  fs.writeFileSync(specPath, JSON.stringify(spec, null, 2));
-  const prompt = promptFor(spec.nonce);
   const size = { cols: process.stdout.columns || 120, rows: process.stdout.rows || 40 };
   const view = new TerminalView(process.stdout, {
     target: { program: spec.program, args: spec.args },
@@ -51,23 +46,20 @@ async function session(args: InteractiveArgs, spec: SessionSpec, dir: string, ll
     census: args.census,
     aslr: args.aslr,
   });
-  let transport: Transport | undefined;
-  let pty: PtyTransport | undefined;
+  let launched: Launched | undefined;
+  const record = recordTo === null ? null : { to: recordTo, census: args.census, userEnv: args.env, mode: 'interactive' as const };
   const openTransport = (): Transport => {
-    const argv = lldbArgs(prompt);
-    pty = new PtyTransport({ file: lldbPath, args: argv, env: lldbEnv(), ...size });
-    if (recordTo === null) return (transport = pty);
-    const header = recordingHeader({ spec, prompt, lldbPath, lldbArgs: argv, census: args.census, userEnv: args.env, mode: 'interactive', width: size.cols, height: size.rows });
-    return (transport = new RecordingTransport(pty, recordTo, header));
+    launched = launchLldb({ lldbPath, scriptPath: SCRIPT_PATH, spec, dir, ...size, env: lldbEnv(), record });
+    return launched.transport;
   };
   const actor = createActor(sessionMachine, {
     input: {
-      openTransport, nonce: spec.nonce, prompt, scriptPath: SCRIPT_PATH, specPath, runTimeoutMs: 60000, mode: 'interactive',
+      openTransport, nonce: spec.nonce, runTimeoutMs: 60000, mode: 'interactive',
       onToken: (token) => view.token(token),
       onHandover: () => view.handOver(),
     },
   });
-  const keyboard = new KeyboardForwarder(process.stdin, process.stdout, (data) => transport?.write(data), (c, r) => pty?.resize(c, r));
+  const keyboard = new KeyboardForwarder(process.stdin, process.stdout, (data) => typeInto(launched, data), (c, r) => launched?.lldb.resize(c, r));
   const stop = () => actor.send({ type: 'ABORT' });
   process.once('SIGTERM', stop);
   process.once('SIGHUP', stop);
@@ -83,4 +75,24 @@ async function session(args: InteractiveArgs, spec: SessionSpec, dir: string, ll
     process.removeListener('SIGTERM', stop);
     process.removeListener('SIGHUP', stop);
   }
+}
+
+/**
+ * LLDB's pty is not its controlling terminal (lldb-scripts/channel.py gives it up, so the
+ * program cannot reach it): Ctrl-C makes no SIGINT there, so it is sent to LLDB here, as the
+ * terminal would have.
+ */
+function typeInto(launched: Launched | undefined, data: string): void {
+  if (launched === undefined) return;
+  const parts = data.split('\x03');
+  parts.forEach((part, i) => {
+    if (i > 0) {
+      try {
+        process.kill(launched.lldb.pid, 'SIGINT');
+      } catch {
+        // LLDB is gone
+      }
+    }
+    if (part !== '') launched.transport.write(part);
+  });
 }

@@ -4,6 +4,7 @@ import { RecordingError } from '../recording/asciicast';
 import { DebugExitError, usageError } from '../session/failure';
 import { ONE_RUN_FORMATS } from './capture-command';
 import { replay } from '../session/replay';
+import { rejectedFramesLine } from '../session/rejected';
 import { renderReport } from '../timeline/render/renderer';
 import type { OutputFormat, ReplayArgs } from './args';
 import { reportFrom, reportsOfRuns, type SessionFacts } from './analyse';
@@ -39,6 +40,8 @@ export async function runReplay(args: ReplayArgs): Promise<number> {
     const render = rendererFor(facts, meta.options?.mode);
     process.stdout.write(render(args.format));
     for (const out of args.outputs) fs.writeFileSync(out.path, render(out.format));
+    const rejected = rejectedFramesLine(result.session.rejectedCount, result.session.rejected);
+    if (rejected !== null) process.stderr.write(`debug-exit: ${rejected}\n`);
     if (!result.end.lldbExited) process.stderr.write(`debug-exit: ${args.recording}: the session was cut (the capture was killed?); the report covers what was recorded\n`);
     return 0;
   } catch (error) {

@@ -16,7 +16,7 @@ const crlf = (text: string) => text.replace(/\r?\n/g, '\r\n');
 export class TerminalView {
   private readonly runs = new RunTracker();
   private handedOver = false;
-  /** The echo of the command that gave LLDB its usual prompt back is not the person's. */
+  /** The echo of the last set-up command (dx-watch) is not the person's. */
   private skipEcho = false;
   private atLineStart = true;
 
@@ -34,7 +34,7 @@ export class TerminalView {
   }
 
   token(token: Token): void {
-    if (token.type === 'event') return this.event(token.event);
+    if (token.type === 'event') return token.event.kind === 'done' ? undefined : this.event(token.event);
     if (token.type === 'text' && this.handedOver) this.write(this.withoutEcho(token.text));
   }
 

@@ -7,7 +7,7 @@
  * ESC is \x1b and `ESC \` is the string terminator. The JSON is ensure_ascii, so a frame body is
  * printable ASCII and never contains a raw ESC: any ESC ends it.
  */
-import type { DebugExitEvent } from '../timeline/events';
+import type { ChannelEvent } from '../timeline/events';
 import { checkEventShape } from './event-shape';
 
 export const ESC = '\x1b';
@@ -22,7 +22,7 @@ const NONCE_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
 const NON_ASCII = /[\u007f-\uffff]/g;
 
 export type FrameDecoding =
-  | { ok: true; event: DebugExitEvent }
+  | { ok: true; event: ChannelEvent }
   | { ok: false; reason: string };
 
 export function assertValidNonce(nonce: string): void {
@@ -56,5 +56,5 @@ export function decodeFrameBody(json: string): FrameDecoding {
   }
   const problem = checkEventShape(value);
   if (problem !== undefined) return { ok: false, reason: problem };
-  return { ok: true, event: value as DebugExitEvent };
+  return { ok: true, event: value as ChannelEvent };
 }

@@ -18,6 +18,8 @@ export interface DebugExitHeader {
   schema: typeof DEBUG_EXIT_RECORDING_SCHEMA;
   tool_version: string;
   nonce: string;
+  /** Where the script's events are: `socket`, recorded as `x` events (older recordings had them in `o`). */
+  channel: 'socket';
   prompt: string;
   lldb: string;
   lldb_version: string;
@@ -37,8 +39,14 @@ export interface AsciicastHeader {
   debug_exit: DebugExitHeader;
 }
 
-/** `o` output, `i` input, `m` marker (debug-exit marks LLDB's exit with `lldb-exit STATUS`). */
-export type EventCode = 'o' | 'i' | 'm' | 'r';
+/**
+ * `o` output, `i` input, `m` marker (debug-exit marks LLDB's exit with `lldb-exit STATUS`), `x`
+ * the script's event channel (its frames, as read from the socket). asciicast v2 players skip
+ * codes they do not know, so a recording still plays as the terminal session it was.
+ */
+export type EventCode = 'o' | 'i' | 'm' | 'r' | 'x';
+
+export const CHANNEL_CODE = 'x';
 
 export const LLDB_EXIT_MARKER = 'lldb-exit';
 
@@ -90,6 +98,10 @@ function checkDebugExitHeader(value: unknown, file: string): void {
   for (const [field, type] of required) {
     if (value[field] === undefined || value[field] === '') throw new RecordingError(file, 1, `header is missing debug_exit.${field}`);
     if (typeof value[field] !== type) throw new RecordingError(file, 1, `header field debug_exit.${field} must be a ${type}`);
+  }
+  if (!/^[A-Za-z0-9_-]{1,128}$/.test(value.nonce as string)) throw new RecordingError(file, 1, 'header field debug_exit.nonce must be 1-128 characters of [A-Za-z0-9_-]');
+  if (value.channel !== 'socket') {
+    throw new RecordingError(file, 1, 'recorded by an older debug-exit (events in the terminal stream, which a target could forge): capture it again');
   }
 }
 

@@ -152,6 +152,15 @@ export interface ErrorEvent extends EventBase {
   message: string;
 }
 
+/**
+ * Session control, not part of the timeline: a dx- command finished (seq 0). The session machine
+ * waits for it instead of a prompt in LLDB's output, which the target could print.
+ */
+export interface DoneEvent extends EventBase {
+  kind: 'done';
+  command: string;
+}
+
 export type DebugExitEvent =
   | HelloEvent
   | ProbeResolvedEvent
@@ -164,4 +173,6 @@ export type DebugExitEvent =
   | ErrorEvent;
 
 export type EventKind = DebugExitEvent['kind'];
+/** What a frame of the channel carries: a timeline event, or session control. */
+export type ChannelEvent = DebugExitEvent | DoneEvent;
 export const EVENT_SCHEMA = 'debug-exit/event@1';

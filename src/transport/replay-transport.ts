@@ -4,7 +4,7 @@
  * transport's exit. Streams the file: memory stays flat however long the recording is.
  */
 import * as fs from 'node:fs';
-import { LLDB_EXIT_MARKER, parseEvent, parseHeader, RecordingError, type AsciicastEvent, type AsciicastHeader } from '../recording/asciicast';
+import { CHANNEL_CODE, LLDB_EXIT_MARKER, parseEvent, parseHeader, RecordingError, type AsciicastEvent, type AsciicastHeader } from '../recording/asciicast';
 import { Emitter, type Transport, type TransportExit } from './transport';
 
 export interface ReplayEnd {
@@ -30,8 +30,10 @@ export async function readHeader(file: string): Promise<AsciicastHeader> {
 export class ReplayTransport implements Transport {
   private readonly data = new Emitter<string>();
   private readonly exit = new Emitter<TransportExit>();
+  private readonly channel = new Emitter<string>();
   private disposed = false;
   readonly onData = this.data.event;
+  readonly onChannel = this.channel.event;
   readonly onExit = this.exit.event;
   /** Settles when the whole file has been read: rejects with a RecordingError on a bad line. */
   readonly done: Promise<ReplayEnd>;
@@ -64,6 +66,7 @@ export class ReplayTransport implements Transport {
           if (this.options.speed !== undefined) await this.pace(event.time - state.previous);
           state.previous = event.time;
           if (event.code === 'o') this.deliver(event);
+          if (event.code === CHANNEL_CODE) this.channel.fire(event.data);
           if (event.code === 'm' && event.data.startsWith(LLDB_EXIT_MARKER)) state.lldbExited = true;
         }
       }
