@@ -47,8 +47,9 @@ export async function runCapture(args: CaptureArgs, log: Logger): Promise<number
     log.warn({ signal }, 'stopping the capture');
     abort.abort();
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  // SIGHUP (the terminal closed) is a request to stop like SIGTERM: the same partial report.
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const signal of signals) process.once(signal, stop);
   const progress = progressOn(process.stderr, args.program, !args.quiet);
   try {
     const result = await capture({
@@ -78,8 +79,7 @@ export async function runCapture(args: CaptureArgs, log: Logger): Promise<number
     }
     return finish(args, result);
   } finally {
-    process.removeListener('SIGINT', stop);
-    process.removeListener('SIGTERM', stop);
+    for (const signal of signals) process.removeListener(signal, stop);
   }
 }
 
