@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import { createActor, toPromise } from 'xstate';
-import { defaultRecordingPath } from '../recording/header';
+import { defaultRecordingPath, openRecording, type OpenedRecording } from './output-files';
 import { buildSpec, killOrphanedInferiors, lldbEnv, SCRIPT_PATH } from '../session/capture';
 import { sessionTempDir } from '../session/channel';
 import { launchLldb, type Launched } from '../session/launch';
@@ -25,20 +25,21 @@ export async function runInteractive(args: InteractiveArgs): Promise<number> {
   const program = resolveProgram(args.program);
   const lldbPath = resolveLldb(args.lldb);
   const dir = sessionTempDir('debug-exit-');
-  const recordTo = args.record === undefined ? defaultRecordingPath(program) : args.record;
+  const recording = args.record === null ? null : openRecording(args.record ?? defaultRecordingPath(program), { explicit: args.record !== undefined, force: args.force });
+  const recordTo = recording?.path ?? null;
   try {
     const spec: SessionSpec = {
       ...buildSpec({ program, args: args.programArgs, env: args.env, timeoutS: 0, lldb: lldbPath, census: args.census, extraProbes: args.probes, disableAslr: args.aslr === 'off', programOutput: 'terminal', recordTo }, program, dir),
       timeout_s: null, // the person decides when the program ends
     };
-    return await session(args, spec, dir, lldbPath, recordTo);
+    return await session(args, spec, dir, lldbPath, recording);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
     if (recordTo) process.stderr.write(`debug-exit: recording: ${recordTo}\n`);
   }
 }
 
-async function session(args: InteractiveArgs, spec: SessionSpec, dir: string, lldbPath: string, recordTo: string | null): Promise<number> {
+async function session(args: InteractiveArgs, spec: SessionSpec, dir: string, lldbPath: string, recording: OpenedRecording | null): Promise<number> {
   const size = { cols: process.stdout.columns || 120, rows: process.stdout.rows || 40 };
   const view = new TerminalView(process.stdout, {
     target: { program: spec.program, args: spec.args },
@@ -47,7 +48,7 @@ async function session(args: InteractiveArgs, spec: SessionSpec, dir: string, ll
     aslr: args.aslr,
   });
   let launched: Launched | undefined;
-  const record = recordTo === null ? null : { to: recordTo, census: args.census, userEnv: args.env, mode: 'interactive' as const };
+  const record = recording === null ? null : { to: recording.path, fd: recording.fd, census: args.census, userEnv: args.env, recordEnv: args.recordEnv, mode: 'interactive' as const };
   const openTransport = (): Transport => {
     launched = launchLldb({ lldbPath, scriptPath: SCRIPT_PATH, spec, dir, ...size, env: lldbEnv(), record });
     return launched.transport;

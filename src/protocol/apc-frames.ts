@@ -9,6 +9,10 @@
  */
 import type { ChannelEvent } from '../timeline/events';
 import { checkEventShape } from './event-shape';
+import { nestsDeeper } from '../recording/asciicast';
+
+/** Deeper than any event the script writes (integrity's writer_would_see is the deepest, ~4). */
+const MAX_EVENT_DEPTH = 16;
 
 export const ESC = '\x1b';
 export const APC_INTRODUCER = '\x1b_';
@@ -54,6 +58,7 @@ export function decodeFrameBody(json: string): FrameDecoding {
   } catch (err) {
     return { ok: false, reason: `invalid JSON: ${(err as Error).message}` };
   }
+  if (nestsDeeper(value, MAX_EVENT_DEPTH)) return { ok: false, reason: `nests deeper than ${MAX_EVENT_DEPTH} levels` };
   const problem = checkEventShape(value);
   if (problem !== undefined) return { ok: false, reason: problem };
   return { ok: true, event: value as ChannelEvent };

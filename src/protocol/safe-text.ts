@@ -21,3 +21,36 @@ export function hasUnsafe(text: string): boolean {
   UNSAFE.lastIndex = 0;
   return found;
 }
+
+/** As safeText, but a newline stays a newline: for text of ours that embeds names (verdict reasons). */
+const UNSAFE_BUT_NEWLINE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+export function safeLines(text: string): string {
+  return text.replace(UNSAFE_BUT_NEWLINE, (ch) => safeText(ch));
+}
+
+/**
+ * A copy of `value` with every string made safe (`escape` for each): objects referenced twice stay
+ * one object (identity within the copy is kept). Iterative over objects, so any depth is fine.
+ */
+export function safeDeep<T>(value: T, escape: (text: string) => string = safeText): T {
+  const copies = new Map<object, unknown>();
+  const copyOf = (item: unknown): unknown => {
+    if (typeof item === 'string') return escape(item);
+    if (typeof item !== 'object' || item === null) return item;
+    const known = copies.get(item);
+    if (known !== undefined) return known;
+    const copy: Record<string, unknown> | unknown[] = Array.isArray(item) ? [] : {};
+    copies.set(item, copy);
+    pending.push([item, copy]);
+    return copy;
+  };
+  const pending: Array<[object, Record<string, unknown> | unknown[]]> = [];
+  const root = copyOf(value);
+  while (pending.length > 0) {
+    const [source, copy] = pending.pop()!;
+    if (Array.isArray(source)) (source as unknown[]).forEach((child, i) => ((copy as unknown[])[i] = copyOf(child)));
+    else for (const [key, child] of Object.entries(source)) (copy as Record<string, unknown>)[key] = copyOf(child);
+  }
+  return root as T;
+}

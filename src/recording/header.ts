@@ -70,9 +70,3 @@ function pick(env: NodeJS.ProcessEnv, keys: string[]): { TERM?: string; SHELL?: 
   for (const key of keys) if (env[key] !== undefined) out[key] = env[key]!;
   return out;
 }
-
-/** recordings/<program>-<UTC time>.cast, relative to the working directory. */
-export function defaultRecordingPath(program: string, now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return path.join('recordings', `${path.basename(program)}-${stamp}.cast`);
-}

@@ -107,6 +107,9 @@ export class ReplayTransport implements Transport {
   }
 }
 
+/** Far above any line debug-exit writes (one pty or channel chunk, JSON-escaped). */
+export const MAX_LINE_CHARS = 16 * (1 << 20);
+
 interface LineBatch {
   lines: string[];
   /** The batch is the file's last line, with no newline after it (a write cut short). */
@@ -119,9 +122,17 @@ interface LineBatch {
  */
 async function* lineBatches(file: string): AsyncIterable<LineBatch> {
   let pending = '';
+  let lineNo = 0;
   for await (const chunk of fs.createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
     const lines = (pending + (chunk as string)).split('\n');
     pending = lines.pop() ?? '';
+    lineNo += lines.length;
+    // Memory stays bounded whatever the file: a line is refused once it passes the cap.
+    const long = lines.findIndex((line) => line.length > MAX_LINE_CHARS);
+    if (long >= 0 || pending.length > MAX_LINE_CHARS) {
+      const at = long >= 0 ? lineNo - lines.length + long + 1 : lineNo + 1;
+      throw new RecordingError(file, at, `line ${at} is longer than ${MAX_LINE_CHARS / (1 << 20)} MiB: not a recording debug-exit writes`);
+    }
     if (lines.length > 0) yield { lines, unterminated: false };
   }
   if (pending.length > 0) yield { lines: [pending], unterminated: true };
