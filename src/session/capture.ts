@@ -93,8 +93,10 @@ export async function capture(request: CaptureRequest): Promise<CaptureResult> {
 }
 
 export function buildSpec(request: CaptureRequest, program: string, dir: string): SessionSpec {
-  fs.mkdirSync(path.join(dir, 'profile'));
+  fs.mkdirSync(path.join(dir, 'profile'), { mode: 0o700 });
   const toTerminal = request.programOutput === 'terminal';
+  // Created here, mode 0600: LLDB opens them as they are (the folder itself is 0700).
+  if (!toTerminal) for (const name of ['program.stdout', 'program.stderr']) fs.writeFileSync(path.join(dir, name), '', { mode: 0o600 });
   return {
     schema: SPEC_SCHEMA,
     nonce: newNonce(),

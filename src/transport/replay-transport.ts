@@ -108,7 +108,7 @@ export class ReplayTransport implements Transport {
 }
 
 /** Far above any line debug-exit writes (one pty or channel chunk, JSON-escaped). */
-export const MAX_LINE_CHARS = 16 * (1 << 20);
+export const MAX_LINE_CHARS = 8 * (1 << 20);
 
 interface LineBatch {
   lines: string[];
