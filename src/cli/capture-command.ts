@@ -1,6 +1,7 @@
 /** `debug-exit capture`: one capture, its report on stdout and in --out files, the exit code. */
 import { capture, type CaptureResult } from '../session/capture';
 import { safeText } from '../protocol/safe-text';
+import { describeOutcome } from '../timeline/outcome';
 import { resolveLldb, resolveProgram } from '../session/preflight';
 import { closeOutputs, defaultRecordingPath, openOutputs, openRecording, writeOutput, type OpenedOutput, type OpenedRecording } from './output-files';
 import { leftoversLine } from '../session/leftovers';
@@ -116,6 +117,10 @@ function finish(args: CaptureArgs, result: CaptureResult, outputs: OpenedOutput[
   }
   if (result.session.aborted) {
     process.stderr.write('debug-exit: capture stopped before the program finished; the partial timeline is above\n');
+    return EXIT_TOOL_ERROR;
+  }
+  if (report.timeline.outcome.kind === 'lost') {
+    process.stderr.write(`debug-exit: ${safeText(describeOutcome(report.timeline.outcome))}: the verdicts stay open; capture again\n`);
     return EXIT_TOOL_ERROR;
   }
   return expectationCode(args, report);

@@ -29,6 +29,7 @@ export type InconclusiveCause =
   | 'exit-handlers-skipped'
   | 'timeout'
   | 'lldb-died'
+  | 'lldb-lost'
   | 'cut'
   | 'interrupted'
   | 'killed'
