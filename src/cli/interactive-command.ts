@@ -6,8 +6,9 @@
 import * as fs from 'node:fs';
 import { createActor, toPromise } from 'xstate';
 import { defaultRecordingPath, openRecording, type OpenedRecording } from './output-files';
-import { buildSpec, killOrphanedInferiors, lldbEnv, SCRIPT_PATH } from '../session/capture';
+import { buildSpec, lldbEnv, SCRIPT_PATH } from '../session/capture';
 import { sessionTempDir } from '../session/channel';
+import { killLeftovers, leftoversLine, openLaunch } from '../session/leftovers';
 import { launchLldb, type Launched } from '../session/launch';
 import { formatFailure, usageError } from '../session/failure';
 import { sessionMachine } from '../session/machine';
@@ -68,7 +69,9 @@ async function session(args: InteractiveArgs, spec: SessionSpec, dir: string, ll
   keyboard.start();
   try {
     const output = await toPromise(actor);
-    killOrphanedInferiors(output.events);
+    const open = openLaunch(output.events);
+    const left = leftoversLine(killLeftovers(output.events, open === null ? [] : [open]));
+    if (left !== null) process.stderr.write(`\r\ndebug-exit: ${left}\n`);
     if (output.failure) process.stderr.write(`\r\n${formatFailure(output.failure)}\n`);
     return output.failure || output.aborted ? 1 : 0;
   } finally {

@@ -7,6 +7,7 @@ import type { Token } from '../protocol/tokens';
 import { buildReport } from '../timeline/report';
 import { renderReport } from '../timeline/render/renderer';
 import { liveLine } from '../timeline/render/live';
+import { safeText } from '../protocol/safe-text';
 import { RunTracker, type Run } from '../timeline/runs';
 import { buildTimeline, type CaptureTarget } from '../timeline/timeline';
 
@@ -64,8 +65,8 @@ export class TerminalView {
   private event(event: Parameters<RunTracker['add']>[0]): void {
     const change = this.runs.add(event);
     if (change === null || !this.handedOver) return;
-    if (change.kind === 'started') this.note(`debug-exit: run ${change.run.index} (pid ${change.run.pid}), LLVM_PROFILE_FILE=${this.session.profileFile ?? '(unset)'}`);
-    if (change.kind === 'hit') this.note(liveLine(change.event));
+    if (change.kind === 'started') this.note(`debug-exit: run ${change.run.index} (pid ${change.run.pid}), LLVM_PROFILE_FILE=${safeText(this.session.profileFile ?? '(unset)')}`);
+    if (change.kind === 'hit') this.note(safeText(liveLine(change.event)));
     if (change.kind === 'crashed') this.report(change.run, 'crashed: the program is stopped at the crash (bt, frame variable)');
     if (change.kind === 'ended' && !change.run.crashed) this.report(change.run, 'ended');
     if (change.kind === 'ended' && change.run.crashed) this.note(`debug-exit: run ${change.run.index} ended`);

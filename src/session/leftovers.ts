@@ -45,10 +45,24 @@ function kill(target: number): void {
   }
 }
 
-/** Kills every process left in the groups of the launched programs; returns the pids it found. */
-export function killLeftovers(events: readonly DebugExitEvent[]): number[] {
+/** The pid of a launch with no exit after it (LLDB died, or the session was stopped), if any. */
+export function openLaunch(events: readonly DebugExitEvent[]): number | null {
+  let open: number | null = null;
+  for (const event of events) {
+    if (event.kind === 'launched') open = event.pid;
+    if (event.kind === 'exit') open = null;
+  }
+  return open;
+}
+
+/**
+ * Kills every process left in the groups of the launched programs; returns the pids it found.
+ * Right after a capture, so the pids are the program's (an interactive session, which can last
+ * long enough for a pid to be reused, passes only its open launch).
+ */
+export function killLeftovers(events: readonly DebugExitEvent[], pids: readonly number[] = launchedPids(events)): number[] {
   const found: number[] = [];
-  for (const pid of launchedPids(events)) {
+  for (const pid of pids) {
     if (pid <= 1 || pid === process.pid) continue;
     const members = groupMembers(pid);
     kill(-pid);

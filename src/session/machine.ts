@@ -7,10 +7,10 @@
  * imported (LLDB's startup commands) and `done` at the end of every dx- command. Nothing the
  * target prints, to its output or to a terminal, can move it.
  *
- *   starting --hello--> settingUp --done--> running --done--> quitting --> done
+ *   starting --hello--> settingUp --done--> running --done--> draining --quiet--> quitting --> done
  *        \____________ LLDB exits, times out, or aborted: failed / aborted ___________/
  */
-import { and, assign, fromCallback, not, sendTo, setup } from 'xstate';
+import { and, assign, fromCallback, fromPromise, not, sendTo, setup } from 'xstate';
 import { ForgedFrameDetector } from '../protocol/forged-frames';
 import { OutputScanner, type Token } from '../protocol/output-scanner';
 import type { Transport } from '../transport/transport';
@@ -118,6 +118,17 @@ const transportLogic = fromCallback<TransportCommand, TransportInput>(({ sendBac
   };
 });
 
+/** Quiet for this long: LLDB has printed what it had of the program's output. */
+const DRAIN_QUIET_MS = 300;
+const DRAIN_MAX_MS = 120000;
+
+const terminalQuiet = fromPromise<void, SessionLog>(async ({ input: log }) => {
+  const start = Date.now();
+  while (Date.now() - log.lastTextAt < DRAIN_QUIET_MS && Date.now() - start < DRAIN_MAX_MS) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+});
+
 /** Entry action: send one command line to LLDB. */
 const send = (line: (input: SessionInput) => string) => ({
   type: 'send' as const,
@@ -140,7 +151,7 @@ export const sessionMachine = setup({
     input: {} as SessionInput,
     output: {} as SessionOutput,
   },
-  actors: { transport: transportLogic },
+  actors: { transport: transportLogic, terminalQuiet },
   actions: {
     send: sendTo('transport', (_, params: { line: string }) => ({ type: 'SEND' as const, data: `${params.line}\n` })),
     fail: assign({ failure: (_, params: SessionFailure) => params }),
@@ -191,7 +202,7 @@ export const sessionMachine = setup({
     running: {
       entry: [send(() => 'dx-run'), assign({ runs: ({ context }) => context.runs + 1 })],
       on: {
-        DONE: [{ guard: not(doneWith('dx-run')) }, { guard: 'moreRuns', target: 'running', reenter: true }, { target: 'quitting' }],
+        DONE: [{ guard: not(doneWith('dx-run')) }, { guard: 'moreRuns', target: 'running', reenter: true }, { target: 'draining' }],
       },
       after: {
         run: {
@@ -199,6 +210,13 @@ export const sessionMachine = setup({
           actions: fail((c) => ({ code: 'lldb-hung', message: 'LLDB did not finish the run in time', lastOutput: lastOutputOf(c.log.tail) })),
         },
       },
+    },
+    draining: {
+      // The script's `done` comes on the channel before LLDB has printed all of the program's
+      // output on its terminal (LLDB flushes it when it handles the exit): quit once the
+      // terminal has been quiet for a moment, so the recording has all of it.
+      invoke: { src: 'terminalQuiet', input: ({ context }) => context.log, onDone: 'quitting' },
+      on: { LLDB_EXIT: 'done' },
     },
     watching: {
       entry: send(() => 'dx-watch'),

@@ -31,7 +31,11 @@ export class SessionLog {
   private lastSeq = 0;
   private openLaunch = false;
 
+  /** When LLDB's terminal last said something (Date.now()). */
+  lastTextAt = 0;
+
   appendText(text: string): void {
+    this.lastTextAt = Date.now();
     // Trimmed only when twice the size: appending stays cheap on a 200 MB output.
     this.tailText = text.length >= TAIL_CHARS ? text.slice(-TAIL_CHARS) : this.tailText + text;
     if (this.tailText.length > 2 * TAIL_CHARS) this.tailText = this.tailText.slice(-TAIL_CHARS);
