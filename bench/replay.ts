@@ -10,13 +10,13 @@ import { encodeEvent, encodeHeader, type AsciicastHeader } from '../src/recordin
 import { replay } from '../src/session/replay';
 
 const NONCE = 'b0b0b0b0b0b0b0b0';
-const PROMPT = `(dx-${NONCE}) `;
+const PROMPT = '(lldb) ';
 
 function header(): AsciicastHeader {
   return {
     version: 2, width: 200, height: 50, timestamp: 0, command: 'lldb-19', title: 'synthetic', env: {},
     debug_exit: {
-      schema: 'debug-exit/recording@1', tool_version: 'bench', nonce: NONCE, prompt: PROMPT, lldb: 'lldb-19', lldb_version: 'synthetic',
+      schema: 'debug-exit/recording@1', tool_version: 'bench', nonce: NONCE, channel: 'socket', prompt: PROMPT, lldb: 'lldb-19', lldb_version: 'synthetic',
       target: { program: '/bench/app', args: [] }, profile_file: null,
       options: { timeout_s: 60, census: true, aslr: 'off', env: {}, mode: 'capture' },
     },
@@ -39,16 +39,22 @@ export function writeSyntheticRecording(file: string, megabytes: number, events:
   put(encodeHeader(header()));
   let t = 0;
   const o = (data: string) => put(encodeEvent({ time: (t += 0.0001), code: 'o', data }));
-  o(PROMPT);
-  o(`command script import "/x.py"\r\n${PROMPT}`);
-  o(`dx-setup "/spec.json"\r\n${encodeFrame(NONCE, { seq: 1, t_ns: 1, kind: 'hello', schema: 'debug-exit/event@1', lldb_version: 'x', platform: 'linux' })}${PROMPT}`);
-  o('dx-run\r\n');
+  const x = (data: string) => put(encodeEvent({ time: (t += 0.0001), code: 'x', data }));
+  const done = (command: string) => encodeFrame(NONCE, { seq: 0, t_ns: 0, kind: 'done', command });
+  x(encodeFrame(NONCE, { seq: 1, t_ns: 1, kind: 'hello', schema: 'debug-exit/event@1', lldb_version: 'x', platform: 'linux' }));
+  o(`${PROMPT}dx-setup\r\n`);
+  x(done('dx-setup'));
+  o(`${PROMPT}dx-run\r\n`);
+  x(encodeFrame(NONCE, { seq: 2, t_ns: 1, kind: 'launched', pid: 1 }));
   const filler = 'program output line with some text 0123456789 abcdefghijklmnopqrstuvwxyz\r\n';
   const perEvent = Math.max(0, Math.floor((megabytes * 1024 * 1024) / events) - 400);
   const chunk = filler.repeat(Math.ceil(perEvent / filler.length)).slice(0, perEvent);
-  for (let seq = 2; seq < events + 2; seq++) o(hit(seq) + chunk);
-  o(`${encodeFrame(NONCE, { seq: events + 2, t_ns: 0, kind: 'exit', status: 0 })}${PROMPT}`);
-  o('quit\r\n');
+  for (let seq = 3; seq < events + 3; seq++) {
+    x(hit(seq));
+    o(chunk);
+  }
+  x(`${encodeFrame(NONCE, { seq: events + 3, t_ns: 0, kind: 'exit', status: 0 })}${done('dx-run')}`);
+  o(`${PROMPT}quit\r\n`);
   put(encodeEvent({ time: t + 0.1, code: 'm', data: 'lldb-exit 0' }));
   fs.closeSync(fd);
   return size;

@@ -27,6 +27,7 @@ import lldb
 
 # The modules beside this script: `command script import` does not put them on the path.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import channel  # noqa: E402
 import early_write  # noqa: E402
 import profile_integrity  # noqa: E402
 
@@ -123,23 +124,40 @@ def compact(fields):
 
 
 class EventChannel:
-    """Numbers events (seq strictly increasing across kinds) and writes each as one frame."""
+    """Numbers events (seq strictly increasing across kinds) and writes each as one frame: on
+    debug-exit's socket when LLDB was started with one (channel.py), else on fd 1."""
 
     def __init__(self):
         self.nonce = None
+        self.fd = 1
+        self.greeting = None  # what debug-exit sent over the socket: nonce, spec, cleanup
         self._seq = 0
         self._lock = threading.Lock()
         self._limit = atomic_write_limit(1)
 
+    def use_socket(self, sock, greeting):
+        self.fd = sock.fileno()
+        self._limit = None  # only this script writes to the socket, under the lock
+        self.greeting = greeting
+        self.nonce = greeting.get("nonce") if NONCE_RE.match(str(greeting.get("nonce"))) else None
+
     def emit(self, kind, **fields):
+        self._write(kind, fields, numbered=True)
+
+    def control(self, kind, **fields):
+        """A session-control event (`done`): seq 0, not part of the timeline."""
+        self._write(kind, fields, numbered=False)
+
+    def _write(self, kind, fields, numbered):
         if self.nonce is None:
             return  # no spec yet: nothing can be framed; callers also use result.SetError
         with self._lock:  # seq order is byte order
-            self._seq += 1
-            event = {"seq": self._seq, "t_ns": time.monotonic_ns(), "kind": kind}
+            if numbered:
+                self._seq += 1
+            event = {"seq": self._seq if numbered else 0, "t_ns": time.monotonic_ns(), "kind": kind}
             event.update(compact(fields))
             try:
-                write_all(1, fit_frame(self.nonce, event, self._limit))
+                write_all(self.fd, fit_frame(self.nonce, event, self._limit))
             except OSError:
                 pass  # EIO/EPIPE: the reader of the pty or pipe is gone; nobody to tell
 
@@ -205,14 +223,19 @@ SPEC_FIELDS = {
 
 
 def read_spec(path):
-    """Load the spec and take its nonce (the rest is checked by checked_spec)."""
-    if not path:
+    """Load the spec and take its nonce (the rest is checked by checked_spec). With no path,
+    the spec debug-exit sent over the channel."""
+    if not path and CHANNEL.greeting is not None:
+        spec = CHANNEL.greeting.get("spec")
+        path = "(channel)"
+    elif not path:
         raise DxError("script", "usage: dx-setup SPEC_PATH")
-    try:
-        with open(path, encoding="utf-8") as spec_file:
-            spec = json.load(spec_file)
-    except (OSError, ValueError) as exc:
-        raise DxError("script", "cannot read spec %r: %s" % (path, exc)) from exc
+    else:
+        try:
+            with open(path, encoding="utf-8") as spec_file:
+                spec = json.load(spec_file)
+        except (OSError, ValueError) as exc:
+            raise DxError("script", "cannot read spec %r: %s" % (path, exc)) from exc
     if not isinstance(spec, dict) or spec.get("schema") != SPEC_SCHEMA:
         raise DxError("script", "%r is not a %s file" % (path, SPEC_SCHEMA))
     if not isinstance(spec.get("nonce"), str) or not NONCE_RE.match(spec["nonce"]):
@@ -372,24 +395,22 @@ def configure_launch(debugger, target, spec):
         environment.Set(name, value, True)
     info.SetEnvironment(environment, False)
     flags = info.GetLaunchFlags() & ~lldb.eLaunchFlagDisableASLR
+    # Its own process group: what it leaves running is killed with it (channel.kill_group).
+    flags |= lldb.eLaunchFlagLaunchInSeparateProcessGroup
     info.SetLaunchFlags(flags | (lldb.eLaunchFlagDisableASLR if spec["disable_aslr"] else 0))
     target.SetLaunchInfo(info)
-    # SetLaunchInfo drops open-file actions in LLDB 19; the settings reach `run` and Launch.
-    for setting, field in (("target.output-path", "stdout_path"),
-                           ("target.error-path", "stderr_path")):
+
+
+def add_output_files(info, spec):
+    """The program's stdout/stderr to the spec's files, stdin from /dev/null, as open-file actions
+    of the launch info dx-run launches with: a path never goes through LLDB's settings parser
+    (SetLaunchInfo drops these actions in LLDB 19, so they are added to the info launched)."""
+    if spec["stdout_path"] is None and spec["stderr_path"] is None:
+        return
+    info.AddOpenFileAction(0, os.devnull, True, False)
+    for fd, field in ((1, "stdout_path"), (2, "stderr_path")):
         if spec[field] is not None:
-            set_target_setting(debugger, setting, spec[field])
-
-
-def set_target_setting(debugger, setting, value):
-    """Set a setting of the selected target and check it reads back verbatim (LLDB trims
-    quotes and blanks at the ends of a path and expands `~`)."""
-    instance = debugger.GetInstanceName()
-    error = lldb.SBDebugger.SetInternalVariable(setting, value, instance)
-    stored = debugger.GetInternalVariableValue(setting, instance).GetStringAtIndex(0)
-    if error.Fail() or stored not in (value, '"%s"' % value):
-        raise DxError("target-failed", "cannot set %s to %r: %s"
-                      % (setting, value, error.GetCString() or "stored as %r" % stored))
+            info.AddOpenFileAction(fd, spec[field], False, True)
 
 
 class Probe:
@@ -743,6 +764,7 @@ class Capture:
         self.session.arm(capture=True)
         info = target.GetLaunchInfo()
         info.SetEnvironment(target.GetEnvironment(), False)  # inherited + spec (see above)
+        add_output_files(info, self.session.spec)
         info.SetListener(self.listener)
         error = lldb.SBError()
         self.process = target.Launch(info, error)
@@ -1106,7 +1128,8 @@ def say_hello(debugger):
 
 def start_session(debugger, spec_path):
     raw_spec = read_spec(spec_path)
-    say_hello(debugger)  # first event: the script is loaded and the nonce is known
+    if CHANNEL.greeting is None:
+        say_hello(debugger)  # first event: the script is loaded and the nonce is known
     spec = checked_spec(raw_spec)
     stop_watching()  # it follows the old target: dx-watch again after a new dx-setup
     if SessionHolder.session is not None:
@@ -1148,6 +1171,8 @@ class DxCommand:
             fail(result, error)
         except Exception as exc:  # never a bare stack trace at the prompt
             fail(result, DxError("script", describe_exception(exc)))
+        finally:
+            CHANNEL.control("done", command=self.name)  # what the tool waits for
 
     def run(self, debugger, command):
         raise NotImplementedError
@@ -1220,7 +1245,29 @@ def add_destroy_callback(debugger):
             return
 
 
+def target_pids():
+    """The pid of the session's live process, for the watchdog."""
+    session = SessionHolder.session
+    if session is None:
+        return []
+    pid = session.target.GetProcess().GetProcessID()
+    return [pid] if pid not in (0, lldb.LLDB_INVALID_PROCESS_ID) else []
+
+
+def open_channel(debugger):
+    """Started by debug-exit: connect to its socket, take the greeting, say hello on it."""
+    connected = channel.connect_from_environment()
+    if connected is None:
+        return
+    sock, greeting = connected
+    CHANNEL.use_socket(sock, greeting)
+    channel.drop_controlling_terminal()
+    channel.Watchdog(sock, greeting.get("cleanup"), target_pids).start()
+    say_hello(debugger)
+
+
 def __lldb_init_module(debugger, internal_dict):
     for command in (SetupCommand, RunCommand, WatchCommand):
         debugger.HandleCommand("command script add -o -c %s.%s %s"
                                % (__name__, command.__name__, command.name))
+    open_channel(debugger)

@@ -3,6 +3,7 @@
 # fixture's ground truth comes from how it is built here (DESIGN.md section 5): link order alone
 # decides whether mimalloc or the profile writer registers its atexit handler first.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bash "$DX_ROOT/scripts/build-fixtures-hostile.sh"  # issue 12's hostile programs, their own stamp
 
 src="$DX_ROOT/test/fixtures"
 mi="$DX_CACHE/mimalloc/lib/libmimalloc.a"

@@ -27,6 +27,10 @@ export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'markdow
 export type Expectation = 'confirmed' | 'refuted';
 
 export const DEFAULT_TIMEOUT_S = 60;
+/** Node's timers hold at most 2^31-1 ms (24.8 days): a week, well inside. */
+export const MAX_TIMEOUT_S = 7 * 24 * 3600;
+const MIN_SPEED = 0.01;
+const MAX_SPEED = 1e6;
 
 const ALL_COMMANDS = ['capture', 'interactive', 'replay', 'demo', 'doctor'] as const;
 
@@ -177,6 +181,27 @@ export const OPTIONS = [
     help: "where the program's stdout/stderr go: files of the capture (default), or LLDB's terminal (then they are in the recording too)",
     key: 'programOutput',
     read: (values) => oneOf(last(values) ?? 'files', ['files', 'terminal'] as const, '--program-output'),
+  }),
+  option({
+    flag: '--record-env',
+    commands: ['capture', 'interactive'],
+    help: 'keep the --env values in the recording (default: NAME=<redacted>)',
+    key: 'recordEnv',
+    read: (values) => values.length > 0,
+  }),
+  option({
+    flag: '--force',
+    commands: ['capture', 'interactive'],
+    help: '--record may replace an existing file (never through a symlink)',
+    key: 'force',
+    read: (values) => values.length > 0,
+  }),
+  option({
+    flag: '--raw',
+    commands: ['replay'],
+    help: "with --play: write the recording's bytes as they are (default: OSC, DCS, APC and terminal queries dropped)",
+    key: 'raw',
+    read: (values) => values.length > 0,
   }),
 ] as const;
 
@@ -344,7 +369,9 @@ function parseProbe(value: string): ExtraProbe {
 function parseTimeout(value: string | undefined): number {
   if (value === undefined) return DEFAULT_TIMEOUT_S;
   const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds <= 0) throw usageError(`--timeout takes a positive number of seconds; got "${value}"`);
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_TIMEOUT_S) {
+    throw usageError(`--timeout takes a number of seconds above 0 and at most ${MAX_TIMEOUT_S} (7 days); got "${value}"`);
+  }
   return seconds;
 }
 
@@ -357,7 +384,7 @@ function parseRepeat(value: string | undefined): number {
 
 function parseSpeed(value: string | undefined): number {
   const speed = Number(value ?? '1');
-  if (!Number.isFinite(speed) || speed <= 0) throw usageError(`--speed takes a positive number; got "${value}"`);
+  if (!Number.isFinite(speed) || speed < MIN_SPEED || speed > MAX_SPEED) throw usageError(`--speed takes a number from ${MIN_SPEED} to ${MAX_SPEED}; got "${value}"`);
   return speed;
 }
 

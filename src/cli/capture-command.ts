@@ -1,7 +1,11 @@
 /** `debug-exit capture`: one capture, its report on stdout and in --out files, the exit code. */
-import * as fs from 'node:fs';
-import { defaultRecordingPath } from '../recording/header';
 import { capture, type CaptureResult } from '../session/capture';
+import { safeText } from '../protocol/safe-text';
+import { describeOutcome } from '../timeline/outcome';
+import { resolveLldb, resolveProgram } from '../session/preflight';
+import { closeOutputs, defaultRecordingPath, openOutputs, openRecording, writeOutput, type OpenedOutput, type OpenedRecording } from './output-files';
+import { leftoversLine } from '../session/leftovers';
+import { rejectedFramesLine } from '../session/rejected';
 import { DebugExitError, formatFailure, usageError } from '../session/failure';
 import { renderReport } from '../timeline/render/renderer';
 import type { Report } from '../timeline/report';
@@ -39,13 +43,33 @@ export function checkRepeatFormats(args: Pick<CaptureArgs, 'repeat' | 'format' |
 
 export async function runCapture(args: CaptureArgs, log: Logger): Promise<number> {
   checkRepeatFormats(args);
+  // Everything that can be refused is refused before LLDB starts: the program, LLDB, every file.
+  resolveProgram(args.program);
+  resolveLldb(args.lldb);
+  const outputs = openOutputs(args.outputs);
+  let recording: OpenedRecording | null = null;
+  try {
+    recording = args.record === null ? null : openRecording(args.record ?? defaultRecordingPath(args.program), { explicit: args.record !== undefined, force: args.force });
+  } catch (error) {
+    closeOutputs(outputs);
+    throw error;
+  }
+  try {
+    return await captureWith(args, log, outputs, recording);
+  } finally {
+    closeOutputs(outputs);
+  }
+}
+
+async function captureWith(args: CaptureArgs, log: Logger, outputs: OpenedOutput[], recording: OpenedRecording | null): Promise<number> {
   const abort = new AbortController();
   const stop = (signal: NodeJS.Signals) => {
     log.warn({ signal }, 'stopping the capture');
     abort.abort();
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  // SIGHUP (the terminal closed) is a request to stop like SIGTERM: the same partial report.
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const signal of signals) process.once(signal, stop);
   const progress = progressOn(process.stderr, args.program, !args.quiet);
   try {
     const result = await capture({
@@ -65,24 +89,28 @@ export async function runCapture(args: CaptureArgs, log: Logger): Promise<number
       },
       onPhase: (phase) => progress.phase(phase),
       abortSignal: abort.signal,
-      recordTo: args.record === undefined ? defaultRecordingPath(args.program) : args.record,
+      recordTo: recording?.path ?? null,
+      recordFd: recording?.fd,
+      recordEnv: args.recordEnv,
       repeat: args.repeat,
     });
     progress.done();
-    if (result.recording) process.stderr.write(`debug-exit: recording: ${result.recording}\n`);
-    return finish(args, result);
+    if (result.recording) process.stderr.write(`debug-exit: recording: ${safeText(result.recording)}\n`);
+    for (const line of [rejectedFramesLine(result.session.rejectedCount, result.session.rejected), leftoversLine(result.leftRunning)]) {
+      if (line !== null) process.stderr.write(`debug-exit: ${line}\n`);
+    }
+    return finish(args, result, outputs);
   } finally {
-    process.removeListener('SIGINT', stop);
-    process.removeListener('SIGTERM', stop);
+    for (const signal of signals) process.removeListener(signal, stop);
   }
 }
 
-function finish(args: CaptureArgs, result: CaptureResult): number {
+function finish(args: CaptureArgs, result: CaptureResult, outputs: OpenedOutput[]): number {
   const failure = result.session.failure;
   if (failure && NOTHING_CAPTURED.includes(failure.code)) throw new DebugExitError(failure);
-  if (args.repeat > 1) return finishRepeat(args, result);
+  if (args.repeat > 1) return finishRepeat(args, result, outputs);
   const report = reportOf(result);
-  emit(args, report);
+  emit(args, report, outputs);
   if (failure) {
     process.stderr.write(`${formatFailure(failure)}\n`);
     return EXIT_TOOL_ERROR;
@@ -91,15 +119,19 @@ function finish(args: CaptureArgs, result: CaptureResult): number {
     process.stderr.write('debug-exit: capture stopped before the program finished; the partial timeline is above\n');
     return EXIT_TOOL_ERROR;
   }
+  if (report.timeline.outcome.kind === 'lost') {
+    process.stderr.write(`debug-exit: ${safeText(describeOutcome(report.timeline.outcome))}: the verdicts stay open; capture again\n`);
+    return EXIT_TOOL_ERROR;
+  }
   return expectationCode(args, report);
 }
 
 /** --repeat: the distribution over the runs; --expect must hold for every run. */
-function finishRepeat(args: CaptureArgs, result: CaptureResult): number {
+function finishRepeat(args: CaptureArgs, result: CaptureResult, outputs: OpenedOutput[]): number {
   const reports = reportsPerRun(result);
   const render = (format: OutputFormat) => (format === 'json' ? renderRepeatJson(reports) : renderRepeatText(reports));
   process.stdout.write(render(args.format));
-  for (const out of args.outputs) fs.writeFileSync(out.path, render(out.format));
+  for (const out of outputs) writeOutput(out, render(out.format));
   if (result.session.failure) {
     process.stderr.write(`${formatFailure(result.session.failure)}\n`);
     return EXIT_TOOL_ERROR;
@@ -114,9 +146,9 @@ function finishRepeat(args: CaptureArgs, result: CaptureResult): number {
   return EXIT_VERDICT_MISMATCH;
 }
 
-function emit(args: CaptureArgs, report: Report): void {
+function emit(args: CaptureArgs, report: Report, outputs: OpenedOutput[]): void {
   process.stdout.write(renderReport(args.format, report));
-  for (const out of args.outputs) fs.writeFileSync(out.path, renderReport(out.format, report));
+  for (const out of outputs) writeOutput(out, renderReport(out.format, report));
 }
 
 function expectationCode(args: CaptureArgs, report: Report): number {

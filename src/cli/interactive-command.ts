@@ -4,17 +4,16 @@
  * or exit the run's timeline and verdict are printed and the person stays at the prompt.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { createActor, toPromise } from 'xstate';
-import { defaultRecordingPath, recordingHeader } from '../recording/header';
-import { buildSpec, killOrphanedInferiors, lldbArgs, lldbEnv, promptFor, SCRIPT_PATH } from '../session/capture';
+import { defaultRecordingPath, openRecording, type OpenedRecording } from './output-files';
+import { buildSpec, lldbEnv, SCRIPT_PATH } from '../session/capture';
+import { sessionTempDir } from '../session/channel';
+import { killLeftovers, leftoversLine, openLaunch } from '../session/leftovers';
+import { launchLldb, type Launched } from '../session/launch';
 import { formatFailure, usageError } from '../session/failure';
 import { sessionMachine } from '../session/machine';
 import { resolveLldb, resolveProgram } from '../session/preflight';
 import type { SessionSpec } from '../session/spec';
-import { PtyTransport } from '../transport/pty-transport';
-import { RecordingTransport } from '../transport/recorder';
 import type { Transport } from '../transport/transport';
 import type { InteractiveArgs } from './args';
 import { KeyboardForwarder } from './keyboard';
@@ -26,24 +25,22 @@ export async function runInteractive(args: InteractiveArgs): Promise<number> {
   }
   const program = resolveProgram(args.program);
   const lldbPath = resolveLldb(args.lldb);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'debug-exit-'));
-  const recordTo = args.record === undefined ? defaultRecordingPath(program) : args.record;
+  const dir = sessionTempDir('debug-exit-');
+  const recording = args.record === null ? null : openRecording(args.record ?? defaultRecordingPath(program), { explicit: args.record !== undefined, force: args.force });
+  const recordTo = recording?.path ?? null;
   try {
     const spec: SessionSpec = {
       ...buildSpec({ program, args: args.programArgs, env: args.env, timeoutS: 0, lldb: lldbPath, census: args.census, extraProbes: args.probes, disableAslr: args.aslr === 'off', programOutput: 'terminal', recordTo }, program, dir),
       timeout_s: null, // the person decides when the program ends
     };
-    return await session(args, spec, dir, lldbPath, recordTo);
+    return await session(args, spec, dir, lldbPath, recording);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
     if (recordTo) process.stderr.write(`debug-exit: recording: ${recordTo}\n`);
   }
 }
 
-async function session(args: InteractiveArgs, spec: SessionSpec, dir: string, lldbPath: string, recordTo: string | null): Promise<number> {
-  const specPath = path.join(dir, 'spec.json');
-  fs.writeFileSync(specPath, JSON.stringify(spec, null, 2));
-  const prompt = promptFor(spec.nonce);
+async function session(args: InteractiveArgs, spec: SessionSpec, dir: string, lldbPath: string, recording: OpenedRecording | null): Promise<number> {
   const size = { cols: process.stdout.columns || 120, rows: process.stdout.rows || 40 };
   const view = new TerminalView(process.stdout, {
     target: { program: spec.program, args: spec.args },
@@ -51,23 +48,20 @@ async function session(args: InteractiveArgs, spec: SessionSpec, dir: string, ll
     census: args.census,
     aslr: args.aslr,
   });
-  let transport: Transport | undefined;
-  let pty: PtyTransport | undefined;
+  let launched: Launched | undefined;
+  const record = recording === null ? null : { to: recording.path, fd: recording.fd, census: args.census, userEnv: args.env, recordEnv: args.recordEnv, mode: 'interactive' as const };
   const openTransport = (): Transport => {
-    const argv = lldbArgs(prompt);
-    pty = new PtyTransport({ file: lldbPath, args: argv, env: lldbEnv(), ...size });
-    if (recordTo === null) return (transport = pty);
-    const header = recordingHeader({ spec, prompt, lldbPath, lldbArgs: argv, census: args.census, userEnv: args.env, mode: 'interactive', width: size.cols, height: size.rows });
-    return (transport = new RecordingTransport(pty, recordTo, header));
+    launched = launchLldb({ lldbPath, scriptPath: SCRIPT_PATH, spec, dir, ...size, env: lldbEnv(), record });
+    return launched.transport;
   };
   const actor = createActor(sessionMachine, {
     input: {
-      openTransport, nonce: spec.nonce, prompt, scriptPath: SCRIPT_PATH, specPath, runTimeoutMs: 60000, mode: 'interactive',
+      openTransport, nonce: spec.nonce, runTimeoutMs: 60000, mode: 'interactive',
       onToken: (token) => view.token(token),
       onHandover: () => view.handOver(),
     },
   });
-  const keyboard = new KeyboardForwarder(process.stdin, process.stdout, (data) => transport?.write(data), (c, r) => pty?.resize(c, r));
+  const keyboard = new KeyboardForwarder(process.stdin, process.stdout, (data) => typeInto(launched, data), (c, r) => launched?.lldb.resize(c, r));
   const stop = () => actor.send({ type: 'ABORT' });
   process.once('SIGTERM', stop);
   process.once('SIGHUP', stop);
@@ -75,7 +69,9 @@ async function session(args: InteractiveArgs, spec: SessionSpec, dir: string, ll
   keyboard.start();
   try {
     const output = await toPromise(actor);
-    killOrphanedInferiors(output.events);
+    const open = openLaunch(output.events);
+    const left = leftoversLine(killLeftovers(output.events, open === null ? [] : [open]));
+    if (left !== null) process.stderr.write(`\r\ndebug-exit: ${left}\n`);
     if (output.failure) process.stderr.write(`\r\n${formatFailure(output.failure)}\n`);
     return output.failure || output.aborted ? 1 : 0;
   } finally {
@@ -83,4 +79,24 @@ async function session(args: InteractiveArgs, spec: SessionSpec, dir: string, ll
     process.removeListener('SIGTERM', stop);
     process.removeListener('SIGHUP', stop);
   }
+}
+
+/**
+ * LLDB's pty is not its controlling terminal (lldb-scripts/channel.py gives it up, so the
+ * program cannot reach it): Ctrl-C makes no SIGINT there, so it is sent to LLDB here, as the
+ * terminal would have.
+ */
+function typeInto(launched: Launched | undefined, data: string): void {
+  if (launched === undefined) return;
+  const parts = data.split('\x03');
+  parts.forEach((part, i) => {
+    if (i > 0) {
+      try {
+        process.kill(launched.lldb.pid, 'SIGINT');
+      } catch {
+        // LLDB is gone
+      }
+    }
+    if (part !== '') launched.transport.write(part);
+  });
 }

@@ -1,4 +1,5 @@
 /** Short progress lines on stderr while a capture runs (silenced by --quiet or a non-TTY in CI). */
+import { safeText } from '../protocol/safe-text';
 import type { Token } from '../protocol/tokens';
 
 const PHASES: Record<string, string> = {
@@ -18,7 +19,8 @@ export interface Progress {
 export function progressOn(stream: NodeJS.WritableStream, label: string, enabled: boolean): Progress {
   let hits = 0;
   let last = '';
-  const say = (text: string) => enabled && stream.write(`debug-exit: ${label}: ${text}\n`);
+  // The label (the program's path) and the script's messages can hold what the target named.
+  const say = (text: string) => enabled && stream.write(`debug-exit: ${safeText(label)}: ${safeText(text)}\n`);
   return {
     phase(name) {
       if (name === last || !PHASES[name]) return;

@@ -1,9 +1,13 @@
 /** `debug-exit replay RECORDING`: the report rebuilt from a recording, with no LLDB. */
 import * as fs from 'node:fs';
 import { RecordingError } from '../recording/asciicast';
+import { safeText } from '../protocol/safe-text';
+import { TerminalFilter } from '../protocol/terminal-filter';
+import { closeOutputs, openOutputs, writeOutput } from './output-files';
 import { DebugExitError, usageError } from '../session/failure';
 import { ONE_RUN_FORMATS } from './capture-command';
 import { replay } from '../session/replay';
+import { rejectedFramesLine } from '../session/rejected';
 import { renderReport } from '../timeline/render/renderer';
 import type { OutputFormat, ReplayArgs } from './args';
 import { reportFrom, reportsOfRuns, type SessionFacts } from './analyse';
@@ -27,24 +31,37 @@ function rendererFor(facts: SessionFacts, mode: string | undefined): (format: Ou
   };
 }
 
+/** A recording must be a regular file: not a directory, not /dev/zero, not a FIFO. */
+function checkRecordingFile(file: string): void {
+  const stat = fs.statSync(file, { throwIfNoEntry: false });
+  if (stat === undefined) throw new DebugExitError({ code: 'recording-invalid', message: `recording not found: ${safeText(file)}` });
+  if (!stat.isFile()) throw new DebugExitError({ code: 'recording-invalid', message: `not a recording: ${safeText(file)} is ${stat.isDirectory() ? 'a directory' : 'not a regular file'}` });
+}
+
 export async function runReplay(args: ReplayArgs): Promise<number> {
-  if (!fs.existsSync(args.recording)) {
-    throw new DebugExitError({ code: 'recording-invalid', message: `recording not found: ${args.recording}` });
-  }
+  checkRecordingFile(args.recording);
+  const outputs = openOutputs(args.outputs);
   try {
-    const play = args.play ? { speed: args.speed, write: (d: string) => process.stderr.write(d) } : undefined;
+    const filter = new TerminalFilter();
+    const write = args.raw ? (d: string) => process.stderr.write(d) : (d: string) => process.stderr.write(filter.push(d));
+    const play = args.play ? { speed: args.speed, write } : undefined;
     const result = await replay({ file: args.recording, play });
     const { debug_exit: meta } = result.header;
     const facts = { target: meta.target, profileFile: meta.profile_file, census: meta.options?.census === true, aslr: meta.options?.aslr ?? null, experiment: meta.options?.experiment ?? null, session: result.session, cut: !result.end.lldbExited };
     const render = rendererFor(facts, meta.options?.mode);
     process.stdout.write(render(args.format));
-    for (const out of args.outputs) fs.writeFileSync(out.path, render(out.format));
-    if (!result.end.lldbExited) process.stderr.write(`debug-exit: ${args.recording}: the session was cut (the capture was killed?); the report covers what was recorded\n`);
+    for (const out of outputs) writeOutput(out, render(out.format));
+    const rejected = rejectedFramesLine(result.session.rejectedCount, result.session.rejected);
+    if (rejected !== null) process.stderr.write(`debug-exit: ${rejected}\n`);
+    if (!result.end.lldbExited) process.stderr.write(`debug-exit: ${safeText(args.recording)}: the session was cut (the capture was killed?); the report covers what was recorded\n`);
     return 0;
   } catch (error) {
     if (error instanceof RecordingError) {
-      throw new DebugExitError({ code: 'recording-invalid', message: `bad recording: ${error.message}`, hint: 'is this a recording written by debug-exit (asciicast v2)?' });
+      // One line: what is wrong, and where.
+      throw new DebugExitError({ code: 'recording-invalid', message: `bad recording: ${safeText(error.message)}` });
     }
     throw error;
+  } finally {
+    closeOutputs(outputs);
   }
 }

@@ -7,8 +7,12 @@ import type { Token } from '../protocol/tokens';
 import { buildReport } from '../timeline/report';
 import { renderReport } from '../timeline/render/renderer';
 import { liveLine } from '../timeline/render/live';
+import { safeText } from '../protocol/safe-text';
 import { RunTracker, type Run } from '../timeline/runs';
 import { buildTimeline, type CaptureTarget } from '../timeline/timeline';
+
+/** LLDB's echo of the last set-up command. */
+const WATCH_ECHO = /dx-watch[^\n]*\n/;
 
 /** The terminal is in raw mode: no newline translation, so lines end in \r\n. */
 const crlf = (text: string) => text.replace(/\r?\n/g, '\r\n');
@@ -16,9 +20,11 @@ const crlf = (text: string) => text.replace(/\r?\n/g, '\r\n');
 export class TerminalView {
   private readonly runs = new RunTracker();
   private handedOver = false;
-  /** The echo of the command that gave LLDB its usual prompt back is not the person's. */
+  /** The echo of the last set-up command (dx-watch) is not the person's. */
   private skipEcho = false;
   private atLineStart = true;
+  /** LLDB's output before the handover (set-up echoes), last few KiB: not the person's. */
+  private beforeHandover = '';
 
   constructor(
     private readonly out: NodeJS.WritableStream,
@@ -27,30 +33,40 @@ export class TerminalView {
 
   handOver(): void {
     this.handedOver = true;
-    this.skipEcho = true;
+    // The machine hands over on the script's `done`, from the channel: LLDB's echo of dx-watch
+    // and its prompt may come before or after it on the terminal.
+    const echo = WATCH_ECHO.exec(this.beforeHandover);
+    this.skipEcho = echo === null;
+    const rest = echo === null ? '' : this.beforeHandover.slice(echo.index + echo[0].length);
+    this.beforeHandover = '';
     const probes = this.runs.sharedEvents().filter((e) => e.kind === 'probe-resolved');
     const resolved = probes.filter((e) => e.kind === 'probe-resolved' && e.locations > 0).length;
     this.note(`debug-exit: probes in place (${resolved} of ${probes.length} resolved before launch; more resolve as libraries load). Type \`run\`.`);
+    this.write(rest);
   }
 
   token(token: Token): void {
-    if (token.type === 'event') return this.event(token.event);
+    if (token.type === 'event') return token.event.kind === 'done' ? undefined : this.event(token.event);
     if (token.type === 'text' && this.handedOver) this.write(this.withoutEcho(token.text));
+    else if (token.type === 'text') this.beforeHandover = (this.beforeHandover + token.text).slice(-4096);
   }
 
   private withoutEcho(text: string): string {
     if (!this.skipEcho) return text;
-    const newline = text.indexOf('\n');
-    if (newline < 0) return '';
+    this.beforeHandover = (this.beforeHandover + text).slice(-4096);
+    const echo = WATCH_ECHO.exec(this.beforeHandover);
+    if (echo === null) return '';
     this.skipEcho = false;
-    return text.slice(newline + 1);
+    const rest = this.beforeHandover.slice(echo.index + echo[0].length);
+    this.beforeHandover = '';
+    return rest;
   }
 
   private event(event: Parameters<RunTracker['add']>[0]): void {
     const change = this.runs.add(event);
     if (change === null || !this.handedOver) return;
-    if (change.kind === 'started') this.note(`debug-exit: run ${change.run.index} (pid ${change.run.pid}), LLVM_PROFILE_FILE=${this.session.profileFile ?? '(unset)'}`);
-    if (change.kind === 'hit') this.note(liveLine(change.event));
+    if (change.kind === 'started') this.note(`debug-exit: run ${change.run.index} (pid ${change.run.pid}), LLVM_PROFILE_FILE=${safeText(this.session.profileFile ?? '(unset)')}`);
+    if (change.kind === 'hit') this.note(safeText(liveLine(change.event)));
     if (change.kind === 'crashed') this.report(change.run, 'crashed: the program is stopped at the crash (bt, frame variable)');
     if (change.kind === 'ended' && !change.run.crashed) this.report(change.run, 'ended');
     if (change.kind === 'ended' && change.run.crashed) this.note(`debug-exit: run ${change.run.index} ended`);

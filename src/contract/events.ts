@@ -176,3 +176,15 @@ export type DebugExitEvent =
   | ErrorEvent;
 
 export type EventKind = DebugExitEvent['kind'];
+
+/**
+ * Session control, not part of the timeline: a dx- command finished (seq 0). The session machine
+ * waits for it instead of a prompt in LLDB's output, which the target could print.
+ */
+export interface DoneEvent extends EventBase {
+  kind: 'done';
+  command: string;
+}
+
+/** What a frame of the channel carries: a timeline event, or session control. */
+export type ChannelEvent = DebugExitEvent | DoneEvent;

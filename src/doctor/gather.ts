@@ -5,17 +5,17 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Logger } from '../cli/log';
 import { SCRIPT_PATH, buildSpec } from '../session/capture';
+import { sessionTempDir } from '../session/channel';
 import { DebugExitError, isDebugExitError } from '../session/failure';
 import { lldbQuote } from '../session/machine';
 import { findExecutable, resolveLldb } from '../session/preflight';
 import type { ProbeSpec, SessionSpec } from '../session/spec';
 import { MARKER_PROBES, type BatchOutcome, type DoctorFacts, type LaunchFacts, type LldbFacts, type ProgramFacts, type PtraceFacts } from './findings';
 import { linuxLibraryDirs } from './library-dirs';
-import { dxSetup, importScript, runBatch } from './lldb-batch';
+import { DX_SETUP, importScript, runBatch } from './lldb-batch';
 
 /** Generous: LLDB indexes the symbols of the program and of every library it loads. */
 const BATCH_TIMEOUT_MS = 60000;
@@ -40,13 +40,13 @@ export async function gatherFacts(request: GatherRequest): Promise<DoctorFacts> 
   const lldb = lldbFacts(request.lldb);
   const base = { platform, scriptPath: SCRIPT_PATH, lldb, programPath: request.program, ptrace: platform === 'linux' ? ptraceFacts() : null };
   if (!lldb.found) return { ...base, script: null, launch: null, program: null };
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'debug-exit-doctor-'));
+  const dir = sessionTempDir('debug-exit-doctor-');
   try {
-    const run = (name: string, spec: SessionSpec, commands: (specPath: string) => string[]) => runSpec(lldb.path, dir, name, spec, commands, request);
+    const run = (name: string, spec: SessionSpec, commands: () => string[]) => runSpec(lldb.path, dir, name, spec, commands, request);
     // Linux: the script's first run also launches /bin/true, as a capture would (ASLR disabled).
     const harmless = platform === 'linux' ? (findExecutable('true') ?? '/bin/true') : process.execPath;
     const launches = platform === 'linux';
-    const withRun = (specPath: string) => [importScript(SCRIPT_PATH), dxSetup(specPath), ...(launches ? ['dx-run'] : [])];
+    const withRun = () => [importScript(SCRIPT_PATH), DX_SETUP, ...(launches ? ['dx-run'] : [])];
     const script = await run('launch', launchSpec(harmless, dir, 'launch', true), withRun);
     let launch: LaunchFacts | null = null;
     if (launches && script.events.some((e) => e.kind === 'hello')) {
@@ -126,23 +126,29 @@ function subdir(dir: string, name: string): string {
   return sub;
 }
 
-type SpecRun = (spec: SessionSpec, commands: (specPath: string) => string[]) => Promise<BatchOutcome>;
+type SpecRun = (spec: SessionSpec, commands: () => string[]) => Promise<BatchOutcome>;
 
 async function programFacts(program: string, platform: string, dir: string, run: SpecRun): Promise<ProgramFacts> {
   const spec = buildSpec(specRequest(program, true), program, dir);
   const markers: ProbeSpec[] = MARKER_PROBES.map((m) => ({ role: m.role, symbols: [m.symbol], mode: 'once', reads_registered_function: false }));
   // LLDB on Linux finds the program's libraries on disk only in target.exec-search-paths.
   const libraryDirs = platform === 'linux' ? linuxLibraryDirs() : null;
-  const settings = libraryDirs === null || libraryDirs.length === 0 ? [] : [`settings set target.exec-search-paths ${libraryDirs.map(lldbQuote).join(' ')}`];
-  const setup = await run({ ...spec, probes: [...spec.probes, ...markers] }, (specPath) => [...settings, importScript(SCRIPT_PATH), dxSetup(specPath)]);
+  // They come from LD_LIBRARY_PATH and /etc: a folder whose name LLDB's parser could misread is
+  // left out rather than spliced into the command.
+  const safeDirs = (libraryDirs ?? []).filter(isPlainPath);
+  const settings = safeDirs.length === 0 ? [] : [`settings set target.exec-search-paths ${safeDirs.map(lldbQuote).join(' ')}`];
+  const setup = await run({ ...spec, probes: [...spec.probes, ...markers] }, () => [...settings, importScript(SCRIPT_PATH), DX_SETUP]);
   return { path: program, setup, libraryDirs };
 }
 
-async function runSpec(lldb: string, dir: string, name: string, spec: SessionSpec, commands: (specPath: string) => string[], request: GatherRequest): Promise<BatchOutcome> {
+/** No control characters, quotes, backslashes or `$`/backticks: nothing LLDB's parser treats specially. */
+function isPlainPath(dir: string): boolean {
+  return /^[^\u0000-\u001f\u007f"'`\\$]+$/.test(dir);
+}
+
+async function runSpec(lldb: string, dir: string, name: string, spec: SessionSpec, commands: () => string[], request: GatherRequest): Promise<BatchOutcome> {
   const { log, abortSignal } = request;
-  const specPath = path.join(dir, `${name}.json`);
-  fs.writeFileSync(specPath, JSON.stringify(spec, null, 2));
-  const outcome = await runBatch({ lldb, nonce: spec.nonce, commands: commands(specPath), timeoutMs: BATCH_TIMEOUT_MS, abortSignal });
+  const outcome = await runBatch({ lldb, spec, dir: subdir(dir, `channel-${name}`), commands: commands(), timeoutMs: BATCH_TIMEOUT_MS, abortSignal });
   if (abortSignal?.aborted) throw new DebugExitError({ code: 'interrupted', message: 'doctor stopped before its checks were done' });
   log.debug({ run: name, events: outcome.events.length, exitCode: outcome.exitCode, timedOut: outcome.timedOut, lastOutput: outcome.lastOutput }, 'doctor: lldb --batch');
   return outcome;

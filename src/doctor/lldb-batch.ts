@@ -4,12 +4,17 @@
  * carrying the spec's nonce are events); LLDB is killed if it outlives the timeout. In batch
  * mode LLDB stops at the first command that fails and exits non-zero.
  *
- *   runBatch({ lldb, nonce, commands: [importScript(SCRIPT_PATH), dxSetup(specPath)], timeoutMs })
+ *   runBatch({ lldb, spec, dir, commands: [importScript(SCRIPT_PATH), DX_SETUP], timeoutMs })
+ *
+ * The script's frames come on its channel (session/channel.ts), the spec goes to it the same way:
+ * no path of a spec file is on LLDB's command line.
  *     -> { events: [hello, probe-resolved...], lastOutput, exitCode: 0, timedOut: false }
  */
 import { spawn } from 'node:child_process';
 import { OutputScanner, type Token } from '../protocol/output-scanner';
-import { killOrphanedInferiors, lldbEnv, promptFor } from '../session/capture';
+import { killOrphanedInferiors, lldbEnv } from '../session/capture';
+import { ChannelServer, CHANNEL_ENV } from '../session/channel';
+import type { SessionSpec } from '../session/spec';
 import { lastOutputOf } from '../session/failure';
 import { lldbQuote } from '../session/machine';
 import { SessionLog } from '../session/session-log';
@@ -17,8 +22,10 @@ import type { BatchOutcome } from './findings';
 
 export interface BatchRequest {
   lldb: string;
-  /** The nonce of the spec dx-setup reads: the script frames its events with it. */
-  nonce: string;
+  /** The spec dx-setup gets over the channel (its nonce frames the script's events). */
+  spec: SessionSpec;
+  /** A 0700 folder of ours for the channel's socket. */
+  dir: string;
   /** LLDB commands, in order. */
   commands: readonly string[];
   timeoutMs: number;
@@ -27,7 +34,8 @@ export interface BatchRequest {
 }
 
 export const importScript = (scriptPath: string) => `command script import ${lldbQuote(scriptPath)}`;
-export const dxSetup = (specPath: string) => `dx-setup ${lldbQuote(specPath)}`;
+/** dx-setup with no argument: the spec comes over the channel. */
+export const DX_SETUP = 'dx-setup';
 
 /** LLDB's command line: no ~/.lldbinit, no colours, each command an -o. */
 export function batchArgs(commands: readonly string[]): string[] {
@@ -36,19 +44,23 @@ export function batchArgs(commands: readonly string[]): string[] {
 
 export function runBatch(request: BatchRequest): Promise<BatchOutcome> {
   return new Promise((resolve) => {
-    // The prompt is never set in batch mode: LLDB's `(lldb) ` echoes stay text.
-    const scanner = new OutputScanner({ nonce: request.nonce, prompt: promptFor(request.nonce) });
+    const scanner = new OutputScanner({ nonce: request.spec.nonce, prompt: '\u0001' });
+    const channel = ChannelServer.open(request.dir, { nonce: request.spec.nonce, spec: request.spec, cleanup: null });
     const log = new SessionLog();
     const take = (tokens: Token[]) => {
       for (const token of tokens) {
-        if (token.type === 'event') log.events.push(token.event);
-        else if (token.type === 'text') log.appendText(token.text);
+        if (token.type === 'event') {
+          if (token.event.kind !== 'done') log.events.push(token.event);
+        } else if (token.type === 'text') log.appendText(token.text);
         else if (token.type === 'bad-frame') log.badFrames.push(token.reason);
       }
     };
     let timedOut = false;
     let spawnError: string | undefined;
-    const child = spawn(request.lldb, batchArgs(request.commands), { env: lldbEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(request.lldb, batchArgs(request.commands), { env: { ...lldbEnv(), [CHANNEL_ENV]: channel.path }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let channelClosed = false;
+    let exitCode: number | null | undefined;
+    channel.onData((chunk) => take(scanner.push(chunk)));
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill('SIGKILL');
@@ -58,13 +70,17 @@ export function runBatch(request: BatchRequest): Promise<BatchOutcome> {
     if (request.abortSignal?.aborted) abort();
     child.stdout.setEncoding('utf8');
     child.stderr.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => take(scanner.push(chunk)));
+    child.stdout.on('data', (chunk: string) => log.appendText(chunk));
     child.stderr.on('data', (chunk: string) => log.appendText(chunk));
     child.on('error', (error) => (spawnError = error.message));
-    child.on('close', (code) => {
+    const finish = () => {
+      if (exitCode === undefined || !channelClosed) return;
+      const code = exitCode;
+      exitCode = undefined;
       clearTimeout(timer);
       request.abortSignal?.removeEventListener('abort', abort);
       take(scanner.end());
+      channel.dispose();
       killOrphanedInferiors(log.events); // a launch LLDB did not see to its end
       const bad = log.badFrames.map((reason) => `(rejected event frame: ${reason})`).join('\n');
       resolve({
@@ -74,6 +90,18 @@ export function runBatch(request: BatchRequest): Promise<BatchOutcome> {
         timedOut,
         ...(spawnError !== undefined && { spawnError }),
       });
+    };
+    channel.onClose(() => {
+      channelClosed = true;
+      finish();
+    });
+    child.on('close', (code) => {
+      exitCode = code;
+      setTimeout(() => {
+        channelClosed = true;
+        finish();
+      }, 1000).unref();
+      finish();
     });
   });
 }

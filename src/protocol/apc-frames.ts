@@ -7,8 +7,12 @@
  * ESC is \x1b and `ESC \` is the string terminator. The JSON is ensure_ascii, so a frame body is
  * printable ASCII and never contains a raw ESC: any ESC ends it.
  */
-import type { DebugExitEvent } from '../timeline/events';
+import type { ChannelEvent } from '../timeline/events';
 import { checkEventShape } from './event-shape';
+import { nestsDeeper } from '../recording/asciicast';
+
+/** Deeper than any event the script writes (integrity's writer_would_see is the deepest, ~4). */
+const MAX_EVENT_DEPTH = 16;
 
 export const ESC = '\x1b';
 export const APC_INTRODUCER = '\x1b_';
@@ -22,7 +26,7 @@ const NONCE_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
 const NON_ASCII = /[\u007f-\uffff]/g;
 
 export type FrameDecoding =
-  | { ok: true; event: DebugExitEvent }
+  | { ok: true; event: ChannelEvent }
   | { ok: false; reason: string };
 
 export function assertValidNonce(nonce: string): void {
@@ -54,7 +58,8 @@ export function decodeFrameBody(json: string): FrameDecoding {
   } catch (err) {
     return { ok: false, reason: `invalid JSON: ${(err as Error).message}` };
   }
+  if (nestsDeeper(value, MAX_EVENT_DEPTH)) return { ok: false, reason: `nests deeper than ${MAX_EVENT_DEPTH} levels` };
   const problem = checkEventShape(value);
   if (problem !== undefined) return { ok: false, reason: problem };
-  return { ok: true, event: value as DebugExitEvent };
+  return { ok: true, event: value as ChannelEvent };
 }

@@ -4,12 +4,12 @@
  *   'Breakpoint 1\r\n' ESC_dx;N;{...hit...}ESC\ '(dx-N) '
  *     -> text 'Breakpoint 1\r\n', event {kind: 'hit', ...}, prompt
  */
-import type { DebugExitEvent } from '../timeline/events';
+import type { ChannelEvent } from '../timeline/events';
 import type { ScanSink } from './prompt-matcher';
 
 export type Token =
   /** A well-formed frame with our nonce: JSON object with numeric seq/t_ns and a known kind. */
-  | { type: 'event'; event: DebugExitEvent }
+  | { type: 'event'; event: ChannelEvent }
   /** A frame with our nonce that is malformed: rejected, never guessed. `raw` is the frame as received. */
   | { type: 'bad-frame'; reason: string; raw: string }
   /** Everything else, frames and prompts removed (look-alike frames with another nonce stay here). */
@@ -53,7 +53,7 @@ export class TokenSink implements ScanSink {
     this.tokens.push({ type: 'prompt' });
   }
 
-  event(event: DebugExitEvent): void {
+  event(event: ChannelEvent): void {
     this.flushText();
     this.tokens.push({ type: 'event', event });
   }

@@ -19,6 +19,8 @@ export interface DebugExitHeader {
   schema: typeof DEBUG_EXIT_RECORDING_SCHEMA;
   tool_version: string;
   nonce: string;
+  /** Where the script's events are: `socket`, recorded as `x` events (older recordings had them in `o`). */
+  channel: 'socket';
   prompt: string;
   lldb: string;
   lldb_version: string;
@@ -38,8 +40,14 @@ export interface AsciicastHeader {
   debug_exit: DebugExitHeader;
 }
 
-/** `o` output, `i` input, `m` marker (debug-exit marks LLDB's exit with `lldb-exit STATUS`). */
-export type EventCode = 'o' | 'i' | 'm' | 'r';
+/**
+ * `o` output, `i` input, `m` marker (debug-exit marks LLDB's exit with `lldb-exit STATUS`), `x`
+ * the script's event channel (its frames, as read from the socket). asciicast v2 players skip
+ * codes they do not know, so a recording still plays as the terminal session it was.
+ */
+export type EventCode = 'o' | 'i' | 'm' | 'r' | 'x';
+
+export const CHANNEL_CODE = 'x';
 
 export const LLDB_EXIT_MARKER = 'lldb-exit';
 
@@ -69,6 +77,21 @@ export function encodeEvent(event: AsciicastEvent): string {
   return `${JSON.stringify([Math.round(event.time * 1e6) / 1e6, event.code, event.data])}\n`;
 }
 
+/** Deeper than any recording debug-exit writes: a deeper line is refused (renderers recurse). */
+export const MAX_JSON_DEPTH = 32;
+
+/** True when `value` nests deeper than `max` (iterative: no recursion to overflow). */
+export function nestsDeeper(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop()!;
+    if (typeof item !== 'object' || item === null) continue;
+    if (depth > max) return true;
+    for (const child of Object.values(item)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 export function parseHeader(text: string, file: string): AsciicastHeader {
   const value = parseJson(text, file, 1, 'the header');
   if (!isObject(value)) throw new RecordingError(file, 1, 'the header is not a JSON object');
@@ -82,6 +105,9 @@ export function parseHeader(text: string, file: string): AsciicastHeader {
     throw new RecordingError(file, 1, 'header field "timestamp" must be a number');
   }
   checkDebugExitHeader(value.debug_exit, file);
+  for (const field of ['command', 'title'] as const) {
+    if (value[field] !== undefined && typeof value[field] !== 'string') throw new RecordingError(file, 1, `header field "${field}" must be a string`);
+  }
   return value as unknown as AsciicastHeader;
 }
 
@@ -91,6 +117,31 @@ function checkDebugExitHeader(value: unknown, file: string): void {
   for (const [field, type] of required) {
     if (value[field] === undefined || value[field] === '') throw new RecordingError(file, 1, `header is missing debug_exit.${field}`);
     if (typeof value[field] !== type) throw new RecordingError(file, 1, `header field debug_exit.${field} must be a ${type}`);
+  }
+  if (!/^[A-Za-z0-9_-]{1,128}$/.test(value.nonce as string)) throw new RecordingError(file, 1, 'header field debug_exit.nonce must be 1-128 characters of [A-Za-z0-9_-]');
+  const target = value.target as Record<string, unknown>;
+  if (typeof target.program !== 'string' || target.program === '') throw new RecordingError(file, 1, 'header field debug_exit.target.program must be a non-empty string');
+  if (!Array.isArray(target.args) || !target.args.every((a) => typeof a === 'string')) throw new RecordingError(file, 1, 'header field debug_exit.target.args must be a list of strings');
+  if (value.profile_file !== undefined && value.profile_file !== null && typeof value.profile_file !== 'string') throw new RecordingError(file, 1, 'header field debug_exit.profile_file must be a string or null');
+  checkOptions(value.options, file);
+  if (value.channel !== 'socket') {
+    throw new RecordingError(file, 1, 'recorded by an older debug-exit (events in the terminal stream, which a target could forge): capture it again');
+  }
+}
+
+function checkOptions(options: unknown, file: string): void {
+  if (options === undefined) return;
+  if (!isObject(options)) throw new RecordingError(file, 1, 'header field debug_exit.options must be an object');
+  const checks: Array<[string, (v: unknown) => boolean, string]> = [
+    ['census', (v) => typeof v === 'boolean', 'true or false'],
+    ['aslr', (v) => v === 'on' || v === 'off', '"on" or "off"'],
+    ['mode', (v) => v === 'capture' || v === 'interactive', '"capture" or "interactive"'],
+    ['experiment', (v) => v === null || v === 'early-write', 'null or "early-write"'],
+    ['timeout_s', (v) => v === null || (typeof v === 'number' && Number.isFinite(v)), 'a number or null'],
+    ['env', (v) => isObject(v) && Object.values(v).every((x) => typeof x === 'string'), 'an object of strings'],
+  ];
+  for (const [field, ok, what] of checks) {
+    if (options[field] !== undefined && !ok(options[field])) throw new RecordingError(file, 1, `header field debug_exit.options.${field} must be ${what}`);
   }
 }
 
@@ -107,11 +158,14 @@ export function parseEvent(text: string, file: string, line: number, previousTim
 }
 
 function parseJson(text: string, file: string, line: number, what: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (error) {
-    throw new RecordingError(file, line, `${what} is not valid JSON (${(error as Error).message})`);
+    throw new RecordingError(file, line, `${what} is not valid JSON (${(error as Error).message.slice(0, 120)})`);
   }
+  if (nestsDeeper(value, MAX_JSON_DEPTH)) throw new RecordingError(file, line, `${what} nests deeper than ${MAX_JSON_DEPTH} levels`);
+  return value;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

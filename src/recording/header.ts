@@ -14,6 +14,8 @@ export interface HeaderInput {
   lldbArgs: string[];
   census: boolean;
   userEnv: Record<string, string>;
+  /** --record-env: keep the --env values; otherwise each is written `<redacted>`. */
+  recordEnv?: boolean;
   mode: 'capture' | 'interactive';
   width: number;
   height: number;
@@ -38,6 +40,7 @@ export function recordingHeader(input: HeaderInput): AsciicastHeader {
       schema: DEBUG_EXIT_RECORDING_SCHEMA,
       tool_version: TOOL_VERSION,
       nonce: spec.nonce,
+      channel: 'socket',
       prompt: input.prompt,
       lldb: input.lldbPath,
       lldb_version: lldbVersionOf(input.lldbPath),
@@ -48,21 +51,22 @@ export function recordingHeader(input: HeaderInput): AsciicastHeader {
         census: input.census,
         aslr: spec.disable_aslr ? 'off' : 'on',
         experiment: spec.experiment,
-        env: input.userEnv,
+        env: input.recordEnv === true ? input.userEnv : redacted(input.userEnv),
         mode: input.mode,
       },
     },
   };
 }
 
+export const REDACTED = '<redacted>';
+
+/** The names of the --env variables, their values hidden: recordings are shared (CI artifacts). */
+export function redacted(env: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.keys(env).map((name) => [name, REDACTED]));
+}
+
 function pick(env: NodeJS.ProcessEnv, keys: string[]): { TERM?: string; SHELL?: string } {
   const out: Record<string, string> = {};
   for (const key of keys) if (env[key] !== undefined) out[key] = env[key]!;
   return out;
-}
-
-/** recordings/<program>-<UTC time>.cast, relative to the working directory. */
-export function defaultRecordingPath(program: string, now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return path.join('recordings', `${path.basename(program)}-${stamp}.cast`);
 }

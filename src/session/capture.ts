@@ -5,15 +5,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { createActor, toPromise } from 'xstate';
 import { probesFor, type ExtraProbe, type Platform } from '../probes/catalogue';
 import type { Token } from '../protocol/output-scanner';
-import { recordingHeader } from '../recording/header';
-import { PtyTransport } from '../transport/pty-transport';
-import { RecordingTransport } from '../transport/recorder';
 import type { Transport } from '../transport/transport';
+import { sessionTempDir } from './channel';
+import { killLeftovers } from './leftovers';
+import { launchLldb } from './launch';
 import { sessionMachine, type SessionOutput } from './machine';
 import { resolveLldb, resolveProgram } from './preflight';
 import { SPEC_SCHEMA, toProbeSpecs, type SessionSpec } from './spec';
@@ -47,6 +46,10 @@ export interface CaptureRequest {
   repeat?: number;
   /** Write an asciicast recording of the session here (null: no recording). */
   recordTo: string | null;
+  /** The recording, already opened by the CLI (checked before LLDB starts). */
+  recordFd?: number;
+  /** --record-env: the recording keeps the --env values (default: `<redacted>`). */
+  recordEnv?: boolean;
 }
 
 export type ProgramOutput = 'files' | 'terminal';
@@ -59,6 +62,8 @@ export interface CaptureResult {
   session: SessionOutput;
   /** The recording written, if any. */
   recording: string | null;
+  /** Processes of the program's group still running at the end, killed (pid list). */
+  leftRunning: number[];
 }
 
 export function platformOf(): Platform {
@@ -69,39 +74,29 @@ export function newNonce(): string {
   return randomBytes(8).toString('hex');
 }
 
-export function promptFor(nonce: string): string {
-  return `(dx-${nonce}) `;
-}
-
 /**
- * LLDB's command line. LLDB echoes each -O command after its current prompt; the prompt's spaces
- * are written as \x20 so the echo of `settings set prompt` does not itself contain the prompt.
+ * One capture in its own 0700 temp folder (the profile file, the program's output). The spec
+ * goes to the script over the channel, never to a file; the folder is removed at the end, or by
+ * the script's watchdog if debug-exit itself is killed.
  */
-export function lldbArgs(prompt: string): string[] {
-  const escaped = prompt.replace(/ /g, '\\x20');
-  const settings = ['auto-confirm true', 'show-progress false', 'use-color false', `prompt "${escaped}"`];
-  return ['--no-lldbinit', '--no-use-colors', ...settings.flatMap((s) => ['-O', `settings set ${s}`])];
-}
-
 export async function capture(request: CaptureRequest): Promise<CaptureResult> {
   const program = resolveProgram(request.program);
   const lldbPath = resolveLldb(request.lldb);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'debug-exit-'));
+  const dir = sessionTempDir('debug-exit-');
   try {
     const spec = buildSpec(request, program, dir);
-    const specPath = path.join(dir, 'spec.json');
-    fs.writeFileSync(specPath, JSON.stringify(spec, null, 2));
-    const session = await runSession(request, spec, specPath, lldbPath);
-    killOrphanedInferiors(session.events);
-    return { spec, lldbPath, profileFile: spec.env.LLVM_PROFILE_FILE, session, recording: request.recordTo };
+    const session = await runSession(request, spec, dir, lldbPath);
+    return { spec, lldbPath, profileFile: spec.env.LLVM_PROFILE_FILE, session, recording: request.recordTo, leftRunning: killLeftovers(session.events) };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
 export function buildSpec(request: CaptureRequest, program: string, dir: string): SessionSpec {
-  fs.mkdirSync(path.join(dir, 'profile'));
+  fs.mkdirSync(path.join(dir, 'profile'), { mode: 0o700 });
   const toTerminal = request.programOutput === 'terminal';
+  // Created here, mode 0600: LLDB opens them as they are (the folder itself is 0700).
+  if (!toTerminal) for (const name of ['program.stdout', 'program.stderr']) fs.writeFileSync(path.join(dir, name), '', { mode: 0o600 });
   return {
     schema: SPEC_SCHEMA,
     nonce: newNonce(),
@@ -119,25 +114,13 @@ export function buildSpec(request: CaptureRequest, program: string, dir: string)
   };
 }
 
-async function runSession(request: CaptureRequest, spec: SessionSpec, specPath: string, lldbPath: string): Promise<SessionOutput> {
-  const prompt = promptFor(spec.nonce);
-  const args = lldbArgs(prompt);
-  const openTransport = (): Transport => {
-    const pty = new PtyTransport({ file: lldbPath, args, env: lldbEnv(), cols: PTY_COLS, rows: PTY_ROWS });
-    if (request.recordTo === null) return pty;
-    const header = recordingHeader({
-      spec, prompt, lldbPath, lldbArgs: args, census: request.census, userEnv: request.env,
-      mode: 'capture', width: PTY_COLS, height: PTY_ROWS,
-    });
-    return new RecordingTransport(pty, request.recordTo, header);
-  };
+async function runSession(request: CaptureRequest, spec: SessionSpec, dir: string, lldbPath: string): Promise<SessionOutput> {
+  const record = request.recordTo === null ? null : { to: request.recordTo, fd: request.recordFd, census: request.census, userEnv: request.env, recordEnv: request.recordEnv, mode: 'capture' as const };
+  const openTransport = (): Transport => launchLldb({ lldbPath, scriptPath: SCRIPT_PATH, spec, dir, cols: PTY_COLS, rows: PTY_ROWS, env: lldbEnv(), record }).transport;
   const actor = createActor(sessionMachine, {
     input: {
       openTransport,
       nonce: spec.nonce,
-      prompt,
-      scriptPath: SCRIPT_PATH,
-      specPath,
       runTimeoutMs: request.timeoutS * 1000 + RUN_GRACE_MS,
       onToken: request.onToken,
       repeat: request.repeat,
@@ -154,23 +137,9 @@ async function runSession(request: CaptureRequest, spec: SessionSpec, specPath: 
   }
 }
 
-/**
- * A traced process outlives its tracer: when LLDB died or the capture was stopped before the
- * program's exit was seen, the program is killed here so that nothing is left running.
- */
-export function killOrphanedInferiors(events: readonly DebugExitEvent[]): void {
-  // Each launch is followed by its exit, if LLDB saw it: a launch still open is an orphan.
-  let open: number | null = null;
-  for (const event of events) {
-    if (event.kind === 'launched') open = event.pid;
-    if (event.kind === 'exit') open = null;
-  }
-  if (open === null) return;
-  try {
-    process.kill(open, 'SIGKILL');
-  } catch {
-    // ESRCH: it is gone already.
-  }
+/** A traced process outlives its tracer: kept for callers that only need the kill. */
+export function killOrphanedInferiors(events: readonly DebugExitEvent[]): number[] {
+  return killLeftovers(events);
 }
 
 /** LLDB's own environment: the user's, with a plain terminal type (no colour negotiation). */

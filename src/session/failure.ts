@@ -15,6 +15,8 @@ export type FailureCode =
   | 'script-not-loaded'
   | 'target-failed'
   | 'recording-invalid'
+  /** A report could not be written at the end (--out to a full disk). */
+  | 'output-failed'
   /** The user stopped the tool (SIGINT/SIGTERM) before it had an answer. */
   | 'interrupted';
 

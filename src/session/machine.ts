@@ -3,22 +3,24 @@
  * transport actor hands it tokens from protocol/) and never touches node-pty (the transport comes
  * from a factory in its input). Every state that waits has a timeout and an error exit.
  *
- *   starting --prompt--> importing --prompt--> settingUp --prompt+hello--> running --prompt--> quitting --> done
- *        \___________________ LLDB exits, times out, or aborted: failed / aborted ____________/
+ * It follows the script's own channel, never LLDB's terminal: the script says hello when it is
+ * imported (LLDB's startup commands) and `done` at the end of every dx- command. Nothing the
+ * target prints, to its output or to a terminal, can move it.
+ *
+ *   starting --hello--> settingUp --done--> running --done--> draining --quiet--> quitting --> done
+ *        \____________ LLDB exits, times out, or aborted: failed / aborted ___________/
  */
-import { and, assign, fromCallback, not, sendTo, setup } from 'xstate';
+import { and, assign, fromCallback, fromPromise, not, sendTo, setup } from 'xstate';
+import { ForgedFrameDetector } from '../protocol/forged-frames';
 import { OutputScanner, type Token } from '../protocol/output-scanner';
 import type { Transport } from '../transport/transport';
 import type { DebugExitEvent } from '../timeline/events';
 import { lastOutputOf, type SessionFailure } from './failure';
-import { SessionLog } from './session-log';
+import { SessionLog, type RejectedFrame } from './session-log';
 
 export interface SessionInput {
   openTransport: () => Transport;
   nonce: string;
-  prompt: string;
-  scriptPath: string;
-  specPath: string;
   /** How long dx-run may take in all: the inferior's --timeout plus a grace for LLDB itself. */
   runTimeoutMs: number;
   startupTimeoutMs?: number;
@@ -26,7 +28,7 @@ export interface SessionInput {
   onToken?: (token: Token) => void;
   /**
    * `capture` runs the program with dx-run and quits; `interactive` starts the probe watcher
-   * (dx-watch), gives LLDB its ordinary prompt back and hands the terminal to the person.
+   * (dx-watch) and hands the terminal to the person.
    */
   mode?: 'capture' | 'interactive';
   /** Capture mode: run the program this many times in the one session (--repeat); default 1. */
@@ -38,6 +40,9 @@ export interface SessionInput {
 export interface SessionOutput {
   events: DebugExitEvent[];
   badFrames: string[];
+  /** Frames rejected: malformed or out of order on the channel, or seen in LLDB's terminal. */
+  rejected: RejectedFrame[];
+  rejectedCount: number;
   failure: SessionFailure | null;
   aborted: boolean;
   /** The last few KiB of LLDB's plain text output (for error messages). */
@@ -45,7 +50,11 @@ export interface SessionOutput {
 }
 
 /** Only what changes the session's state reaches the machine; events and text go to the log. */
-type MachineEvent = { type: 'PROMPT' } | { type: 'LLDB_EXIT'; exitCode: number; signal?: number } | { type: 'ABORT' };
+type MachineEvent =
+  | { type: 'HELLO' }
+  | { type: 'DONE'; command: string }
+  | { type: 'LLDB_EXIT'; exitCode: number; signal?: number }
+  | { type: 'ABORT' };
 
 type TransportCommand = { type: 'SEND'; data: string } | { type: 'CLOSE' };
 
@@ -60,28 +69,41 @@ interface Context {
 
 type TransportInput = SessionInput & { log: SessionLog };
 const QUIT_TIMEOUT_MS = 5000;
+/** The channel carries frames only: the scanner's prompt is one it can never hold. */
+const NO_PROMPT = '\u0001';
 
-/** LLDB command lines. Paths are ours (a temp folder and the package), quoted for LLDB's parser. */
+/** LLDB command lines. Paths are ours (the package), quoted for LLDB's parser. */
 export function lldbQuote(path: string): string {
   return `"${path.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
 const transportLogic = fromCallback<TransportCommand, TransportInput>(({ sendBack, receive, input }) => {
   const transport = input.openTransport();
-  const scanner = new OutputScanner({ nonce: input.nonce, prompt: input.prompt });
+  const channel = new OutputScanner({ nonce: input.nonce, prompt: NO_PROMPT });
+  const forged = new ForgedFrameDetector();
   const { log } = input;
-  const deliver = (tokens: Token[]) => {
+  const fromChannel = (tokens: Token[]) => {
     for (const token of tokens) {
-      input.onToken?.(token);
-      if (token.type === 'prompt') sendBack({ type: 'PROMPT' });
-      else if (token.type === 'event') log.events.push(token.event);
-      else if (token.type === 'text') log.appendText(token.text);
-      else log.badFrames.push(token.reason);
+      if (token.type === 'event') {
+        const event = token.event;
+        if (event.kind === 'done') sendBack({ type: 'DONE', command: event.command });
+        else if (log.addEvent(event)) {
+          input.onToken?.(token);
+          if (event.kind === 'hello') sendBack({ type: 'HELLO' });
+        }
+      } else if (token.type === 'bad-frame') log.reject({ source: 'channel', reason: token.reason, claimed: null });
+      else if (token.type === 'text') log.reject({ source: 'channel', reason: 'bytes outside a frame on the channel', claimed: null });
     }
   };
-  const data = transport.onData((chunk) => deliver(scanner.push(chunk)));
+  const fromTerminal = (chunk: string) => {
+    for (const frame of forged.push(chunk)) log.reject({ source: 'terminal', reason: "a frame in LLDB's terminal output, not on the script's channel", claimed: frame.claimed });
+    log.appendText(chunk);
+    input.onToken?.({ type: 'text', text: chunk });
+  };
+  const data = transport.onData(fromTerminal);
+  const events = transport.onChannel((chunk) => fromChannel(channel.push(chunk)));
   const exit = transport.onExit((e) => {
-    deliver(scanner.end());
+    fromChannel(channel.end());
     sendBack({ type: 'LLDB_EXIT', exitCode: e.exitCode, signal: e.signal });
   });
   receive((command) => {
@@ -90,9 +112,21 @@ const transportLogic = fromCallback<TransportCommand, TransportInput>(({ sendBac
   });
   return () => {
     data.dispose();
+    events.dispose();
     exit.dispose();
     transport.dispose();
   };
+});
+
+/** Quiet for this long: LLDB has printed what it had of the program's output. */
+const DRAIN_QUIET_MS = 300;
+const DRAIN_MAX_MS = 120000;
+
+const terminalQuiet = fromPromise<void, SessionLog>(async ({ input: log }) => {
+  const start = Date.now();
+  while (Date.now() - log.lastTextAt < DRAIN_QUIET_MS && Date.now() - start < DRAIN_MAX_MS) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 });
 
 /** Entry action: send one command line to LLDB. */
@@ -107,6 +141,9 @@ const fail = (build: (context: Context) => SessionFailure) => ({
   params: ({ context }: { context: Context }) => build(context),
 });
 
+/** Guard: the `done` of this command. */
+const doneWith = (command: string) => ({ event }: { event: MachineEvent }) => event.type === 'DONE' && event.command === command;
+
 export const sessionMachine = setup({
   types: {
     context: {} as Context,
@@ -114,7 +151,7 @@ export const sessionMachine = setup({
     input: {} as SessionInput,
     output: {} as SessionOutput,
   },
-  actors: { transport: transportLogic },
+  actors: { transport: transportLogic, terminalQuiet },
   actions: {
     send: sendTo('transport', (_, params: { line: string }) => ({ type: 'SEND' as const, data: `${params.line}\n` })),
     fail: assign({ failure: (_, params: SessionFailure) => params }),
@@ -146,23 +183,14 @@ export const sessionMachine = setup({
   },
   states: {
     starting: {
-      on: { PROMPT: 'importing' },
-      after: {
-        startup: {
-          target: 'failed',
-          actions: fail((c) => ({ code: 'lldb-no-prompt', message: 'LLDB did not show its prompt', lastOutput: lastOutputOf(c.log.tail) })),
-        },
-      },
-    },
-    importing: {
-      entry: send((i) => `command script import ${lldbQuote(i.scriptPath)}`),
-      on: { PROMPT: 'settingUp' },
-      after: { command: { target: 'failed', actions: fail(noAnswer('command script import')) } },
+      on: { HELLO: 'settingUp' },
+      after: { startup: { target: 'failed', actions: fail(scriptNotLoaded) } },
     },
     settingUp: {
-      entry: send((i) => `dx-setup ${lldbQuote(i.specPath)}`),
+      entry: send(() => 'dx-setup'),
       on: {
-        PROMPT: [
+        DONE: [
+          { guard: not(doneWith('dx-setup')) },
           { guard: not('scriptSpoke'), target: 'quitting', actions: fail(scriptNotLoaded) },
           { guard: and(['targetLoaded', 'interactive']), target: 'watching' },
           { guard: 'targetLoaded', target: 'running' },
@@ -174,7 +202,7 @@ export const sessionMachine = setup({
     running: {
       entry: [send(() => 'dx-run'), assign({ runs: ({ context }) => context.runs + 1 })],
       on: {
-        PROMPT: [{ guard: 'moreRuns', target: 'running', reenter: true }, { target: 'quitting' }],
+        DONE: [{ guard: not(doneWith('dx-run')) }, { guard: 'moreRuns', target: 'running', reenter: true }, { target: 'draining' }],
       },
       after: {
         run: {
@@ -183,19 +211,26 @@ export const sessionMachine = setup({
         },
       },
     },
+    draining: {
+      // The script's `done` comes on the channel before LLDB has printed all of the program's
+      // output on its terminal (LLDB flushes it when it handles the exit): quit once the
+      // terminal has been quiet for a moment, so the recording has all of it.
+      invoke: { src: 'terminalQuiet', input: ({ context }) => context.log, onDone: 'quitting' },
+      on: { LLDB_EXIT: 'done' },
+    },
     watching: {
       entry: send(() => 'dx-watch'),
-      on: { PROMPT: 'handedOver' },
+      on: { DONE: [{ guard: not(doneWith('dx-watch')) }, { target: 'handedOver' }] },
       after: { command: { target: 'failed', actions: fail(noAnswer('dx-watch')) } },
     },
     handedOver: {
-      // The person's prompt: LLDB's usual one. The unique prompt has done its job.
-      entry: [send(() => 'settings set prompt "(lldb)\\x20"'), 'handOver'],
+      // The person's prompt: LLDB's usual one, which the machine never needed.
+      entry: 'handOver',
       on: { LLDB_EXIT: 'done' },
     },
     quitting: {
       entry: send(() => 'quit'),
-      on: { LLDB_EXIT: 'done', PROMPT: {} },
+      on: { LLDB_EXIT: 'done', DONE: {} },
       after: { quit: 'done' },
     },
     done: { type: 'final', entry: sendTo('transport', { type: 'CLOSE' }) },
@@ -208,6 +243,8 @@ export const sessionMachine = setup({
   output: ({ context }) => ({
     events: context.log.events,
     badFrames: context.log.badFrames,
+    rejected: context.log.rejected,
+    rejectedCount: context.log.rejectedCount,
     failure: context.failure,
     aborted: context.aborted,
     tail: context.log.tail,
@@ -229,11 +266,11 @@ function scriptError(code: 'target-failed') {
   };
 }
 
-/** After dx-setup, the script must have said hello: otherwise the import failed. */
+/** The script must connect and say hello: otherwise the import failed. */
 function scriptNotLoaded(c: Context): SessionFailure {
   return {
     code: 'script-not-loaded',
-    message: 'the debug-exit LLDB script did not load (is this LLDB built with Python?)',
+    message: 'the debug-exit LLDB script did not load or did not connect to debug-exit (is this LLDB built with Python?)',
     lastOutput: lastOutputOf(c.log.tail),
   };
 }

@@ -25,14 +25,11 @@ const REPLAY_TIMEOUT_MS = 24 * 3600 * 1000;
 export async function replay(request: ReplayRequest): Promise<ReplayResult> {
   const header = await readHeader(request.file);
   const transport = new ReplayTransport(request.file, request.play ? { speed: request.play.speed, onOutput: request.play.write } : {});
-  const { nonce, prompt } = header.debug_exit;
+  const { nonce } = header.debug_exit;
   const actor = createActor(sessionMachine, {
     input: {
       openTransport: () => transport,
       nonce,
-      prompt,
-      scriptPath: '(replay)',
-      specPath: '(replay)',
       runTimeoutMs: REPLAY_TIMEOUT_MS,
       startupTimeoutMs: REPLAY_TIMEOUT_MS,
       mode: header.debug_exit.options?.mode === 'interactive' ? 'interactive' : 'capture',

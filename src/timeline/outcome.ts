@@ -17,6 +17,8 @@ export type SessionOutcome =
   | { kind: 'cut' }
   /** The user stopped the capture (SIGINT/SIGTERM to debug-exit) before the program ended. */
   | { kind: 'interrupted' }
+  /** LLDB lost the process (exit status -1 with no signal: "lost connection"): nothing after can be trusted. */
+  | { kind: 'lost'; description: string }
   /** The inferior never ran (LLDB could not load or launch it). */
   | { kind: 'launch-failed'; message: string };
 
@@ -39,12 +41,21 @@ export function outcomeFromEvents(events: readonly DebugExitEvent[]): SessionOut
   if (events.some((e) => e.kind === 'error' && e.code === 'timeout')) return { kind: 'timeout', seconds: null };
   const exit = events.find((e): e is ExitEvent => e.kind === 'exit');
   const crash = firstCrash(events);
+  if (exit !== undefined && isLost(exit)) return { kind: 'lost', description: exit.description ?? 'exit status -1, no signal' };
   if (exit !== undefined && exit.signal === undefined) return { kind: 'exited', status: exit.status };
   if (exit !== undefined) {
     return { kind: 'signaled', signal: crash?.signal ?? exit.description ?? `signal ${exit.signal}` };
   }
   if (crash !== undefined) return { kind: 'signaled', signal: crash.signal };
   return { kind: 'cut' };
+}
+
+/** What the watch thread says of a process replaced by `run` before LLDB reported its exit. */
+const REPLACED = 'replaced by a new run';
+
+/** Status -1 and no signal: no process exits so (statuses are 0-255); LLDB lost it. */
+export function isLost(exit: ExitEvent): boolean {
+  return exit.status === -1 && exit.signal === undefined && !(exit.description ?? '').startsWith(REPLACED);
 }
 
 export function describeOutcome(outcome: SessionOutcome): string {
@@ -63,5 +74,7 @@ export function describeOutcome(outcome: SessionOutcome): string {
       return 'capture stopped by the user before the program ended';
     case 'launch-failed':
       return `launch failed: ${outcome.message}`;
+    case 'lost':
+      return `LLDB lost the process (${outcome.description})`;
   }
 }

@@ -7,6 +7,7 @@ import { EXIT_TIME_WRITER } from '../probes/catalogue';
 import { evidenceOf, ref } from './evidence';
 import { exitPath, insideWriter, writerCrashAtExit, type ExitPath } from './exit-path';
 import { isResolved } from './probes';
+import { describeOutcome } from './outcome';
 import { innermostWriterFrame } from './symbols';
 import { hitsAfter, hitsBefore, probeHits, roleResolved, type Timeline } from './timeline';
 import { finding, type HypothesisFinding } from './hypothesis';
@@ -24,6 +25,10 @@ interface Witness {
 
 export function judgeAllocatorFirst(timeline: Timeline): AllocatorFirstVerdict {
   const path = exitPath(timeline);
+  if (timeline.outcome.kind === 'lost') {
+    const exits = timeline.events.filter((e) => e.kind === 'exit').map((e) => e.seq);
+    return verdict('inconclusive', 'lldb-lost', null, `${describeOutcome(timeline.outcome)}: the order it reported is not evidence`, exits);
+  }
   const witness = writeWitness(path);
   if (witness !== undefined) return judgeOrder(timeline, path, witness);
   const missing = explainMissingWrite(timeline, path);

@@ -28,6 +28,7 @@ export type InconclusiveCause =
   | 'exit-handlers-skipped'
   | 'timeout'
   | 'lldb-died'
+  | 'lldb-lost'
   | 'cut'
   | 'interrupted'
   | 'killed'

@@ -4,7 +4,9 @@ import { Emitter, type Transport, type TransportExit } from './transport';
 export class FakeTransport implements Transport {
   private readonly data = new Emitter<string>();
   private readonly exit = new Emitter<TransportExit>();
+  private readonly channel = new Emitter<string>();
   readonly onData = this.data.event;
+  readonly onChannel = this.channel.event;
   readonly onExit = this.exit.event;
   readonly sent: string[] = [];
   disposed = false;
@@ -18,6 +20,10 @@ export class FakeTransport implements Transport {
 
   emitData(chunk: string): void {
     this.data.fire(chunk);
+  }
+
+  emitChannel(chunk: string): void {
+    this.channel.fire(chunk);
   }
 
   emitExit(exit: TransportExit = { exitCode: 0 }): void {

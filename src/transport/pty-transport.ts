@@ -16,11 +16,14 @@ export interface PtyOptions {
 export class PtyTransport implements Transport {
   private readonly data = new Emitter<string>();
   private readonly exit = new Emitter<TransportExit>();
+  private readonly channel = new Emitter<string>();
   private readonly proc: pty.IPty;
   private exited = false;
   private disposed = false;
   readonly onData = this.data.event;
   readonly onExit = this.exit.event;
+  /** A bare pty has no channel: see ChannelPtyTransport. */
+  readonly onChannel = this.channel.event;
   readonly pid: number;
 
   constructor(options: PtyOptions) {

@@ -4,7 +4,7 @@
  * transport's exit. Streams the file: memory stays flat however long the recording is.
  */
 import * as fs from 'node:fs';
-import { LLDB_EXIT_MARKER, parseEvent, parseHeader, RecordingError, type AsciicastEvent, type AsciicastHeader } from '../recording/asciicast';
+import { CHANNEL_CODE, LLDB_EXIT_MARKER, parseEvent, parseHeader, RecordingError, type AsciicastEvent, type AsciicastHeader } from '../recording/asciicast';
 import { Emitter, type Transport, type TransportExit } from './transport';
 
 export interface ReplayEnd {
@@ -30,8 +30,10 @@ export async function readHeader(file: string): Promise<AsciicastHeader> {
 export class ReplayTransport implements Transport {
   private readonly data = new Emitter<string>();
   private readonly exit = new Emitter<TransportExit>();
+  private readonly channel = new Emitter<string>();
   private disposed = false;
   readonly onData = this.data.event;
+  readonly onChannel = this.channel.event;
   readonly onExit = this.exit.event;
   /** Settles when the whole file has been read: rejects with a RecordingError on a bad line. */
   readonly done: Promise<ReplayEnd>;
@@ -64,6 +66,7 @@ export class ReplayTransport implements Transport {
           if (this.options.speed !== undefined) await this.pace(event.time - state.previous);
           state.previous = event.time;
           if (event.code === 'o') this.deliver(event);
+          if (event.code === CHANNEL_CODE) this.channel.fire(event.data);
           if (event.code === 'm' && event.data.startsWith(LLDB_EXIT_MARKER)) state.lldbExited = true;
         }
       }
@@ -104,6 +107,9 @@ export class ReplayTransport implements Transport {
   }
 }
 
+/** Far above any line debug-exit writes (one pty or channel chunk, JSON-escaped). */
+export const MAX_LINE_CHARS = 8 * (1 << 20);
+
 interface LineBatch {
   lines: string[];
   /** The batch is the file's last line, with no newline after it (a write cut short). */
@@ -116,9 +122,17 @@ interface LineBatch {
  */
 async function* lineBatches(file: string): AsyncIterable<LineBatch> {
   let pending = '';
+  let lineNo = 0;
   for await (const chunk of fs.createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
     const lines = (pending + (chunk as string)).split('\n');
     pending = lines.pop() ?? '';
+    lineNo += lines.length;
+    // Memory stays bounded whatever the file: a line is refused once it passes the cap.
+    const long = lines.findIndex((line) => line.length > MAX_LINE_CHARS);
+    if (long >= 0 || pending.length > MAX_LINE_CHARS) {
+      const at = long >= 0 ? lineNo - lines.length + long + 1 : lineNo + 1;
+      throw new RecordingError(file, at, `line ${at} is longer than ${MAX_LINE_CHARS / (1 << 20)} MiB: not a recording debug-exit writes`);
+    }
     if (lines.length > 0) yield { lines, unterminated: false };
   }
   if (pending.length > 0) yield { lines: [pending], unterminated: true };

@@ -1,7 +1,8 @@
 /**
  * The transport: the only interface through which the session reaches LLDB. It does no parsing
  * (that is protocol/), and has three implementations: a node-pty LLDB process, a recording
- * reader (replay) and an in-memory fake for unit tests.
+ * reader (replay) and an in-memory fake for unit tests; LLDB's pty and the script's event channel
+ * come as two streams (onData, onChannel).
  */
 
 export interface Disposable {
@@ -17,8 +18,10 @@ export interface TransportExit {
 }
 
 export interface Transport {
-  /** Output from LLDB (and, through LLDB, from the inferior), decoded as UTF-8. */
+  /** Output from LLDB (and, through LLDB, from the inferior), decoded as UTF-8: text only. */
   readonly onData: Event<string>;
+  /** The script's event frames, from its own channel (a socket the target cannot reach). */
+  readonly onChannel: Event<string>;
   /** Fires once, after the last onData: a pty's last bytes arrive after its process exits. */
   readonly onExit: Event<TransportExit>;
   write(data: string): void;

@@ -24,7 +24,7 @@ export function asciicastProblems(file: string): string[] {
     if (!Array.isArray(event) || event.length !== 3) return void problems.push(`${where}: not a 3-element array`);
     const [time, code, data] = event as [unknown, unknown, unknown];
     if (typeof time !== 'number' || time < previous) problems.push(`${where}: time ${String(time)} is not a number >= ${previous}`);
-    if (typeof code !== 'string' || !['o', 'i', 'm', 'r'].includes(code)) problems.push(`${where}: unknown event code ${String(code)}`);
+    if (typeof code !== 'string' || !['o', 'i', 'm', 'r', 'x'].includes(code)) problems.push(`${where}: unknown event code ${String(code)}`);
     if (typeof data !== 'string') problems.push(`${where}: data is not a string`);
     if (typeof time === 'number') previous = time;
   });

@@ -7,6 +7,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fixture } from '../helpers/fixtures';
 import { survivors } from '../helpers/processes';
+// This clone's LLDBs: their command line imports this clone's script (other clones run tests too).
+import { SCRIPT_PATH } from '../../src/session/capture';
 import { runCli } from '../helpers/cli';
 import { PtySession } from '../helpers/pty-session';
 
@@ -105,7 +107,7 @@ describe('interactive session (real pty, real LLDB)', function () {
     s.kill('SIGTERM');
     await s.exited;
     assert.deepEqual(await survivors(fixture('loop-forever')), []);
-    assert.deepEqual(await survivors(`lldb-19 --no-lldbinit`), []);
+    assert.deepEqual(await survivors(SCRIPT_PATH), []);
     const replayed = await runCli(['replay', cast]);
     assert.equal(replayed.code, 0, replayed.stderr);
     assert.match(replayed.stdout, /run 1/);

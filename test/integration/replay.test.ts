@@ -59,7 +59,7 @@ describe('replay --play', function () {
     const run = await runCli(['replay', '--play', '--speed', '1000', '--format', 'json', cast]);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /dx-run/);
-    assert.match(run.stderr, /\(dx-[0-9a-f]{16}\) /);
+    assert.match(run.stderr, /\(lldb\) /);
     const report = JSON.parse(run.stdout) as JsonReport;
     assert.equal(report.verdicts.allocator_cleanup_first.result, 'confirmed');
   });

@@ -58,8 +58,11 @@ describe('command-line parsing', () => {
     [['capture'], /no program/],
     [['capture', '--', ''], /no program/],
     [['capture', '--format', 'xml', '--', 'a'], /--format must be one of text, json, markdown/],
-    [['capture', '--timeout', '0', '--', 'a'], /positive number/],
-    [['capture', '--timeout', 'soon', '--', 'a'], /positive number/],
+    [['capture', '--timeout', '0', '--', 'a'], /above 0 and at most 604800/],
+    [['capture', '--timeout', 'soon', '--', 'a'], /above 0 and at most 604800/],
+    [['capture', '--timeout', '1e9', '--', 'a'], /at most 604800 \(7 days\); got "1e9"/],
+    [['replay', '--play', '--speed', '1e300', 'r.cast'], /--speed takes a number from 0.01 to 1000000/],
+    [['replay', '--play', '--speed', '0.0001', 'r.cast'], /--speed takes a number from 0.01/],
     [['capture', '--env', 'NOEQUALS', '--', 'a'], /KEY=VALUE/],
     [['capture', '--out', 'json', '--', 'a'], /FORMAT=PATH/],
     [['capture', '--expect', 'maybe', '--', 'a'], /--expect must be one of/],
@@ -88,6 +91,6 @@ describe('command-line parsing', () => {
 
   it('replay: the recording wherever it stands among the options', () => {
     const args = parseArgs(['replay', '--format', 'json', 'r.cast', '--play', '--speed', '4']);
-    assert.deepEqual(args, { command: 'replay', recording: 'r.cast', format: 'json', outputs: [], play: true, speed: 4, logLevel: 'warn' });
+    assert.deepEqual(args, { command: 'replay', recording: 'r.cast', format: 'json', outputs: [], play: true, raw: false, speed: 4, logLevel: 'warn' });
   });
 });

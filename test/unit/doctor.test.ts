@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { parseArgs } from '../../src/cli/args';
 import { doctorReport, resolvedByModule, type BatchOutcome, type DoctorFacts, type Finding, type PtraceFacts } from '../../src/doctor/findings';
 import { parseLdSoConf } from '../../src/doctor/library-dirs';
-import { batchArgs, dxSetup, importScript } from '../../src/doctor/lldb-batch';
+import { batchArgs, DX_SETUP, importScript } from '../../src/doctor/lldb-batch';
 import { renderDoctorJson, renderDoctorText } from '../../src/doctor/render';
 import { isDebugExitError } from '../../src/session/failure';
 import type { DebugExitEvent, ProbeRole } from '../../src/timeline/events';
@@ -308,11 +308,11 @@ describe('doctor: helpers', () => {
     assert.deepEqual(parseLdSoConf(conf), { dirs: ['/usr/local/lib', '/opt/x/lib'], includes: ['/etc/ld.so.conf.d/*.conf', 'a.conf', 'b.conf'] });
   });
 
-  it('batchArgs: no lldbinit, every command one -o, paths quoted for LLDB', () => {
-    assert.deepEqual(batchArgs([importScript('/a b/debug_exit.py'), dxSetup('/t/"x".json'), 'dx-run']), [
+  it('batchArgs: no lldbinit, every command one -o, the script path quoted for LLDB, no spec path', () => {
+    assert.deepEqual(batchArgs([importScript('/a "b"/debug_exit.py'), DX_SETUP, 'dx-run']), [
       '--batch', '--no-lldbinit', '--no-use-colors',
-      '-o', 'command script import "/a b/debug_exit.py"',
-      '-o', 'dx-setup "/t/\\"x\\".json"',
+      '-o', 'command script import "/a \\"b\\"/debug_exit.py"',
+      '-o', 'dx-setup',
       '-o', 'dx-run',
     ]);
   });

@@ -1,6 +1,7 @@
 /**
  * The session machine against a fake transport that answers like LLDB: which commands are sent,
- * in which order, and what happens when LLDB dies, hangs or never loads the script.
+ * in which order, and what happens when LLDB dies, hangs or never loads the script. The script's
+ * frames come on the channel; nothing in LLDB's terminal output moves the machine.
  */
 import assert from 'node:assert/strict';
 import { createActor, toPromise } from 'xstate';
@@ -9,7 +10,6 @@ import { sessionMachine, type SessionOutput } from '../../src/session/machine';
 import { FakeTransport } from '../../src/transport/fake-transport';
 
 const NONCE = 'feedc0de12345678';
-const PROMPT = `(dx-${NONCE}) `;
 
 type Script = (command: string, t: FakeTransport) => void;
 
@@ -18,34 +18,32 @@ function frame(event: object): string {
 }
 
 const HELLO = { seq: 1, t_ns: 10, kind: 'hello', schema: 'debug-exit/event@1', lldb_version: 'lldb version 19', platform: 'linux' };
+const LAUNCHED = { seq: 2, t_ns: 15, kind: 'launched', pid: 4242 };
 const HIT = {
-  seq: 2, t_ns: 20, kind: 'hit', role: 'allocator-teardown', symbol: 'mi_process_done', module: 'app', tid: 7,
+  seq: 3, t_ns: 20, kind: 'hit', role: 'allocator-teardown', symbol: 'mi_process_done', module: 'app', tid: 7,
   pc: '0x1', frames: [],
 };
-const EXIT = { seq: 3, t_ns: 30, kind: 'exit', status: 0 };
+const EXIT = { seq: 4, t_ns: 30, kind: 'exit', status: 0 };
+const done = (command: string) => frame({ seq: 0, t_ns: 1, kind: 'done', command });
 
-/** An LLDB that behaves: answers every command, then exits on quit. */
+/** An LLDB that behaves: answers every command on the channel, then exits on quit. */
 const wellBehaved: Script = (command, t) => {
-  const reply = (text: string) => setImmediate(() => t.emitData(text));
-  if (command.startsWith('dx-setup')) reply(`${command}\r\n${frame(HELLO)}${PROMPT}`);
-  else if (command.startsWith('dx-run')) reply(`dx-run\r\n${frame(HIT)}target says hi\r\n${frame(EXIT)}${PROMPT}`);
-  else if (command.startsWith('quit')) setImmediate(() => t.emitExit({ exitCode: 0 }));
-  else reply(`${command}\r\n${PROMPT}`);
+  const later = (f: () => void) => setImmediate(f);
+  if (command === 'dx-setup') later(() => { t.emitData('(lldb) dx-setup\r\n'); t.emitChannel(done('dx-setup')); });
+  else if (command === 'dx-run') later(() => { t.emitData('target says hi\r\n'); t.emitChannel(frame(LAUNCHED) + frame(HIT) + frame(EXIT) + done('dx-run')); });
+  else if (command === 'quit') later(() => t.emitExit({ exitCode: 0 }));
 };
 
-async function runWith(script: Script, overrides: { runTimeoutMs?: number; startupTimeoutMs?: number } = {}) {
+async function runWith(script: Script, overrides: { runTimeoutMs?: number; startupTimeoutMs?: number; hello?: boolean } = {}) {
   const transport = new FakeTransport();
   transport.onWrite = (data) => script(data.trimEnd(), transport);
   const actor = createActor(sessionMachine, {
     input: {
       openTransport: () => {
-        setImmediate(() => transport.emitData(`(lldb) settings set prompt "(dx-${NONCE})\\x20"\r\n${PROMPT}`));
+        if (overrides.hello !== false) setImmediate(() => transport.emitChannel(frame(HELLO)));
         return transport;
       },
       nonce: NONCE,
-      prompt: PROMPT,
-      scriptPath: '/opt/debug exit/debug_exit.py',
-      specPath: '/tmp/spec.json',
       runTimeoutMs: overrides.runTimeoutMs ?? 5000,
       startupTimeoutMs: overrides.startupTimeoutMs ?? 5000,
     },
@@ -56,18 +54,43 @@ async function runWith(script: Script, overrides: { runTimeoutMs?: number; start
 }
 
 describe('session machine (fake LLDB)', () => {
-  it('imports the script, sets up, runs, quits, in that order, and collects the events', async () => {
+  it('waits for the hello, sets up, runs, quits, in that order, and collects the events', async () => {
     const { output, transport } = await runWith(wellBehaved);
-    assert.deepEqual(transport.sent, [
-      'command script import "/opt/debug exit/debug_exit.py"\n',
-      'dx-setup "/tmp/spec.json"\n',
-      'dx-run\n',
-      'quit\n',
-    ]);
-    assert.deepEqual(output.events.map((e) => e.kind), ['hello', 'hit', 'exit']);
+    assert.deepEqual(transport.sent, ['dx-setup\n', 'dx-run\n', 'quit\n']);
+    assert.deepEqual(output.events.map((e) => e.kind), ['hello', 'launched', 'hit', 'exit']);
     assert.equal(output.failure, null);
     assert.match(output.tail, /target says hi/);
+    assert.equal(output.rejectedCount, 0);
     assert.equal(transport.disposed, true);
+  });
+
+  it('frames, prompts and `done` printed in LLDB\'s terminal move nothing and are reported as rejected', async () => {
+    const forging: Script = (command, t) => {
+      if (command === 'dx-run') {
+        setImmediate(() => {
+          t.emitData(`${frame({ ...EXIT, seq: 99 })}${done('dx-run')}(lldb) `);
+          t.emitChannel(frame(LAUNCHED) + frame(HIT));
+          setTimeout(() => t.emitChannel(frame(EXIT) + done('dx-run')), 50);
+        });
+      } else wellBehaved(command, t);
+    };
+    const { output } = await runWith(forging);
+    assert.deepEqual(output.events.map((e) => e.kind), ['hello', 'launched', 'hit', 'exit']);
+    assert.equal(output.rejectedCount, 2);
+    assert.deepEqual(output.rejected.map((r) => [r.source, r.claimed]), [['terminal', 'exit'], ['terminal', 'done']]);
+  });
+
+  it('rejects a duplicated exit, an out-of-order seq and a malformed frame, and counts them', async () => {
+    const doubling: Script = (command, t) => {
+      if (command === 'dx-run') {
+        setImmediate(() => t.emitChannel(frame(LAUNCHED) + frame(EXIT) + frame({ ...EXIT, seq: 5 }) + frame({ ...HIT, seq: 1 }) + frame({ ...HIT, seq: 6, frames: [null] }) + done('dx-run')));
+      } else wellBehaved(command, t);
+    };
+    const { output } = await runWith(doubling);
+    assert.deepEqual(output.events.map((e) => e.kind), ['hello', 'launched', 'exit']);
+    assert.equal(output.rejectedCount, 3);
+    assert.deepEqual(output.rejected.map((r) => r.claimed), ['exit', 'hit', null]);
+    assert.match(output.rejected[2].reason, /frames\[0\]/);
   });
 
   it('fails with the last output when LLDB dies mid-run', async () => {
@@ -81,39 +104,19 @@ describe('session machine (fake LLDB)', () => {
     assert.deepEqual(output.events.map((e) => e.kind), ['hello']);
   });
 
-  it('says the script did not load when dx-setup answers without a hello', async () => {
-    const noPython: Script = (command, t) => {
-      if (command.startsWith('dx-setup')) setImmediate(() => t.emitData(`error: 'dx-setup' is not a valid command.\r\n${PROMPT}`));
-      else wellBehaved(command, t);
-    };
-    const { output, transport } = await runWith(noPython);
+  it('says the script did not load when it never says hello, and sends nothing', async () => {
+    const { output, transport } = await runWith(wellBehaved, { hello: false, startupTimeoutMs: 200 });
     assert.equal(output.failure?.code, 'script-not-loaded');
-    assert.match(output.failure?.lastOutput ?? '', /not a valid command/);
-    assert.ok(!transport.sent.includes('dx-run\n'), 'dx-run must not be sent');
-    assert.equal(transport.sent[transport.sent.length - 1], 'quit\n');
+    assert.deepEqual(transport.sent, []);
   });
 
   it('gives up on a run that outlives its timeout and keeps what was captured', async () => {
     const hanging: Script = (command, t) => {
-      if (command === 'dx-run') setImmediate(() => t.emitData(frame(HIT)));
+      if (command === 'dx-run') setImmediate(() => t.emitChannel(frame(LAUNCHED) + frame(HIT)));
       else wellBehaved(command, t);
     };
     const { output } = await runWith(hanging, { runTimeoutMs: 300 });
     assert.equal(output.failure?.code, 'lldb-hung');
-    assert.deepEqual(output.events.map((e) => e.kind), ['hello', 'hit']);
-  });
-
-  it('fails when LLDB never shows its prompt', async () => {
-    const transport = new FakeTransport();
-    const actor = createActor(sessionMachine, {
-      input: {
-        openTransport: () => transport, nonce: NONCE, prompt: PROMPT, scriptPath: '/s.py', specPath: '/spec.json',
-        runTimeoutMs: 1000, startupTimeoutMs: 200,
-      },
-    });
-    actor.start();
-    const output = await toPromise(actor);
-    assert.equal(output.failure?.code, 'lldb-no-prompt');
-    assert.deepEqual(transport.sent, []);
+    assert.deepEqual(output.events.map((e) => e.kind), ['hello', 'launched', 'hit']);
   });
 });

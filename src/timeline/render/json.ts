@@ -57,6 +57,8 @@ function outcomeJson(outcome: SessionOutcome): Json {
       return { kind: outcome.kind };
     case 'launch-failed':
       return { kind: outcome.kind, message: outcome.message };
+    case 'lost':
+      return { kind: outcome.kind, description: outcome.description };
   }
 }
 

@@ -1,4 +1,5 @@
 /** The one renderer interface: a report in, a string out. Pure: no I/O, no clock, no randomness. */
+import { safeDeep, safeLines } from '../../protocol/safe-text';
 import type { Report } from '../report';
 import { renderChrome } from './chrome';
 import { renderJson } from './json';
@@ -28,6 +29,18 @@ export function isReportFormat(name: string): name is ReportFormat {
   return Object.prototype.hasOwnProperty.call(RENDERERS, name);
 }
 
+/**
+ * Text formats get a report whose strings are safe for a terminal (protocol/safe-text.ts): what
+ * the target named (threads, symbols, modules, paths, args) has every control character escaped,
+ * newlines included; the rest keeps its newlines. JSON formats escape control characters already.
+ */
 export function renderReport(format: ReportFormat, report: Report): string {
-  return RENDERERS[format].render(report);
+  if (format === 'json' || format === 'chrome') return RENDERERS[format].render(report);
+  return RENDERERS[format].render(terminalSafe(report));
+}
+
+function terminalSafe(report: Report): Report {
+  const { timeline } = report;
+  const safeTimeline = { ...timeline, ...safeDeep({ target: timeline.target, profileFile: timeline.profileFile, events: timeline.events, probes: timeline.probes, registrations: timeline.registrations }) };
+  return { ...safeDeep({ ...report, timeline: undefined }, safeLines), timeline: safeTimeline };
 }

@@ -1,0 +1,56 @@
+/**
+ * The one way a session starts LLDB for capture and interactive: a pty for LLDB's terminal, the
+ * script's channel beside it (session/channel.ts), and the recording of both.
+ *
+ * LLDB's command line holds only fixed settings and the import of our script: no nonce, no
+ * prompt of ours, no path from the user or the environment. The spec and the nonce reach the
+ * script over the channel.
+ */
+import { recordingHeader } from '../recording/header';
+import { ChannelPtyTransport } from '../transport/channel-transport';
+import { RecordingTransport } from '../transport/recorder';
+import type { Transport } from '../transport/transport';
+import { lldbQuote } from './machine';
+import type { SessionSpec } from './spec';
+
+/** LLDB's own prompt: the machine never waits for it, the recording header names it. */
+export const LLDB_PROMPT = '(lldb) ';
+
+export interface LaunchRequest {
+  lldbPath: string;
+  scriptPath: string;
+  spec: SessionSpec;
+  /** The session's temp folder (0700): the channel's socket is made there. */
+  dir: string;
+  cols: number;
+  rows: number;
+  env: Record<string, string>;
+  /** Recording: where, and what its header says; null for none. */
+  record: { to: string; fd?: number; census: boolean; userEnv: Record<string, string>; recordEnv?: boolean; mode: 'capture' | 'interactive' } | null;
+}
+
+export interface Launched {
+  transport: Transport;
+  lldb: ChannelPtyTransport;
+}
+
+/** LLDB's command line: settings, then the import of the script (which connects at once). */
+export function lldbArgs(scriptPath: string): string[] {
+  const settings = ['auto-confirm true', 'show-progress false', 'use-color false'];
+  return ['--no-lldbinit', '--no-use-colors', ...settings.flatMap((s) => ['-O', `settings set ${s}`]), '-O', `command script import ${lldbQuote(scriptPath)}`];
+}
+
+export function launchLldb(request: LaunchRequest): Launched {
+  const args = lldbArgs(request.scriptPath);
+  const lldb = new ChannelPtyTransport({
+    file: request.lldbPath, args, env: request.env, cols: request.cols, rows: request.rows,
+    dir: request.dir, greeting: { nonce: request.spec.nonce, spec: request.spec, cleanup: request.dir },
+  });
+  if (request.record === null) return { transport: lldb, lldb };
+  const { record } = request;
+  const header = recordingHeader({
+    spec: request.spec, prompt: LLDB_PROMPT, lldbPath: request.lldbPath, lldbArgs: args, census: record.census,
+    userEnv: record.userEnv, recordEnv: record.recordEnv === true, mode: record.mode, width: request.cols, height: request.rows,
+  });
+  return { transport: new RecordingTransport(lldb, record.to, header, record.fd), lldb };
+}
