@@ -12,7 +12,7 @@ import ts from 'typescript';
 import { EVENT_SCHEMA, MAX_BACKTRACE_DEPTH, PROBE_MODES, PROBE_ROLES, REPEAT_SCHEMA, REPORT_SCHEMA, SPEC_SCHEMA } from '../../src/contract';
 import { EVENT_KINDS, REQUIRED_FIELDS } from '../../src/protocol/event-shape';
 import { OutputScanner } from '../../src/protocol/output-scanner';
-import { parseEvent, parseHeader } from '../../src/recording/asciicast';
+import { CHANNEL_CODE, parseEvent, parseHeader } from '../../src/recording/asciicast';
 
 const ROOT = path.resolve(__dirname, '../../..');
 type Schema = Record<string, any>;
@@ -61,14 +61,15 @@ function recordedEvents(file: string): { events: unknown[]; badFrames: string[] 
   let time = 0;
   const take = (tokens: ReturnType<OutputScanner['push']>) => {
     for (const token of tokens) {
-      if (token.type === 'event') events.push(token.event);
+      // `done` is session control on the channel, not an event@1 of the timeline.
+      if (token.type === 'event' && (token.event as { kind: string }).kind !== 'done') events.push(token.event);
       if (token.type === 'bad-frame') badFrames.push(token.reason);
     }
   };
   lines.slice(1).forEach((line, i) => {
     const event = parseEvent(line, file, i + 2, time);
     time = event.time;
-    if (event.code === 'o') take(scanner.push(event.data));
+    if (event.code === CHANNEL_CODE) take(scanner.push(event.data));
   });
   take(scanner.end());
   return { events, badFrames };
