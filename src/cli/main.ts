@@ -5,11 +5,14 @@ import { runCapture } from './capture-command';
 import { runDemo } from './demo-command';
 import { runDoctor } from './doctor-command';
 import { runInteractive } from './interactive-command';
+import { runInspect } from './inspect-command';
+import { parseInspectArgs } from '../inspect/args';
 import { runReplay } from './replay-command';
 import { createLogger } from './log';
 
 export async function main(argv: string[]): Promise<number> {
   try {
+    if (argv[0] === 'inspect') return runInspect(parseInspectArgs(argv.slice(1)));
     const args = parseArgs(argv);
     if (args.command === 'help') {
       process.stdout.write(`${USAGE}\n`);

@@ -270,7 +270,9 @@ export function analyse(inputs: InputReport[]): InspectReport {
   const seen = groups.map((g) => g.raw_version).filter((v): v is number => v !== null && v > 0);
   const reference = runtime ?? firstOf(linked.map((i) => i.raw_version_symbol)) ?? (seen.length > 0 ? Math.max(...seen) : symbol);
   for (const g of groups) g.foreign = reference !== null && g.raw_version !== reference;
-  const result = worst(inputs.map((i) => i.result));
+  // Objects and archives given together are one link's inputs: their versions must agree too.
+  const objectVersions = new Set(images.filter((i) => i.kind === 'relocatable').flatMap((i) => [...versionsOf(i)]));
+  const result = objectVersions.size > 1 ? 'mixed' : worst(inputs.map((i) => i.result));
   const { verdict, fix } = sentences(result, reference, runtime, groups, inputs);
   return { result, runtime_raw_version: runtime, raw_version_symbol: symbol, reference_raw_version: reference, groups, verdict, fix, inputs };
 }
