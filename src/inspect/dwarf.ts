@@ -170,14 +170,16 @@ function readUnit(sections: DwarfSections, unit: Unit, start: number, abbrevs: M
     if (abbrev === undefined) throw new InspectReadError(`.debug_info DIE at offset ${die} uses abbreviation ${code}, which its table does not have`);
     const sub: Subprogram | null = abbrev.tag === TAG_SUBPROGRAM ? { names: [], refs: [], declaration: false } : null;
     for (const attr of abbrev.attrs) {
-      const value = readForm(c, unit, attr.form, attr.implicit);
+      const form = attr.form;
+      const value = readForm(c, unit, form, attr.implicit, first || sub !== null);
+      if (value === null) continue;
       if (first) {
-        if (attr.at === AT_STR_OFFSETS_BASE && value !== null && typeof value.value === 'number') strOffsetsBase = value.value;
-        else if ((attr.at === AT_PRODUCER || attr.at === AT_NAME || attr.at === AT_COMP_DIR) && value !== null) cuStrings.set(attr.at, { form: value.form, value: value.value });
-      } else if (sub !== null && value !== null) {
-        if (NAME_ATTRS.has(attr.at) && STRING_FORMS.has(value.form)) sub.names.push({ form: value.form, value: value.value });
-        else if ((attr.at === AT_SPECIFICATION || attr.at === AT_ABSTRACT_ORIGIN) && REF_FORMS.has(value.form) && typeof value.value === 'number') sub.refs.push(value.form === 0x10 ? value.value : unit.offset + value.value);
-        else if (attr.at === AT_DECLARATION && value.value !== 0) sub.declaration = true;
+        if (attr.at === AT_STR_OFFSETS_BASE && typeof value === 'number') strOffsetsBase = value;
+        else if (attr.at === AT_PRODUCER || attr.at === AT_NAME || attr.at === AT_COMP_DIR) cuStrings.set(attr.at, { form, value });
+      } else if (sub !== null) {
+        if (NAME_ATTRS.has(attr.at) && STRING_FORMS.has(form)) sub.names.push({ form, value });
+        else if ((attr.at === AT_SPECIFICATION || attr.at === AT_ABSTRACT_ORIGIN) && REF_FORMS.has(form) && typeof value === 'number') sub.refs.push(form === 0x10 ? value : unit.offset + value);
+        else if (attr.at === AT_DECLARATION && value !== 0) sub.declaration = true;
       }
     }
     if (first) {
@@ -203,42 +205,42 @@ function readUnit(sections: DwarfSections, unit: Unit, start: number, abbrevs: M
   return cu;
 }
 
-/** The value of one attribute: a number (constants, offsets, references), a string, or skipped (null). */
-function readForm(c: Cursor, unit: Unit, form: number, implicit: number): { form: number; value: number | string } | null {
-  const num = (value: number) => ({ form, value });
+/**
+ * The value of one attribute: a number (constants, offsets, references, indexes), a string
+ * (DW_FORM_string, when `keep`), or null (skipped: blocks, expressions, 16-byte data, signatures).
+ * No allocation per attribute: this runs for every attribute of every DIE.
+ */
+function readForm(c: Cursor, unit: Unit, form: number, implicit: number, keep: boolean): number | string | null {
   switch (form) {
-    case 0x01: return num(c.addr(unit.addrSize));
+    case 0x01: return c.addr(unit.addrSize);
     case 0x03: c.skip(c.u16()); return null;
     case 0x04: c.skip(c.u32()); return null;
-    case 0x05: return num(c.u16());
-    case 0x06: return num(c.u32());
-    case 0x07: return num(Number(c.u64big() & 0x1fffffffffffffn));
-    case 0x08: return { form, value: c.cstr() };
+    case 0x05: return c.u16();
+    case 0x06: return c.u32();
+    case 0x07: return Number(c.u64big() & 0x1fffffffffffffn);
+    case 0x08: {
+      if (keep) return c.cstr();
+      const end = c.bytes.indexOf(0, c.offset);
+      if (end < 0) throw new InspectReadError(`unterminated string in .debug_info at offset ${c.offset}`);
+      c.offset = end + 1;
+      return null;
+    }
     case 0x09: case 0x18: c.skip(c.uleb()); return null;
     case 0x0a: c.skip(c.u8()); return null;
-    case 0x0b: return num(c.u8());
-    case 0x0c: return num(c.u8());
-    case 0x0d: return num(c.sleb());
-    case 0x0e: case 0x1f: case 0x17: case 0x1d: case 0x1f20: case 0x1f21: return num(c.addr(unit.offsetSize));
-    case 0x0f: return num(c.uleb());
-    case 0x10: return num(c.addr(unit.version <= 2 ? unit.addrSize : unit.offsetSize));
-    case 0x11: return num(c.u8());
-    case 0x12: return num(c.u16());
-    case 0x13: return num(c.u32());
-    case 0x14: return num(c.u64());
-    case 0x15: return num(c.uleb());
-    case FORM_INDIRECT: return readForm(c, unit, c.uleb(), implicit);
-    case 0x19: return num(1);
-    case 0x1a: case 0x1b: case 0x22: case 0x23: case 0x1f01: case 0x1f02: return num(c.uleb());
-    case 0x1c: return num(c.u32());
+    case 0x0b: case 0x0c: case 0x11: case 0x25: case 0x29: return c.u8();
+    case 0x0d: return c.sleb();
+    case 0x0e: case 0x1f: case 0x17: case 0x1d: case 0x1f20: case 0x1f21: return c.addr(unit.offsetSize);
+    case 0x0f: case 0x15: case 0x1a: case 0x1b: case 0x22: case 0x23: case 0x1f01: case 0x1f02: return c.uleb();
+    case 0x10: return c.addr(unit.version <= 2 ? unit.addrSize : unit.offsetSize);
+    case 0x12: case 0x26: case 0x2a: return c.u16();
+    case 0x13: case 0x1c: case 0x28: case 0x2c: return c.u32();
+    case 0x14: return c.u64();
+    case FORM_INDIRECT: return readForm(c, unit, c.uleb(), implicit, keep);
+    case 0x19: return 1;
     case 0x1e: c.skip(16); return null;
-    case 0x20: c.skip(8); return null;
-    case FORM_IMPLICIT_CONST: return num(implicit);
-    case 0x24: c.skip(8); return null;
-    case 0x25: case 0x29: return num(c.u8());
-    case 0x26: case 0x2a: return num(c.u16());
-    case 0x27: case 0x2b: return num(c.u8() | (c.u8() << 8) | (c.u8() << 16));
-    case 0x28: case 0x2c: return num(c.u32());
+    case 0x20: case 0x24: c.skip(8); return null;
+    case FORM_IMPLICIT_CONST: return implicit;
+    case 0x27: case 0x2b: return c.u8() | (c.u8() << 8) | (c.u8() << 16);
     default:
       throw new InspectReadError(`.debug_info: unknown attribute form 0x${form.toString(16)} at offset ${c.offset}`);
   }
