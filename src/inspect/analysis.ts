@@ -304,11 +304,12 @@ function sentences(result: InspectResult, reference: number | null, runtime: num
     const what = g.sources.length > 0 ? `${g.sources.length === 1 ? 'this source was' : `these ${g.sources.length} sources were`} ${by} (raw version ${g.raw_version}): ${list(g.sources)}` : `${plural(g.records, 'record')} (${list(g.functions) || 'unnamed functions'}) ${g.records === 1 ? 'was' : 'were'} ${by} (raw version ${g.raw_version})`;
     parts.push(what);
   }
+  const notes: string[] = [];
   const symbolNotes = inputs.flatMap((i) => i.images).filter((i) => i.kind !== 'relocatable' && i.runtime_raw_version !== null && i.raw_version_symbol !== null && i.raw_version_symbol !== i.runtime_raw_version);
   for (const image of symbolNotes) {
-    parts.push(`in ${image.label} __llvm_profile_raw_version is ${image.raw_version_symbol} (${image.raw_version_symbol_value}): the copy from an object of another LLVM won symbol resolution, so at exit the runtime prints "LLVM Profile Error: Runtime and instrumentation version mismatch" and writes an empty profile`);
+    notes.push(`in ${image.label} __llvm_profile_raw_version is ${image.raw_version_symbol} (${image.raw_version_symbol_value}): the copy from an object of another LLVM won symbol resolution, so at exit the runtime prints "LLVM Profile Error: Runtime and instrumentation version mismatch" and writes an empty profile`);
   }
-  const verdict = `mixed: ${parts.join('; ')}; but ${against}`;
+  const verdict = `mixed: ${parts.length > 0 ? `${parts.join('; ')}, but ${against}` : against}${notes.map((n) => `; ${n}`).join('')}`;
   const target = reference === 8 || reference === 9 || reference === 10 ? compilersWriting(reference) : 'the LLVM of the profile runtime';
   const fix = `add -fno-profile-generate to their CFLAGS (in a Rust build: CFLAGS_<target> for the C code that build scripts compile with cc-rs), or build them with the same LLVM as the rest: ${target}`;
   return { verdict, fix };

@@ -248,3 +248,35 @@ describe('debug-exit inspect (real files)', function () {
     });
   });
 });
+
+describe('debug-exit inspect: the version variable and hostile names', function () {
+  this.timeout(60000);
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'dx-inspect-link-'));
+  after(() => fs.rmSync(scratch, { recursive: true, force: true }));
+
+  it('the old object linked first: its __llvm_profile_raw_version (8) wins; running it confirms the runtime refuses to write', async () => {
+    const program = path.join(scratch, 'old-first');
+    tool('clang-19', ['-fprofile-generate', inspectFixture('mixed-lib-old.o'), inspectFixture('mixed-main.o'), '-o', program]);
+    const { code, json } = await inspectJson(program);
+    assert.equal(code, 4);
+    assert.deepEqual([json.runtime_raw_version, json.raw_version_symbol], [10, 8]);
+    assert.match(json.verdict, /__llvm_profile_raw_version is 8 .*Runtime and instrumentation version mismatch/);
+    // Ground truth: the program itself says so at exit, and writes nothing useful.
+    const run = spawnSync(program, [], { encoding: 'utf8', env: { ...process.env, LLVM_PROFILE_FILE: path.join(scratch, 'p-%p.profraw') } });
+    assert.equal(run.status, 0);
+    assert.match(run.stderr, /LLVM Profile Error: Runtime and instrumentation version mismatch : expected 10, but get 8/);
+  });
+
+  it('a source file name with terminal escapes: the text report shows them escaped, the JSON keeps them', async () => {
+    const evil = path.join(scratch, 'evil\x1b]0;owned\x07\x1b[31m.c');
+    fs.writeFileSync(evil, 'static int hidden(int x) { return x * 3; }\nint visible(int x) { return hidden(x) + 1; }\n');
+    const object = path.join(scratch, 'evil.o');
+    tool('clang-19', ['-g', '-O0', '-fprofile-generate', '-c', evil, '-o', object]);
+    const text = await runCli(['inspect', object]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.doesNotMatch(text.stdout, /[\x00-\x08\x0b-\x1f\x7f]/);
+    assert.match(text.stdout, /evil\\x1b\]0;owned\\x07\\x1b\[31m\.c/);
+    const { json } = await inspectJson(object);
+    assert.ok(json.groups[0].sources.includes(evil), json.groups[0].sources.join());
+  });
+});
