@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import { DebugExitError } from '../session/failure';
-import type { InspectArgs } from '../inspect/args';
+import type { InspectArgs } from './args';
 import { fatArchs } from '../inspect/gather';
 import { renderInspectJson, renderInspectText } from '../inspect/render';
 import { exitCodeOf, inspectPrograms } from '../inspect/run';

@@ -6,13 +6,11 @@ import { runDemo } from './demo-command';
 import { runDoctor } from './doctor-command';
 import { runInteractive } from './interactive-command';
 import { runInspect } from './inspect-command';
-import { parseInspectArgs } from '../inspect/args';
 import { runReplay } from './replay-command';
 import { createLogger } from './log';
 
 export async function main(argv: string[]): Promise<number> {
   try {
-    if (argv[0] === 'inspect') return runInspect(parseInspectArgs(argv.slice(1)));
     const args = parseArgs(argv);
     if (args.command === 'help') {
       process.stdout.write(`${USAGE}\n`);
@@ -22,6 +20,7 @@ export async function main(argv: string[]): Promise<number> {
     if (args.command === 'replay') return await runReplay(args);
     if (args.command === 'interactive') return await runInteractive(args);
     if (args.command === 'doctor') return await runDoctor(args, log);
+    if (args.command === 'inspect') return runInspect(args);
     return args.command === 'capture' ? await runCapture(args, log) : await runDemo(args, log);
   } catch (error) {
     if (isDebugExitError(error)) {

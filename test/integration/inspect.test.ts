@@ -218,7 +218,8 @@ describe('debug-exit inspect (real files)', function () {
         const run = await runCli(['inspect', ...args]);
         assert.equal(run.code, 2, `${args.join(' ')}: ${run.stderr}`);
         assert.equal(run.stdout, '');
-        assert.match(run.stderr, /debug-exit: error: inspect/);
+        assert.match(run.stderr, /^debug-exit: error: /);
+        assert.doesNotMatch(run.stderr, /\n\s+at /);
       }
     });
 
