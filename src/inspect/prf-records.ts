@@ -124,19 +124,45 @@ export interface RecordContext {
   counterSize: number;
 }
 
-/** Whether the record read with `layout` at `offset` is one the compiler could have written. */
+/**
+ * Whether the record read with `layout` at `offset` is one the compiler could have written. Reads
+ * only the fields it checks, without BigInt except for the NameRef (this runs for every layout at
+ * every record).
+ */
 export function recordFits(ctx: RecordContext, layout: Layout, offset: number): boolean {
-  if (offset + layout.size > ctx.data.bytes.length) return false;
-  const r = decodeRecord(ctx.data.bytes, offset, layout, ctx.little);
-  if (ctx.nameRefs !== null && ctx.nameRefs.size > 0 && !ctx.nameRefs.has(r.nameRef)) return false;
-  const sites = r.numValueSites.reduce((a, b) => a + b, 0);
-  if (r.numCounters === 0 || r.numCounters > MAX_COUNTERS || sites > MAX_VALUE_SITES) return false;
+  const bytes = ctx.data.bytes;
+  if (offset + layout.size > bytes.length) return false;
+  const little = ctx.little;
+  const f = layout.fields;
+  if (ctx.nameRefs !== null && ctx.nameRefs.size > 0) {
+    const ref = little ? bytes.readBigUInt64LE(offset) : bytes.readBigUInt64BE(offset);
+    if (!ctx.nameRefs.has(ref)) return false;
+  }
+  const counters = little ? bytes.readUInt32LE(offset + f.NumCounters.offset) : bytes.readUInt32BE(offset + f.NumCounters.offset);
+  let sites = 0;
+  for (let i = 0; i < f.NumValueSites.count; i++) {
+    const at = offset + f.NumValueSites.offset + 2 * i;
+    sites += little ? bytes.readUInt16LE(at) : bytes.readUInt16BE(at);
+  }
+  if (counters === 0 || counters > MAX_COUNTERS || sites > MAX_VALUE_SITES) return false;
   if (!ctx.linked) return true;
   if (sites > 0 && (ctx.values === null || sites * ctx.pointerSize > ctx.values.size)) return false;
   const recordAddress = ctx.data.address + offset;
-  if (ctx.counters === null || !inside(ctx.counters, recordAddress + r.counterPtr, r.numCounters * ctx.counterSize)) return false;
-  if (r.numBitmapBytes > 0 && (ctx.bitmap === null || !inside(ctx.bitmap, recordAddress + r.bitmapPtr, r.numBitmapBytes))) return false;
+  const counterPtr = readSigned(bytes, offset + f.CounterPtr.offset, f.CounterPtr.size, little);
+  if (ctx.counters === null || !inside(ctx.counters, recordAddress + counterPtr, counters * ctx.counterSize)) return false;
+  const bitmap = f.NumBitmapBytes;
+  if (bitmap !== undefined) {
+    const count = little ? bytes.readUInt32LE(offset + bitmap.offset) : bytes.readUInt32BE(offset + bitmap.offset);
+    const bitmapPtr = readSigned(bytes, offset + f.BitmapPtr.offset, f.BitmapPtr.size, little);
+    if (count > 0 && (ctx.bitmap === null || !inside(ctx.bitmap, recordAddress + bitmapPtr, count))) return false;
+  }
   return true;
+}
+
+/** A signed 4- or 8-byte field as a number (8-byte: high word signed * 2^32 + low word). */
+function readSigned(bytes: Buffer, at: number, size: number, little: boolean): number {
+  if (size === 4) return little ? bytes.readInt32LE(at) : bytes.readInt32BE(at);
+  return little ? bytes.readInt32LE(at + 4) * 2 ** 32 + bytes.readUInt32LE(at) : bytes.readInt32BE(at) * 2 ** 32 + bytes.readUInt32BE(at + 4);
 }
 
 function inside(range: Range, address: number, length: number): boolean {
