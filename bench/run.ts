@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { fixturePath } from '../src/fixtures/bundled';
 import { buildSpec, SCRIPT_PATH } from '../src/session/capture';
 import { measureReplay, syntheticPath, writeSyntheticRecording } from './replay';
+import { INSPECT_FUNCTIONS, inspectRow, largestFixture, manyRecordsProgram, measureInspect, paddedCopy } from './inspect';
 
 const BIN = path.resolve(__dirname, '../../bin/debug-exit');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -106,6 +107,15 @@ async function main(): Promise<void> {
     const throughput = replays[1].megabytes / replays[1].seconds;
     const replayOk = throughput >= 50;
     console.log(`  replay throughput target ${replayOk ? 'MET' : 'MISSED'}: ${throughput.toFixed(1)} MB/s on ${replays[1].megabytes.toFixed(0)} MB`);
+    console.log(`\n4. debug-exit inspect (static, nothing run; median of ${ROUNDS}; peak RSS of the inspect process)`);
+    const largest = largestFixture();
+    const inspects = [
+      measureInspect(`largest fixture: ${path.basename(largest)}`, largest, ROUNDS),
+      measureInspect(`the same + 256 MB it never reads`, paddedCopy(largest, dir), ROUNDS),
+      measureInspect(`generated, ${INSPECT_FUNCTIONS.toLocaleString('en')} records`, manyRecordsProgram(dir), ROUNDS),
+    ];
+    for (const m of inspects) console.log(inspectRow(m));
+    console.log(`  memory bounded: ${(inspects[1].peakRssMb / inspects[0].peakRssMb).toFixed(2)}x the RSS for a file ${(inspects[1].megabytes / inspects[0].megabytes).toFixed(0)}x as big`);
     process.exitCode = ok && replayOk ? 0 : 1;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -3,6 +3,7 @@
  * One table of options (OPTIONS) gives the parser, the argument types and the usage text: adding an
  * option is one row. Every mistake becomes a usage error that says what was wrong and what is accepted.
  */
+import { MACHO_ARCHS } from '../inspect/macho';
 import { usageError } from '../session/failure';
 import type { ExtraProbe } from '../probes/catalogue';
 import { PROBE_ROLES, type ExperimentName, type ProbeRole } from '../timeline/events';
@@ -32,7 +33,7 @@ export const MAX_TIMEOUT_S = 7 * 24 * 3600;
 const MIN_SPEED = 0.01;
 const MAX_SPEED = 1e6;
 
-const ALL_COMMANDS = ['capture', 'interactive', 'replay', 'demo', 'doctor'] as const;
+const ALL_COMMANDS = ['capture', 'interactive', 'replay', 'demo', 'doctor', 'inspect'] as const;
 
 /**
  * Every option of every command, in the order of the usage text and of the checks of their values (so
@@ -65,10 +66,18 @@ export const OPTIONS = [
   option({
     flag: '--format',
     value: 'text|json',
-    commands: ['demo', 'doctor'],
+    commands: ['demo', 'doctor', 'inspect'],
     help: 'report on stdout (default text)',
     key: 'format',
     read: (values) => oneOf(last(values) ?? 'text', ['text', 'json'] as const, '--format'),
+  }),
+  option({
+    flag: '--arch',
+    value: 'ARCH',
+    commands: ['inspect'],
+    help: `the slice of universal (fat) Mach-O files to read (default every slice): ${MACHO_ARCHS.join(', ')}`,
+    key: 'arch',
+    read: (values) => maybe(last(values), MACHO_ARCHS, '--arch'),
   }),
   option({
     flag: '--out',
@@ -219,11 +228,12 @@ export type DoctorArgs = Flat<
       program: string | null;
     }
 >;
+export type InspectArgs = Flat<{ command: 'inspect' } & ValuesFor<Row, 'inspect'> & { programs: string[] }>;
 export interface HelpArgs {
   command: 'help';
 }
 
-export type CliArgs = CaptureArgs | DemoArgs | ReplayArgs | InteractiveArgs | DoctorArgs | HelpArgs;
+export type CliArgs = CaptureArgs | DemoArgs | ReplayArgs | InteractiveArgs | DoctorArgs | InspectArgs | HelpArgs;
 
 /** The commands, in the order of the usage text: how each is called and what it does. */
 export const COMMANDS: ReadonlyArray<{ name: CommandName | 'help'; synopsis: string; summary: string }> = [
@@ -236,12 +246,18 @@ export const COMMANDS: ReadonlyArray<{ name: CommandName | 'help'; synopsis: str
     synopsis: 'doctor [options] [PROGRAM]',
     summary: 'check LLDB, its Python, ptrace; with PROGRAM, which probes resolve in it (it is not run)',
   },
+  {
+    name: 'inspect',
+    synopsis: 'inspect [options] PROGRAM...',
+    summary: 'read the profile data of programs, objects, archives (ELF, Mach-O): does it mix LLVM versions, and which code is foreign (nothing is run)',
+  },
   { name: 'help', synopsis: 'help', summary: 'this text' },
 ];
 
 const EXIT_CODES = `exit codes: 0 capture complete (whatever the verdict), 1 tool or environment error,
             2 usage error, 3 verdict differs from --expect;
-            doctor: 0 no check fails, 1 a check fails, 2 usage error`;
+            doctor: 0 no check fails, 1 a check fails, 2 usage error;
+            inspect: 0 consistent or not instrumented, 4 mixed, 1 could not read, 2 usage error`;
 
 /** The usage text, generated from COMMANDS and OPTIONS. */
 export function usage(rows: readonly AnyRow[] = OPTIONS): string {
@@ -280,6 +296,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   if (command === 'demo') return parseDemo(rest);
   if (command === 'replay') return parseReplay(rest);
   if (command === 'doctor') return parseDoctor(rest);
+  if (command === 'inspect') return parseInspect(rest);
   throw usageError(`unknown command: ${command}`, 'run `debug-exit help` for the commands');
 }
 
@@ -341,6 +358,19 @@ export function parseDoctor(argv: readonly string[]): DoctorArgs {
   if (positional[0] === '') throw usageError('doctor: the program is an empty string', 'debug-exit doctor ./app');
   if (read.problem !== null) throw read.problem;
   return { command: 'doctor', ...(readValues(rows, read.given) as ValuesFor<Row, 'doctor'>), program: positional[0] ?? null };
+}
+
+/** `inspect [options] PROGRAM...` (or `inspect [options] -- PROGRAM...`): one or more files, none run. */
+export function parseInspect(argv: readonly string[]): InspectArgs {
+  const [optionPart, afterSeparator] = splitAtSeparator(argv);
+  const rows = rowsFor(OPTIONS, 'inspect');
+  const read = readTokens(optionPart, rows, true);
+  const programs = [...read.positionals, ...afterSeparator];
+  const hint = 'debug-exit inspect [--format text|json] [--arch ARCH] PROGRAM... (programs, .o files, .a/.rlib archives)';
+  if (read.problem !== null) throw read.problem;
+  if (programs.length === 0) throw usageError('inspect: no program given', hint);
+  if (programs.includes('')) throw usageError('inspect: a program is an empty string', hint);
+  return { command: 'inspect', ...(readValues(rows, read.given) as ValuesFor<Row, 'inspect'>), programs };
 }
 
 function parseReplay(argv: readonly string[]): ReplayArgs {

@@ -6,6 +6,7 @@
 import { gatherFacts } from '../doctor/gather';
 import { doctorReport } from '../doctor/findings';
 import { renderDoctorJson, renderDoctorText } from '../doctor/render';
+import { withInspectFinding } from '../doctor/inspect-finding';
 import { DebugExitError, isDebugExitError } from '../session/failure';
 import { resolveProgram } from '../session/preflight';
 import type { DoctorArgs } from './args';
@@ -21,7 +22,8 @@ export async function runDoctor(args: DoctorArgs, log: Logger): Promise<number> 
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    const report = doctorReport(await gatherFacts({ lldb: args.lldb, program, log, abortSignal: abort.signal }));
+    const facts = doctorReport(await gatherFacts({ lldb: args.lldb, program, log, abortSignal: abort.signal }));
+    const report = program === null ? facts : withInspectFinding(facts, program);
     process.stdout.write(args.format === 'json' ? renderDoctorJson(report) : renderDoctorText(report));
     return report.failed ? EXIT_CHECK_FAILED : EXIT_OK;
   } finally {

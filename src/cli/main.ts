@@ -5,6 +5,7 @@ import { runCapture } from './capture-command';
 import { runDemo } from './demo-command';
 import { runDoctor } from './doctor-command';
 import { runInteractive } from './interactive-command';
+import { runInspect } from './inspect-command';
 import { runReplay } from './replay-command';
 import { createLogger } from './log';
 
@@ -19,6 +20,7 @@ export async function main(argv: string[]): Promise<number> {
     if (args.command === 'replay') return await runReplay(args);
     if (args.command === 'interactive') return await runInteractive(args);
     if (args.command === 'doctor') return await runDoctor(args, log);
+    if (args.command === 'inspect') return runInspect(args);
     return args.command === 'capture' ? await runCapture(args, log) : await runDemo(args, log);
   } catch (error) {
     if (isDebugExitError(error)) {

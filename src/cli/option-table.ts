@@ -4,7 +4,7 @@
  */
 import { DebugExitError, usageError } from '../session/failure';
 
-export type CommandName = 'capture' | 'interactive' | 'replay' | 'demo' | 'doctor';
+export type CommandName = 'capture' | 'interactive' | 'replay' | 'demo' | 'doctor' | 'inspect';
 
 /** What was given on the command line: every value of every option, in order (a switch gives `''`). */
 export type Given = ReadonlyMap<string, readonly string[]>;

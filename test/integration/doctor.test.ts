@@ -84,7 +84,7 @@ describe('doctor', function () {
     assert.deepEqual(json.environment.map((f) => [f.check, f.status]), [['lldb', 'ok'], ['python', 'ok'], ['ptrace', 'ok'], ['launch', 'ok']]);
     assert.equal(json.program?.path, fixture('allocator-first'));
     assert.deepEqual(json.program?.findings.map((f) => [f.check, f.status]), [
-      ['symbols', 'ok'], ['profile-write', 'ok'], ['allocator', 'ok'], ['exit', 'ok'], ['atexit', 'ok'],
+      ['symbols', 'ok'], ['profile-write', 'ok'], ['allocator', 'ok'], ['exit', 'ok'], ['atexit', 'ok'], ['profile-data', 'ok'],
     ]);
     assert.deepEqual(resolvedIn(json, 'profile-write').writeFileWithoutReturn, ['allocator-first']);
     assert.deepEqual(resolvedIn(json, 'allocator-teardown').mi_process_done, ['allocator-first']);
@@ -116,7 +116,7 @@ describe('doctor', function () {
     const json = await doctorJson([fixture('stripped')]);
     const findings = json.program?.findings ?? [];
     assert.deepEqual(findings.map((f) => [f.check, f.status]), [
-      ['symbols', 'warn'], ['profile-write', 'warn'], ['allocator', 'warn'], ['exit', 'ok'], ['atexit', 'ok'],
+      ['symbols', 'warn'], ['profile-write', 'warn'], ['allocator', 'warn'], ['exit', 'ok'], ['atexit', 'ok'], ['profile-data', 'ok'],
     ]);
     assert.match(findings[0].finding, /stripped has no symbols \(main does not resolve/);
     assert.match(findings[1].finding, /whether it is instrumented with -fprofile-generate cannot be told/);

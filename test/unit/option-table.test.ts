@@ -4,9 +4,9 @@ import { COMMANDS, OPTIONS, parseArgs, usage, USAGE } from '../../src/cli/args';
 import { isDebugExitError } from '../../src/session/failure';
 import { option, optionLabel, readTokens, rowsFor, wrap, USAGE_WIDTH, type CommandName } from '../../src/cli/option-table';
 
-const COMMAND_NAMES: CommandName[] = ['capture', 'interactive', 'replay', 'demo', 'doctor'];
+const COMMAND_NAMES: CommandName[] = ['capture', 'interactive', 'replay', 'demo', 'doctor', 'inspect'];
 
-const SAMPLES: Record<string, string> = { 'FORMAT=PATH': 'json=r.json', 'K=V': 'A=1', 'ROLE=SYMBOL': 'profile-write=f' };
+const SAMPLES: Record<string, string> = { 'FORMAT=PATH': 'json=r.json', 'K=V': 'A=1', 'ROLE=SYMBOL': 'profile-write=f', ARCH: 'arm64' };
 
 /** The argv that gives `flag` (with a valid value when it takes one) to `command`. */
 function argvWith(command: CommandName, flag: string, placeholder: string | undefined): string[] {
@@ -14,6 +14,7 @@ function argvWith(command: CommandName, flag: string, placeholder: string | unde
   const given = value === undefined ? [flag] : [`${flag}=${value}`];
   if (command === 'replay') return ['replay', 'r.cast', ...given];
   if (command === 'demo' || command === 'doctor') return [command, ...given];
+  if (command === 'inspect') return [command, ...given, './app'];
   return [command, ...given, '--', './app'];
 }
 
