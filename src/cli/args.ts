@@ -111,7 +111,7 @@ capture options:
   --log-level LEVEL         pino level on stderr (default warn)
   --quiet                   no progress lines on stderr
   --record PATH             record the session (asciicast v2) here
-                            (default recordings/<program>-<UTC time>.cast)
+                            (default .debug-exit/recordings/<program>-<UTC time>.cast)
   --no-record               do not record
   --program-output files|terminal
                             where the program's stdout/stderr go: files of the capture (default),

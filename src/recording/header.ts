@@ -61,8 +61,14 @@ function pick(env: NodeJS.ProcessEnv, keys: string[]): { TERM?: string; SHELL?: 
   return out;
 }
 
-/** recordings/<program>-<UTC time>.cast, relative to the working directory. */
+/**
+ * .debug-exit/recordings/<program>-<UTC time>.cast, relative to the working directory: where the
+ * user (or the CI job) is, kept after the run (the OS temp folder is not), in one hidden folder
+ * that is easy to ignore or upload, and never mixed with a `recordings/` folder of the user's own.
+ */
+export const DEFAULT_RECORDING_DIR = path.join('.debug-exit', 'recordings');
+
 export function defaultRecordingPath(program: string, now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return path.join('recordings', `${path.basename(program)}-${stamp}.cast`);
+  return path.join(DEFAULT_RECORDING_DIR, `${path.basename(program)}-${stamp}.cast`);
 }
