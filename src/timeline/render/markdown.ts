@@ -129,7 +129,7 @@ function code(text: string): string {
   return `\`${text.replace(/`/g, "'")}\``;
 }
 
-/** Table cells: no pipes, no line breaks. */
+/** Table cells and text: no pipes, no line breaks, no HTML (GitHub renders tags in Markdown: the target's names are not trusted). */
 function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
 }
