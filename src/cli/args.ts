@@ -6,8 +6,8 @@ import { usageError } from '../session/failure';
 import type { ExtraProbe } from '../probes/catalogue';
 import { PROBE_ROLES, type ExperimentName, type ProbeRole } from '../timeline/events';
 
-export type OutputFormat = 'text' | 'json' | 'markdown' | 'mermaid' | 'chrome';
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'markdown', 'mermaid', 'chrome'];
+export type OutputFormat = 'text' | 'json' | 'markdown' | 'mermaid' | 'chrome' | 'html';
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'markdown', 'mermaid', 'chrome', 'html'];
 export type Expectation = 'confirmed' | 'refuted';
 
 export interface CaptureArgs {
@@ -26,6 +26,8 @@ export interface CaptureArgs {
   quiet: boolean;
   programOutput: 'files' | 'terminal';
   repeat: number;
+  /** Append the Markdown report to $GITHUB_STEP_SUMMARY (--summary). */
+  summary: boolean;
   /** Where to record: an explicit --record PATH, the default path (undefined), or off (--no-record). */
   record: string | null | undefined;
   program: string;
@@ -91,10 +93,11 @@ export const USAGE = `usage:
   debug-exit help
 
 capture options:
-  --format text|json|markdown|mermaid|chrome
+  --format text|json|markdown|mermaid|chrome|html
                             report on stdout (default text); mermaid: a sequence diagram of the
-                            exit; chrome: a trace for chrome://tracing or Perfetto (--repeat:
-                            text or json only)
+                            exit; chrome: a trace for chrome://tracing or Perfetto; html: one
+                            self-contained page with the session replayed (--repeat: text or
+                            json only)
   --out FORMAT=PATH         also write the report in FORMAT to PATH (repeatable)
   --timeout S               kill the program after S seconds (default ${DEFAULT_TIMEOUT_S})
   --lldb PATH               the LLDB to use (default lldb-19, then lldb, from PATH)
@@ -108,6 +111,7 @@ capture options:
                             __llvm_profile_write_file() in the program and record whether it
                             crashes and where; then let the exit go on
   --expect confirmed|refuted  exit with 3 when the allocator-cleanup-first verdict differs
+  --summary                 append the Markdown report to $GITHUB_STEP_SUMMARY (GitHub Actions)
   --log-level LEVEL         pino level on stderr (default warn)
   --quiet                   no progress lines on stderr
   --record PATH             record the session (asciicast v2) here
@@ -127,7 +131,7 @@ exit codes: 0 capture complete (whatever the verdict), 1 tool or environment err
 
 type Flags = Map<string, string[]>;
 const VALUE_FLAGS = ['--format', '--out', '--timeout', '--lldb', '--env', '--expect', '--aslr', '--log-level', '--record', '--program-output', '--repeat', '--experiment', '--probe'];
-const BOOLEAN_FLAGS = ['--census', '--quiet', '--no-record'];
+const BOOLEAN_FLAGS = ['--census', '--quiet', '--no-record', '--summary'];
 
 export function parseArgs(argv: readonly string[]): CliArgs {
   const [command, ...rest] = argv;
@@ -165,6 +169,7 @@ function parseCapture(argv: readonly string[]): CaptureArgs {
     quiet: flags.has('--quiet'),
     record: flags.has('--no-record') ? null : last(flags, '--record'),
     repeat: parseRepeat(last(flags, '--repeat')),
+    summary: flags.has('--summary'),
     programOutput: oneOf(last(flags, '--program-output') ?? 'files', ['files', 'terminal'] as const, '--program-output'),
     program: programPart[0],
     programArgs: programPart.slice(1),
@@ -173,7 +178,7 @@ function parseCapture(argv: readonly string[]): CaptureArgs {
 
 function parseInteractive(argv: readonly string[]): InteractiveArgs {
   const capture = parseCapture(argv);
-  const unsupported = ['--format', '--out', '--timeout', '--expect', '--program-output', '--quiet', '--repeat', '--experiment'].filter((flag) => argv.slice(0, argv.indexOf('--')).some((a) => a === flag || a.startsWith(`${flag}=`)));
+  const unsupported = ['--format', '--out', '--timeout', '--expect', '--program-output', '--quiet', '--repeat', '--experiment', '--summary'].filter((flag) => argv.slice(0, argv.indexOf('--')).some((a) => a === flag || a.startsWith(`${flag}=`)));
   if (unsupported.length > 0) throw usageError(`${unsupported.join(', ')}: not for the interactive session`, 'these are `debug-exit capture` options');
   const { lldb, env, census, probes, aslr, logLevel, record, program, programArgs } = capture;
   return { command: 'interactive', lldb, env, census, probes, aslr, logLevel, record, program, programArgs };

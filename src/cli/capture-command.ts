@@ -10,6 +10,8 @@ import { reportOf, reportsPerRun } from './analyse';
 import { renderRepeatJson, renderRepeatText } from '../timeline/render/repeat';
 import type { Logger } from './log';
 import { progressOn } from './progress';
+import { renderHtmlPage } from './html-page';
+import { appendStepSummary, describeSummary, repeatMarkdown } from './summary';
 
 export const EXIT_OK = 0;
 export const EXIT_TOOL_ERROR = 1;
@@ -24,7 +26,7 @@ const NOTHING_CAPTURED = ['lldb-no-prompt', 'script-not-loaded', 'target-failed'
  * LLDB starts.
  */
 /** Formats that show one run: a session of several runs is reported as text or json. */
-export const ONE_RUN_FORMATS: readonly OutputFormat[] = ['markdown', 'mermaid', 'chrome'];
+export const ONE_RUN_FORMATS: readonly OutputFormat[] = ['markdown', 'mermaid', 'chrome', 'html'];
 
 export function checkRepeatFormats(args: Pick<CaptureArgs, 'repeat' | 'format' | 'outputs'>): void {
   if (args.repeat <= 1) return;
@@ -82,7 +84,7 @@ function finish(args: CaptureArgs, result: CaptureResult): number {
   if (failure && NOTHING_CAPTURED.includes(failure.code)) throw new DebugExitError(failure);
   if (args.repeat > 1) return finishRepeat(args, result);
   const report = reportOf(result);
-  emit(args, report);
+  emit(args, report, result.recording ?? null);
   if (failure) {
     process.stderr.write(`${formatFailure(failure)}\n`);
     return EXIT_TOOL_ERROR;
@@ -100,6 +102,7 @@ function finishRepeat(args: CaptureArgs, result: CaptureResult): number {
   const render = (format: OutputFormat) => (format === 'json' ? renderRepeatJson(reports) : renderRepeatText(reports));
   process.stdout.write(render(args.format));
   for (const out of args.outputs) fs.writeFileSync(out.path, render(out.format));
+  if (args.summary) summarise(repeatMarkdown(renderRepeatText(reports), reports.length));
   if (result.session.failure) {
     process.stderr.write(`${formatFailure(result.session.failure)}\n`);
     return EXIT_TOOL_ERROR;
@@ -114,9 +117,17 @@ function finishRepeat(args: CaptureArgs, result: CaptureResult): number {
   return EXIT_VERDICT_MISMATCH;
 }
 
-function emit(args: CaptureArgs, report: Report): void {
-  process.stdout.write(renderReport(args.format, report));
-  for (const out of args.outputs) fs.writeFileSync(out.path, renderReport(out.format, report));
+function emit(args: CaptureArgs, report: Report, recording: string | null): void {
+  // The page replays the session: it reads the recording, complete once the capture returned.
+  const render = (format: OutputFormat) => (format === 'html' ? renderHtmlPage(report, recording) : renderReport(format, report));
+  process.stdout.write(render(args.format));
+  for (const out of args.outputs) fs.writeFileSync(out.path, render(out.format));
+  if (args.summary) summarise(renderReport('markdown', report));
+}
+
+/** --summary: the Markdown appended to the job summary on GitHub Actions; elsewhere, a note that it was not. */
+function summarise(markdown: string): void {
+  process.stderr.write(`${describeSummary(appendStepSummary(markdown))}\n`);
 }
 
 function expectationCode(args: CaptureArgs, report: Report): number {
