@@ -93,11 +93,19 @@ describe('the npm package, installed into a temporary prefix', function () {
     assert.ok(!doctor.stdout.includes(ROOT), 'nothing from the clone is used');
   });
 
+  it('npx from the tarball gives a working debug-exit too', () => {
+    const npx = run('npx', ['--yes', `--package=${tarball}`, '--', 'debug-exit', 'doctor', '--format', 'json'], outside, 600000);
+    assert.equal(npx.status, 0, npx.stderr + npx.stdout);
+    const python = (JSON.parse(npx.stdout) as { environment: Array<{ check: string; finding: string }> }).environment.find((f) => f.check === 'python');
+    assert.match(python?.finding ?? '', / from \/.*\/node_modules\/debug-exit\/lldb-scripts\/debug_exit\.py$/);
+    assert.ok(!npx.stdout.includes(ROOT), 'nothing from the clone is used');
+  });
+
   it('capture from the installed copy gives the same report as from the clone, and records under .debug-exit/recordings', () => {
     const args = ['capture', '--quiet', '--format', 'json', ...captureOptionsOf(fixture), '--', fixturePath(fixture.binary), ...fixture.args];
     const fromInstalled = run(installed, args, outside, 180000);
     assert.equal(fromInstalled.status, 0, fromInstalled.stderr);
-    const fromClone = run(BIN, [...args.slice(0, 3), '--no-record', ...args.slice(3)], ROOT, 180000);
+    const fromClone = run(BIN, ['capture', '--no-record', ...args.slice(1)], ROOT, 180000);
     assert.equal(fromClone.status, 0, fromClone.stderr);
     assert.equal(stable(fromInstalled.stdout), stable(fromClone.stdout));
     assert.equal(JSON.parse(fromInstalled.stdout).diagnosis.conclusion, fixture.diagnosis);
