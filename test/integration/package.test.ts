@@ -93,6 +93,12 @@ describe('the npm package, installed into a temporary prefix', function () {
     assert.ok(!doctor.stdout.includes(ROOT), 'nothing from the clone is used');
   });
 
+  it('demo from the installed copy says it runs from a clone (no fixtures are installed)', () => {
+    const demo = run(installed, ['demo'], outside);
+    assert.equal(demo.status, 2);
+    assert.match(demo.stderr, /demo builds the bundled fixtures: it runs from a clone of debug-exit/);
+  });
+
   it('npx from the tarball gives a working debug-exit too', () => {
     const npx = run('npx', ['--yes', `--package=${tarball}`, '--', 'debug-exit', 'doctor', '--format', 'json'], outside, 600000);
     assert.equal(npx.status, 0, npx.stderr + npx.stdout);
