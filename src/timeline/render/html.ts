@@ -160,16 +160,33 @@ function sessionSection(session: HtmlSession): string {
         '<div id="player"></div>',
         `<script type="application/json" id="recording">${scriptJson(session.cast)}</script>`,
         `<script>${scriptText(session.player.js)}</script>`,
-        `<script>${PLAYER_INIT}</script>`,
+        `<script>${playerInit(castDuration(session.cast))}</script>`,
         '</section>',
       ].join('\n');
   }
 }
 
-const PLAYER_INIT = `(function () {
+/** The player, showing the last frame of the session (where it crashed or exited) until played. */
+function playerInit(duration: number): string {
+  return `(function () {
   var cast = JSON.parse(document.getElementById('recording').textContent);
-  window.debugExitPlayer = AsciinemaPlayer.create({ data: cast }, document.getElementById('player'), { fit: 'width', idleTimeLimit: 1, poster: 'npt:0:1', terminalFontSize: '12px' });
+  window.debugExitPlayer = AsciinemaPlayer.create({ data: cast }, document.getElementById('player'), { fit: 'width', idleTimeLimit: 1, poster: 'npt:${duration}', terminalFontSize: '12px' });
 })();`;
+}
+
+/** Seconds to the last event of an asciicast v2 recording (0 when it has none). */
+export function castDuration(cast: string): number {
+  const lines = cast.trimEnd().split('\n');
+  for (let i = lines.length - 1; i > 0; i--) {
+    try {
+      const event = JSON.parse(lines[i]) as unknown;
+      if (Array.isArray(event) && typeof event[0] === 'number' && Number.isFinite(event[0])) return Math.max(0, Math.floor(event[0] * 1000) / 1000);
+    } catch {
+      // not an event line: keep looking
+    }
+  }
+  return 0;
+}
 
 function verdictsSection(report: Report): string {
   const rows = Object.values(report.verdicts as unknown as Record<string, { name: string; result: string; reason: string; evidence: number[] }>).map(
