@@ -15,7 +15,7 @@ import { openPage } from '../helpers/browser';
 import { runCli, type JsonReport } from '../helpers/cli';
 
 describe('--summary: a 10,000-hit census in the GitHub step summary', function () {
-  this.timeout(300000);
+  this.timeout(400000);
   let dir: string;
   let summary: string;
   let report: JsonReport;
@@ -26,9 +26,9 @@ describe('--summary: a 10,000-hit census in the GitHub step summary', function (
     summary = path.join(dir, 'step-summary.md');
     fs.writeFileSync(summary, '## an earlier step wrote this\n');
     const json = path.join(dir, 'report.json');
-    const run = await runCli(['capture', '--quiet', '--census', '--summary', '--no-record', '--format', 'text', '--out', `json=${json}`, '--out', `html=${path.join(dir, 'report.html')}`, '--', fixturePath('many-handlers'), '10000'], {
+    const run = await runCli(['capture', '--quiet', '--census', '--summary', '--no-record', '--timeout', '270', '--format', 'text', '--out', `json=${json}`, '--out', `html=${path.join(dir, 'report.html')}`, '--', fixturePath('many-handlers'), '10000'], {
       env: { ...process.env, GITHUB_STEP_SUMMARY: summary },
-      timeoutMs: 280000,
+      timeoutMs: 290000,
     });
     assert.equal(run.code, 0, run.stderr);
     stderr = run.stderr;

@@ -18,7 +18,7 @@ import {
   symbolOf,
   threadOf,
 } from './describe';
-import { describeFold, foldNote, foldTimeline } from './fold';
+import { describeFold, foldNote, foldTimeline, type Folding } from './fold';
 import { renderMermaid } from './mermaid';
 
 /** GitHub cuts a step summary at 1 MiB (1,048,576 bytes); the report stays under this, leaving room for others. */
@@ -27,13 +27,15 @@ export const MARKDOWN_BUDGET_BYTES = 1_000_000;
 export const MERMAID_MAX_CHARS = 50_000;
 
 export function renderMarkdown(report: Report): string {
+  const folding = foldTimeline(report);
+  const before = [['# debug-exit report'], diagnosis(report), header(report), sequence(report), verdicts(report)];
+  const after = [probes(report), prediction(report)];
   let limit = Infinity;
   for (;;) {
-    const sections = [['# debug-exit report'], diagnosis(report), header(report), sequence(report), verdicts(report), timelineTable(report, limit), probes(report), prediction(report)];
+    const sections = [...before, timelineTable(report, folding, limit), ...after];
     const text = `${sections.map((lines) => lines.join('\n')).join('\n\n')}\n`;
-    const rows = timelineRowCount(report);
     if (Buffer.byteLength(text) <= MARKDOWN_BUDGET_BYTES || limit === 0) return text;
-    limit = Math.floor(Math.min(limit, rows) / 2);
+    limit = Math.floor(Math.min(limit, folding.rows.length) / 2);
   }
 }
 
@@ -79,14 +81,9 @@ function sequence(report: Report): string[] {
   return ['## Exit sequence', '', '```mermaid', diagram.trimEnd(), '```'];
 }
 
-function timelineRowCount(report: Report): number {
-  return foldTimeline(report).rows.length;
-}
-
 /** The timeline, repetitive hits folded; at most `limit` rows (the rest cut, with a note). */
-function timelineTable(report: Report, limit: number): string[] {
+function timelineTable(report: Report, folding: Folding, limit: number): string[] {
   const { timeline } = report;
-  const folding = foldTimeline(report);
   const shown = folding.rows.slice(0, limit);
   const rows = shown
     .map((row) =>
