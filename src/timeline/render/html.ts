@@ -16,6 +16,8 @@
 import { describeOutcome } from '../outcome';
 import { isResolved } from '../probes';
 import type { Report } from '../report';
+import type { Verdict } from '../verdict';
+import { VERDICTS } from '../verdict-registry';
 import { citeEvidence } from './cite';
 import { commandLine, describeRegistration, detailOf, elapsedMs, roleOf, symbolOf, threadNames, threadOf } from './describe';
 import { describeFold, foldNote, foldTimeline } from './fold';
@@ -189,7 +191,8 @@ export function castDuration(cast: string): number {
 }
 
 function verdictsSection(report: Report): string {
-  const rows = Object.values(report.verdicts as unknown as Record<string, { name: string; result: string; reason: string; evidence: number[] }>).map(
+  const all: Verdict<string, string>[] = VERDICTS.map((m) => report.verdicts[m.key]);
+  const rows = all.map(
     (v) => `<tr><td><code>${xml(v.name)}</code></td><td><strong>${xml(v.result)}</strong></td><td>${xml(v.reason)}</td><td>${xml(citeEvidence(report.timeline, v.evidence).join(', '))}</td></tr>`,
   );
   return ['<section id="verdicts">', '<h2>Verdicts</h2>', '<table><thead><tr><th>verdict</th><th>result</th><th>reason</th><th>evidence</th></tr></thead><tbody>', ...rows, '</tbody></table>', '</section>'].join('\n');

@@ -8,6 +8,7 @@ import { describeOutcome } from '../outcome';
 import { isResolved } from '../probes';
 import type { Report } from '../report';
 import type { Verdict } from '../verdict';
+import { VERDICTS } from '../verdict-registry';
 import { citeEvidence } from './cite';
 import {
   commandLine,
@@ -63,8 +64,7 @@ function diagnosis(report: Report): string[] {
 }
 
 function verdicts(report: Report): string[] {
-  const { allocatorFirst, explicitWrites, crash, integrity, earlyWrite } = report.verdicts;
-  const all: Verdict<string, string>[] = [allocatorFirst, explicitWrites, crash, integrity, earlyWrite];
+  const all: Verdict<string, string>[] = VERDICTS.map((m) => report.verdicts[m.key]);
   const rows = all.map((v) => {
     const evidence = citeEvidence(report.timeline, v.evidence).join(', ');
     return `| ${v.name} | **${v.result}** | ${cell(v.reason)} | ${cell(evidence)} |`;
