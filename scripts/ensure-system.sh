@@ -4,7 +4,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ready=1
-for tool in lldb-19 clang-19 ld64.lld-19 llvm-lipo-19; do command -v "$tool" >/dev/null 2>&1 || ready=0; done
+for tool in lldb-19 clang-19 ld64.lld-19 llvm-lipo-19 chromium; do command -v "$tool" >/dev/null 2>&1 || ready=0; done
 [ -n "$(older_clang)" ] || ready=0
 [ -f "$DX_CACHE/mimalloc/lib/libmimalloc.a" ] || ready=0
 [ -f "$(clang-19 -print-file-name=libclang_rt.profile-$(uname -m).a 2>/dev/null || echo /nonexistent)" ] || ready=0

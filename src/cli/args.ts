@@ -23,8 +23,8 @@ import {
   type ValuesFor,
 } from './option-table';
 
-export type OutputFormat = 'text' | 'json' | 'markdown' | 'mermaid' | 'chrome';
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'markdown', 'mermaid', 'chrome'];
+export type OutputFormat = 'text' | 'json' | 'markdown' | 'mermaid' | 'chrome' | 'html';
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'markdown', 'mermaid', 'chrome', 'html'];
 export type Expectation = 'confirmed' | 'refuted';
 
 export const DEFAULT_TIMEOUT_S = 60;
@@ -59,7 +59,7 @@ export const OPTIONS = [
     flag: '--format',
     value: OUTPUT_FORMATS.join('|'),
     commands: ['capture', 'replay'],
-    help: 'report on stdout (default text); mermaid: a sequence diagram of the exit; chrome: a trace for chrome://tracing or Perfetto (--repeat: text or json only)',
+    help: 'report on stdout (default text); mermaid: a sequence diagram of the exit; chrome: a trace for chrome://tracing or Perfetto; html: one self-contained page with the session replayed (--repeat: text or json only)',
     key: 'format',
     read: (values) => oneOf(last(values) ?? 'text', OUTPUT_FORMATS, '--format'),
   }),
@@ -135,6 +135,13 @@ export const OPTIONS = [
     read: (values): Expectation | null => maybe(last(values), ['confirmed', 'refuted'] as const, '--expect'),
   }),
   option({
+    flag: '--summary',
+    commands: ['capture'],
+    help: 'append the Markdown report to $GITHUB_STEP_SUMMARY (the job summary on GitHub Actions)',
+    key: 'summary',
+    read: (values) => values.length > 0,
+  }),
+  option({
     flag: '--aslr',
     value: 'on|off',
     commands: ['capture', 'interactive'],
@@ -169,7 +176,7 @@ export const OPTIONS = [
     flag: '--record',
     value: 'PATH',
     commands: ['capture', 'interactive'],
-    help: 'record the session (asciicast v2) here (default recordings/<program>-<UTC time>.cast)',
+    help: 'record the session (asciicast v2) here (default .debug-exit/recordings/<program>-<UTC time>.cast)',
     key: 'record',
     /** Where to record: an explicit --record PATH, the default path (undefined), or off (--no-record). */
     read: (values, given): string | null | undefined => (given.has('--no-record') ? null : last(values)),

@@ -14,6 +14,8 @@ import { reportOf, reportsPerRun } from './analyse';
 import { renderRepeatJson, renderRepeatText } from '../timeline/render/repeat';
 import type { Logger } from './log';
 import { progressOn } from './progress';
+import { renderHtmlPage } from './html-page';
+import { appendStepSummary, describeSummary, repeatMarkdown } from './summary';
 
 export const EXIT_OK = 0;
 export const EXIT_TOOL_ERROR = 1;
@@ -28,7 +30,7 @@ const NOTHING_CAPTURED = ['lldb-no-prompt', 'script-not-loaded', 'target-failed'
  * LLDB starts.
  */
 /** Formats that show one run: a session of several runs is reported as text or json. */
-export const ONE_RUN_FORMATS: readonly OutputFormat[] = ['markdown', 'mermaid', 'chrome'];
+export const ONE_RUN_FORMATS: readonly OutputFormat[] = ['markdown', 'mermaid', 'chrome', 'html'];
 
 export function checkRepeatFormats(args: Pick<CaptureArgs, 'repeat' | 'format' | 'outputs'>): void {
   if (args.repeat <= 1) return;
@@ -110,7 +112,7 @@ function finish(args: CaptureArgs, result: CaptureResult, outputs: OpenedOutput[
   if (failure && NOTHING_CAPTURED.includes(failure.code)) throw new DebugExitError(failure);
   if (args.repeat > 1) return finishRepeat(args, result, outputs);
   const report = reportOf(result);
-  emit(args, report, outputs);
+  emit(args, report, outputs, result.recording ?? null);
   if (failure) {
     process.stderr.write(`${formatFailure(failure)}\n`);
     return EXIT_TOOL_ERROR;
@@ -132,6 +134,7 @@ function finishRepeat(args: CaptureArgs, result: CaptureResult, outputs: OpenedO
   const render = (format: OutputFormat) => (format === 'json' ? renderRepeatJson(reports) : renderRepeatText(reports));
   process.stdout.write(render(args.format));
   for (const out of outputs) writeOutput(out, render(out.format));
+  if (args.summary) summarise(repeatMarkdown(renderRepeatText(reports), reports.length));
   if (result.session.failure) {
     process.stderr.write(`${formatFailure(result.session.failure)}\n`);
     return EXIT_TOOL_ERROR;
@@ -146,9 +149,17 @@ function finishRepeat(args: CaptureArgs, result: CaptureResult, outputs: OpenedO
   return EXIT_VERDICT_MISMATCH;
 }
 
-function emit(args: CaptureArgs, report: Report, outputs: OpenedOutput[]): void {
-  process.stdout.write(renderReport(args.format, report));
-  for (const out of outputs) writeOutput(out, renderReport(out.format, report));
+function emit(args: CaptureArgs, report: Report, outputs: OpenedOutput[], recording: string | null): void {
+  // The page replays the session: it reads the recording, complete once the capture returned.
+  const render = (format: OutputFormat) => (format === 'html' ? renderHtmlPage(report, recording) : renderReport(format, report));
+  process.stdout.write(render(args.format));
+  for (const out of outputs) writeOutput(out, render(out.format));
+  if (args.summary) summarise(renderReport('markdown', report));
+}
+
+/** --summary: the Markdown appended to the job summary on GitHub Actions; elsewhere, a note that it was not. */
+function summarise(markdown: string): void {
+  process.stderr.write(`${describeSummary(appendStepSummary(markdown))}\n`);
 }
 
 function expectationCode(args: CaptureArgs, report: Report): number {

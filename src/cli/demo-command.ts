@@ -4,6 +4,7 @@
  * compares each verdict with what the fixture was built to show.
  */
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BUNDLED_CAPTURES, fixturePath, type BundledCapture } from '../fixtures/bundled';
 import { capture } from '../session/capture';
@@ -25,6 +26,10 @@ interface DemoRow {
 }
 
 export async function runDemo(args: DemoArgs, log: Logger): Promise<number> {
+  if (!fs.existsSync(ENSURE_SYSTEM)) {
+    // An installed package has no fixtures, nor the scripts that build them.
+    throw new DebugExitError({ code: 'usage', message: 'demo builds the bundled fixtures: it runs from a clone of debug-exit, not from an installed package', hint: 'git clone the repository, then `npm ci && npm run demo`' });
+  }
   process.stderr.write('debug-exit demo: checking the system and building the fixtures\n');
   const setup = spawnSync('bash', [ENSURE_SYSTEM], { stdio: ['ignore', 2, 2] });
   if (setup.status !== 0) {

@@ -5,7 +5,7 @@
  *     a write that fails at the end (/dev/full) is one line and exit 1;
  *   - --record PATH: created with O_EXCL, so an existing file or a symlink is refused unless
  *     --force (then replaced, but never through a symlink: O_NOFOLLOW);
- *   - the default recording: recordings/<program>-<UTC time with ms>-<pid>-<random>.cast, created
+ *   - the default recording: .debug-exit/recordings/<program>-<UTC time with ms>-<pid>-<random>.cast, created
  *     with O_EXCL, so captures started together in one folder never share a file.
  */
 import { randomBytes } from 'node:crypto';
@@ -79,10 +79,17 @@ export function closeOutputs(outputs: readonly OpenedOutput[]): void {
   }
 }
 
-/** recordings/<program>-<UTC time with milliseconds>-<pid>-<random>.cast, relative to the working directory. */
+/**
+ * .debug-exit/recordings, relative to the working directory: where the user (or the CI job) is, kept
+ * after the run (the OS temp folder is not), in one hidden folder that is easy to ignore or upload,
+ * and never mixed with a `recordings/` folder of the user's own.
+ */
+export const DEFAULT_RECORDING_DIR = path.join('.debug-exit', 'recordings');
+
+/** DEFAULT_RECORDING_DIR/<program>-<UTC time with milliseconds>-<pid>-<random>.cast. */
 export function defaultRecordingPath(program: string, now = new Date(), pid = process.pid, random = randomBytes(3).toString('hex')): string {
   const stamp = now.toISOString().replace(/[-:]/g, '');
-  return path.join('recordings', `${path.basename(program)}-${stamp}-${pid}-${random}.cast`);
+  return path.join(DEFAULT_RECORDING_DIR, `${path.basename(program)}-${stamp}-${pid}-${random}.cast`);
 }
 
 export interface OpenedRecording {

@@ -12,17 +12,20 @@ import { renderReport } from '../timeline/render/renderer';
 import type { OutputFormat, ReplayArgs } from './args';
 import { reportFrom, reportsOfRuns, type SessionFacts } from './analyse';
 import { renderRepeatJson, renderRepeatText } from '../timeline/render/repeat';
+import type { Report } from '../timeline/report';
+import { renderHtmlPage } from './html-page';
 
 /**
  * An interactive session: one report per run (each `run` the person typed). A `--repeat` capture:
  * the distribution over its runs, as the capture printed it. Otherwise the one run's report.
  */
-function rendererFor(facts: SessionFacts, mode: string | undefined): (format: OutputFormat) => string {
+function rendererFor(facts: SessionFacts, mode: string | undefined, recording: string): (format: OutputFormat) => string {
+  const renderOne = (format: OutputFormat, report: Report) => (format === 'html' ? renderHtmlPage(report, recording) : renderReport(format, report));
   const reports = reportsOfRuns(facts);
-  if (mode !== 'interactive' && reports.length <= 1) return (format) => renderReport(format, reportFrom(facts));
+  if (mode !== 'interactive' && reports.length <= 1) return (format) => renderOne(format, reportFrom(facts));
   return (format) => {
     if (ONE_RUN_FORMATS.includes(format)) {
-      if (reports.length === 1) return renderReport(format, reports[0]);
+      if (reports.length === 1) return renderOne(format, reports[0]);
       throw usageError(`${format} shows one run; this recording has ${reports.length}`, 'replay it with --format text or json');
     }
     if (mode !== 'interactive') return format === 'json' ? renderRepeatJson(reports) : renderRepeatText(reports);
@@ -48,7 +51,7 @@ export async function runReplay(args: ReplayArgs): Promise<number> {
     const result = await replay({ file: args.recording, play });
     const { debug_exit: meta } = result.header;
     const facts = { target: meta.target, profileFile: meta.profile_file, census: meta.options?.census === true, aslr: meta.options?.aslr ?? null, experiment: meta.options?.experiment ?? null, session: result.session, cut: !result.end.lldbExited };
-    const render = rendererFor(facts, meta.options?.mode);
+    const render = rendererFor(facts, meta.options?.mode, args.recording);
     process.stdout.write(render(args.format));
     for (const out of outputs) writeOutput(out, render(out.format));
     const rejected = rejectedFramesLine(result.session.rejectedCount, result.session.rejected);

@@ -183,7 +183,7 @@ function scriptFinding(outcome: BatchOutcome, scriptPath: string): Finding {
       hint: 'the script and the tool come from different versions: reinstall debug-exit',
     };
   }
-  return { status: 'ok', check: 'python', finding: `LLDB's Python runs the debug-exit script (${said.schema}, ${said.lldb_version}, platform ${said.platform})` };
+  return { status: 'ok', check: 'python', finding: `LLDB's Python runs the debug-exit script (${said.schema}, ${said.lldb_version}, platform ${said.platform}) from ${scriptPath}` };
 }
 
 /** `; in a container (docker), under a seccomp filter`, or nothing. */

@@ -8,7 +8,7 @@ export const BIN = path.resolve(__dirname, '../../../bin/debug-exit');
 
 /**
  * The CLI runs in a scratch folder, so the recordings it makes by default
- * (recordings/<program>-<time>.cast) land there, not in the work tree.
+ * (.debug-exit/recordings/<program>-<time>.cast) land there, not in the work tree.
  */
 const SCRATCH = fs.mkdtempSync(path.join(os.tmpdir(), 'dx-cli-cwd-'));
 process.on('exit', () => fs.rmSync(SCRATCH, { recursive: true, force: true }));

@@ -30,13 +30,13 @@ describe('live capture, recording and replay', function () {
     });
   }
 
-  it('records to recordings/<program>-<UTC time with ms>-<pid>-<random>.cast by default', async () => {
+  it('records to .debug-exit/recordings/<program>-<UTC time with ms>-<pid>-<random>.cast by default', async () => {
     const cwd = fs.mkdtempSync(path.join(dir, 'cwd-'));
     const { spawnSync } = await import('node:child_process');
     const bin = path.resolve(__dirname, '../../../bin/debug-exit');
     const run = spawnSync(bin, ['capture', '--quiet', '--', fixturePath('profile-first')], { cwd, encoding: 'utf8' });
     assert.equal(run.status, 0, run.stderr);
-    const files = fs.readdirSync(path.join(cwd, 'recordings'));
+    const files = fs.readdirSync(path.join(cwd, '.debug-exit', 'recordings'));
     assert.equal(files.length, 1);
     assert.match(files[0], /^profile-first-\d{8}T\d{6}\.\d{3}Z-\d+-[0-9a-f]{6}\.cast$/);
   });

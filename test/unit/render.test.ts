@@ -224,7 +224,7 @@ describe('render: markdown', () => {
 
 describe('render: one interface', () => {
   it('has a renderer per format and recognises format names', () => {
-    assert.deepEqual(Object.keys(RENDERERS), ['text', 'json', 'markdown', 'mermaid', 'chrome']);
+    assert.deepEqual(Object.keys(RENDERERS), ['text', 'json', 'markdown', 'mermaid', 'chrome', 'html']);
     assert.equal(RENDERERS.json.extension, 'json');
     assert.ok(isReportFormat('markdown'));
     assert.ok(isReportFormat('mermaid'));

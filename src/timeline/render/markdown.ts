@@ -1,4 +1,9 @@
-/** The report as Markdown, for a CI summary or an issue: verdicts first, then the evidence. */
+/**
+ * The report as Markdown, for a CI step summary or an issue: the diagnosis first, then the exit as
+ * a Mermaid sequence diagram (GitHub renders it), the verdicts and the timeline table, with runs of
+ * repetitive hits folded (a note says how many) so that it stays under GitHub's 1 MiB limit for a
+ * step summary (MARKDOWN_BUDGET_BYTES: past it, the timeline table is cut, and says so).
+ */
 import { describeOutcome } from '../outcome';
 import { isResolved } from '../probes';
 import type { Report } from '../report';
@@ -14,17 +19,30 @@ import {
   symbolOf,
   threadOf,
 } from './describe';
+import { describeFold, foldNote, foldTimeline, type Folding } from './fold';
+import { renderMermaid } from './mermaid';
+
+/** GitHub cuts a step summary at 1 MiB (1,048,576 bytes); the report stays under this, leaving room for others. */
+export const MARKDOWN_BUDGET_BYTES = 1_000_000;
+/** GitHub renders Mermaid diagrams up to 50,000 characters of source. */
+export const MERMAID_MAX_CHARS = 50_000;
 
 export function renderMarkdown(report: Report): string {
-  const sections = [header(report), diagnosis(report), verdicts(report), timelineTable(report), probes(report), prediction(report)];
-  return `${sections.map((lines) => lines.join('\n')).join('\n\n')}\n`;
+  const folding = foldTimeline(report);
+  const before = [['# debug-exit report'], diagnosis(report), header(report), sequence(report), verdicts(report)];
+  const after = [probes(report), prediction(report)];
+  let limit = Infinity;
+  for (;;) {
+    const sections = [...before, timelineTable(report, folding, limit), ...after];
+    const text = `${sections.map((lines) => lines.join('\n')).join('\n\n')}\n`;
+    if (Buffer.byteLength(text) <= MARKDOWN_BUDGET_BYTES || limit === 0) return text;
+    limit = Math.floor(Math.min(limit, folding.rows.length) / 2);
+  }
 }
 
 function header(report: Report): string[] {
   const { timeline } = report;
   return [
-    '# debug-exit report',
-    '',
     `- **Target:** ${code(commandLine(timeline))}`,
     `- **Profile file:** ${timeline.profileFile === null ? '(not set)' : code(timeline.profileFile)}`,
     `- **ASLR:** ${timeline.aslr ?? 'not recorded'}`,
@@ -54,13 +72,37 @@ function verdicts(report: Report): string[] {
   return ['## Verdicts', '', '| verdict | result | reason | evidence |', '|---|---|---|---|', ...rows];
 }
 
-function timelineTable(report: Report): string[] {
+/** The exit as a Mermaid sequence diagram, or a note when it is too big for GitHub to draw. */
+function sequence(report: Report): string[] {
+  const diagram = renderMermaid(report);
+  if (diagram.length > MERMAID_MAX_CHARS) {
+    return ['## Exit sequence', '', `The sequence diagram has ${diagram.length.toLocaleString('en-US')} characters, more than GitHub draws (${MERMAID_MAX_CHARS.toLocaleString('en-US')}): \`--format mermaid\` gives it.`];
+  }
+  return ['## Exit sequence', '', '```mermaid', diagram.trimEnd(), '```'];
+}
+
+/** The timeline, repetitive hits folded; at most `limit` rows (the rest cut, with a note). */
+function timelineTable(report: Report, folding: Folding, limit: number): string[] {
   const { timeline } = report;
-  const rows = timeline.events
-    .filter((e) => e.kind !== 'probe-resolved')
-    .map((e) => [String(e.seq), elapsedMs(e, timeline), threadOf(e), roleOf(e), code(symbolOf(e)), cell(detailOf(e))])
+  const shown = folding.rows.slice(0, limit);
+  const rows = shown
+    .map((row) =>
+      row.kind === 'folded'
+        ? ['…', '', '', row.role, code(row.symbol), cell(describeFold(row))]
+        : [String(row.event.seq), elapsedMs(row.event, timeline), threadOf(row.event), roleOf(row.event), code(symbolOf(row.event)), cell(detailOf(row.event))],
+    )
     .map((cells) => `| ${cells.join(' | ')} |`);
-  return ['## Timeline', '', '| seq | ms | tid | role | symbol | detail |', '|---:|---:|---|---|---|---|', ...rows];
+  const note = foldNote(folding);
+  const cut = folding.rows.length - shown.length;
+  return [
+    '## Timeline',
+    '',
+    '| seq | ms | tid | role | symbol | detail |',
+    '|---:|---:|---|---|---|---|',
+    ...rows,
+    ...(note === null ? [] : ['', `_${note}_`]),
+    ...(cut === 0 ? [] : ['', `_${cut.toLocaleString('en-US')} more rows cut to stay under GitHub's 1 MiB step-summary limit: the JSON report has them._`]),
+  ];
 }
 
 function probes(report: Report): string[] {
@@ -84,7 +126,7 @@ function code(text: string): string {
   return `\`${text.replace(/`/g, "'")}\``;
 }
 
-/** Table cells: no pipes, no line breaks. */
+/** Table cells and text: no pipes, no line breaks, no HTML (GitHub renders tags in Markdown: the target's names are not trusted). */
 function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
 }

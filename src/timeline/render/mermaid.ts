@@ -92,8 +92,16 @@ function hitSteps(hit: ProbeHitEvent, timeline: Timeline, mainTid: number | null
   return [message(from, laneOfRole(hit.role), '->>', `${ref(hit.seq)} ${hit.symbol}${thread}`)];
 }
 
+/** By seq, built once per timeline: a census has thousands of registrations, looked up once per hit. */
+const registrationsBySeq = new WeakMap<Timeline, Map<number, AtexitRegistration>>();
+
 function registrationOf(timeline: Timeline, seq: number): AtexitRegistration | undefined {
-  return timeline.registrations.find((r) => r.seq === seq);
+  let bySeq = registrationsBySeq.get(timeline);
+  if (bySeq === undefined) {
+    bySeq = new Map(timeline.registrations.map((r) => [r.seq, r]));
+    registrationsBySeq.set(timeline, bySeq);
+  }
+  return bySeq.get(seq);
 }
 
 function message(from: Lane, to: Lane, arrow: '->>' | '-->>' | '-x', text: string): Step {

@@ -2,12 +2,13 @@
 import { safeDeep, safeLines } from '../../protocol/safe-text';
 import type { Report } from '../report';
 import { renderChrome } from './chrome';
+import { renderHtml } from './html';
 import { renderJson } from './json';
 import { renderMarkdown } from './markdown';
 import { renderMermaid } from './mermaid';
 import { renderText } from './text';
 
-export type ReportFormat = 'text' | 'json' | 'markdown' | 'mermaid' | 'chrome';
+export type ReportFormat = 'text' | 'json' | 'markdown' | 'mermaid' | 'chrome' | 'html';
 
 export interface Renderer {
   format: ReportFormat;
@@ -23,6 +24,8 @@ export const RENDERERS: Readonly<Record<ReportFormat, Renderer>> = {
   mermaid: { format: 'mermaid', extension: 'mmd', render: renderMermaid },
   // `trace.json`, not `json`: a Chrome trace is not the report@1 document that `json` names.
   chrome: { format: 'chrome', extension: 'trace.json', render: renderChrome },
+  // The page without the session; the CLI renders it with the recording (cli/html-page.ts).
+  html: { format: 'html', extension: 'html', render: (report) => renderHtml(report) },
 };
 
 export function isReportFormat(name: string): name is ReportFormat {
