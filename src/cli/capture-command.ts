@@ -3,11 +3,8 @@ import * as fs from 'node:fs';
 import { defaultRecordingPath } from '../recording/header';
 import { capture, type CaptureResult } from '../session/capture';
 import { DebugExitError, formatFailure, usageError } from '../session/failure';
-import { renderReport } from '../timeline/render/renderer';
 import type { Report } from '../timeline/report';
 import type { CaptureArgs, OutputFormat } from './args';
-import { reportOf, reportsPerRun } from './analyse';
-import { renderRepeatJson, renderRepeatText } from '../timeline/render/repeat';
 import type { Logger } from './log';
 import { progressOn } from './progress';
 
@@ -70,19 +67,20 @@ export async function runCapture(args: CaptureArgs, log: Logger): Promise<number
     });
     progress.done();
     if (result.recording) process.stderr.write(`debug-exit: recording: ${result.recording}\n`);
-    return finish(args, result);
+    return await finish(args, result);
   } finally {
     process.removeListener('SIGINT', stop);
     process.removeListener('SIGTERM', stop);
   }
 }
 
-function finish(args: CaptureArgs, result: CaptureResult): number {
+/** The timeline, verdicts and renderers load once the capture is over (LLDB was started first). */
+async function finish(args: CaptureArgs, result: CaptureResult): Promise<number> {
   const failure = result.session.failure;
   if (failure && NOTHING_CAPTURED.includes(failure.code)) throw new DebugExitError(failure);
-  if (args.repeat > 1) return finishRepeat(args, result);
-  const report = reportOf(result);
-  emit(args, report);
+  if (args.repeat > 1) return finishRepeat(args, result, await import('./analyse'), await import('../timeline/render/repeat'));
+  const report = (await import('./analyse')).reportOf(result);
+  emit(args, report, (await import('../timeline/render/renderer')).renderReport);
   if (failure) {
     process.stderr.write(`${formatFailure(failure)}\n`);
     return EXIT_TOOL_ERROR;
@@ -95,7 +93,12 @@ function finish(args: CaptureArgs, result: CaptureResult): number {
 }
 
 /** --repeat: the distribution over the runs; --expect must hold for every run. */
-function finishRepeat(args: CaptureArgs, result: CaptureResult): number {
+function finishRepeat(
+  args: CaptureArgs,
+  result: CaptureResult,
+  { reportsPerRun }: typeof import('./analyse'),
+  { renderRepeatJson, renderRepeatText }: typeof import('../timeline/render/repeat'),
+): number {
   const reports = reportsPerRun(result);
   const render = (format: OutputFormat) => (format === 'json' ? renderRepeatJson(reports) : renderRepeatText(reports));
   process.stdout.write(render(args.format));
@@ -114,7 +117,7 @@ function finishRepeat(args: CaptureArgs, result: CaptureResult): number {
   return EXIT_VERDICT_MISMATCH;
 }
 
-function emit(args: CaptureArgs, report: Report): void {
+function emit(args: CaptureArgs, report: Report, renderReport: (format: OutputFormat, report: Report) => string): void {
   process.stdout.write(renderReport(args.format, report));
   for (const out of args.outputs) fs.writeFileSync(out.path, renderReport(out.format, report));
 }

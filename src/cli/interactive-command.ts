@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createActor, toPromise } from 'xstate';
-import { defaultRecordingPath, recordingHeader } from '../recording/header';
+import { defaultRecordingPath, lldbVersionOf, recordingHeader } from '../recording/header';
 import { buildSpec, killOrphanedInferiors, lldbArgs, lldbEnv, promptFor, SCRIPT_PATH } from '../session/capture';
 import { formatFailure, usageError } from '../session/failure';
 import { sessionMachine } from '../session/machine';
@@ -57,7 +57,7 @@ async function session(args: InteractiveArgs, spec: SessionSpec, dir: string, ll
     const argv = lldbArgs(prompt);
     pty = new PtyTransport({ file: lldbPath, args: argv, env: lldbEnv(), ...size });
     if (recordTo === null) return (transport = pty);
-    const header = recordingHeader({ spec, prompt, lldbPath, lldbArgs: argv, census: args.census, userEnv: args.env, mode: 'interactive', width: size.cols, height: size.rows });
+    const header = recordingHeader({ spec, prompt, lldbPath, lldbArgs: argv, census: args.census, userEnv: args.env, mode: 'interactive', width: size.cols, height: size.rows, lldbVersion: lldbVersionOf(lldbPath) });
     return (transport = new RecordingTransport(pty, recordTo, header));
   };
   const actor = createActor(sessionMachine, {

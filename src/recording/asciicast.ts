@@ -37,7 +37,8 @@ export interface AsciicastHeader {
   debug_exit: DebugExitHeader;
 }
 
-/** `o` output, `i` input, `m` marker (debug-exit marks LLDB's exit with `lldb-exit STATUS`). */
+/** `o` output, `i` input, `m` marker (debug-exit marks LLDB's exit with `lldb-exit STATUS`, or
+ * `lldb-exit quit` when the session was complete and LLDB was left to finish its teardown alone). */
 export type EventCode = 'o' | 'i' | 'm' | 'r';
 
 export const LLDB_EXIT_MARKER = 'lldb-exit';

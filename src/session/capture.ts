@@ -7,14 +7,13 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createActor, toPromise } from 'xstate';
 import { probesFor, type ExtraProbe, type Platform } from '../probes/catalogue';
 import type { Token } from '../protocol/output-scanner';
 import { recordingHeader } from '../recording/header';
 import { PtyTransport } from '../transport/pty-transport';
 import { RecordingTransport } from '../transport/recorder';
 import type { Transport } from '../transport/transport';
-import { sessionMachine, type SessionOutput } from './machine';
+import type { SessionOutput } from './machine';
 import { resolveLldb, resolveProgram } from './preflight';
 import { SPEC_SCHEMA, toProbeSpecs, type SessionSpec } from './spec';
 import type { DebugExitEvent, ExperimentName } from '../timeline/events';
@@ -122,6 +121,7 @@ export function buildSpec(request: CaptureRequest, program: string, dir: string)
 async function runSession(request: CaptureRequest, spec: SessionSpec, specPath: string, lldbPath: string): Promise<SessionOutput> {
   const prompt = promptFor(spec.nonce);
   const args = lldbArgs(prompt);
+  let recorder: RecordingTransport | null = null;
   const openTransport = (): Transport => {
     const pty = new PtyTransport({ file: lldbPath, args, env: lldbEnv(), cols: PTY_COLS, rows: PTY_ROWS });
     if (request.recordTo === null) return pty;
@@ -129,18 +129,29 @@ async function runSession(request: CaptureRequest, spec: SessionSpec, specPath: 
       spec, prompt, lldbPath, lldbArgs: args, census: request.census, userEnv: request.env,
       mode: 'capture', width: PTY_COLS, height: PTY_ROWS,
     });
-    return new RecordingTransport(pty, request.recordTo, header);
+    recorder = new RecordingTransport(pty, request.recordTo, header);
+    return recorder;
   };
+  // LLDB first: its start-up runs while the session machine (xstate) loads. Nothing can arrive in
+  // between: the imports below settle in microtasks, and LLDB's output comes in I/O callbacks.
+  const transport = openTransport();
+  const { createActor, toPromise } = await import('xstate');
+  const { sessionMachine } = await import('./machine');
   const actor = createActor(sessionMachine, {
     input: {
-      openTransport,
+      openTransport: () => transport,
       nonce: spec.nonce,
       prompt,
       scriptPath: SCRIPT_PATH,
       specPath,
       runTimeoutMs: request.timeoutS * 1000 + RUN_GRACE_MS,
-      onToken: request.onToken,
+      onToken: (token) => {
+        // LLDB's version for the recording header comes with the script's hello: no `lldb --version`.
+        if (token.type === 'event' && token.event.kind === 'hello') recorder?.setLldbVersion(token.event.lldb_version);
+        request.onToken?.(token);
+      },
       repeat: request.repeat,
+      releaseOnQuit: true,
     },
   });
   const onAbort = () => actor.send({ type: 'ABORT' });

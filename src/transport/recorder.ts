@@ -8,12 +8,18 @@ import * as path from 'node:path';
 import { encodeEvent, encodeHeader, LLDB_EXIT_MARKER, type AsciicastHeader, type EventCode } from '../recording/asciicast';
 import { Emitter, type Transport, type TransportExit } from './transport';
 
+/** Spaces reserved on the header line for fields learnt after it is written. */
+const HEADER_RESERVE = 96;
+
 export class RecordingTransport implements Transport {
   private readonly data = new Emitter<string>();
   private readonly exit = new Emitter<TransportExit>();
   private readonly fd: number;
   private readonly start = process.hrtime.bigint();
   private closed = false;
+  private header: AsciicastHeader;
+  /** The header line's length on disk: a later header is written in its place, padded to it. */
+  private readonly headerBytes: number;
   readonly onData = this.data.event;
   readonly onExit = this.exit.event;
 
@@ -24,7 +30,12 @@ export class RecordingTransport implements Transport {
   ) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     this.fd = fs.openSync(file, 'w');
-    fs.writeSync(this.fd, encodeHeader(header));
+    this.header = header;
+    // Room for what the header learns later (LLDB's version, from the script's hello): JSON allows
+    // trailing spaces, so the line can be rewritten in place without moving the events after it.
+    const line = `${encodeHeader(header).trimEnd()}${' '.repeat(HEADER_RESERVE)}\n`;
+    this.headerBytes = Buffer.byteLength(line);
+    fs.writeSync(this.fd, line);
     inner.onData((chunk) => {
       this.append('o', chunk);
       this.data.fire(chunk);
@@ -35,6 +46,28 @@ export class RecordingTransport implements Transport {
       this.close();
       this.exit.fire(e);
     });
+  }
+
+  /** Fills in LLDB's version (from the script's hello event: no `lldb --version` process). */
+  setLldbVersion(version: string): void {
+    if (this.closed || version === '' || version === this.header.debug_exit.lldb_version) return;
+    const header = { ...this.header, debug_exit: { ...this.header.debug_exit, lldb_version: version } };
+    const line = encodeHeader(header).trimEnd();
+    const room = this.headerBytes - 1 - Buffer.byteLength(line);
+    if (room < 0) return; // too long to fit: the header keeps its placeholder
+    this.header = header;
+    fs.writeSync(this.fd, `${line}${' '.repeat(room)}\n`, 0);
+  }
+
+  /**
+   * The session is complete (its last output recorded, `quit` sent): mark it as ended with LLDB,
+   * close the recording, and let LLDB finish its teardown without anyone waiting for it.
+   */
+  release(): void {
+    this.append('m', `${LLDB_EXIT_MARKER} quit`);
+    this.close();
+    if (this.inner.release) this.inner.release();
+    else this.inner.dispose();
   }
 
   write(data: string): void {
