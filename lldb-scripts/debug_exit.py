@@ -28,6 +28,7 @@ import lldb
 # The modules beside this script: `command script import` does not put them on the path.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import early_write  # noqa: E402
+import exit_handlers  # noqa: E402
 import profile_integrity  # noqa: E402
 
 SPEC_SCHEMA = "debug-exit/spec@1"
@@ -38,6 +39,7 @@ MAIN_ROLE = "main"
 PROFILE_WRITE_ROLE = "profile-write"
 WRITE_TRIGGER_SYMBOL = "__llvm_profile_write_file"  # re-arms the once-per-write probes
 ATEXIT_SYMBOL = "atexit"
+EXIT_SYMBOL = "exit"  # --census (list) reads the exit handler list at its first hit
 CXA_ATEXIT_SYMBOL = "__cxa_atexit"  # glibc's atexit tail-calls it: one registration, two hits
 CALLBACK_NAME = __name__ + ".on_probe_hit"
 NONCE_RE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
@@ -201,6 +203,8 @@ SPEC_FIELDS = {
                         and 0 <= v <= MAX_BACKTRACE_DEPTH),
     "probes": ([], lambda v: isinstance(v, list) and all(is_probe_row(r) for r in v)),
     "experiment": (None, lambda v: v is None or v in EXPERIMENTS),
+    # --census: "list" reads the C library's exit handler list at exit(); "stops" probes every call
+    "census": (None, lambda v: v in (None, "list", "stops")),
 }
 
 
@@ -440,6 +444,9 @@ class CaptureSession:
         self.keep_enabled = False  # dx-watch: modes never change the breakpoints (Probe.disable)
         self.armed_for = None  # dx-watch: unique id of the process the modes are armed for
         self.early_write = early_write.EarlyWrite(spec["experiment"] == early_write.NAME)
+        self.census_list = spec["census"] == "list"
+        self.census_done = False  # the list is read once per run, at the first exit()
+        self.census_stops = False  # the list cannot be read: registrations are probed after main
 
     def install_probes(self):
         with entry_breakpoints(self.debugger):
@@ -468,6 +475,8 @@ class CaptureSession:
         self.holding = False
         self.last_hit = None
         self.integrity_checked = False
+        self.census_done = False
+        self.census_stops = False
         self.early_write.arm(capture)
         for probe in self.probes.values():
             probe.arm(self.keep_enabled)
@@ -513,7 +522,33 @@ class CaptureSession:
         CHANNEL.emit("hit", **fields)
         if probe.role == PROFILE_WRITE_ROLE and not self.integrity_checked:
             self.check_integrity(thread.GetProcess())
+        if probe.symbol == EXIT_SYMBOL and self.census_list and not self.census_done:
+            self.read_exit_handlers(thread)
         return True
+
+    def read_exit_handlers(self, thread):
+        """--census (list): every registered handler from the C library's own list, at the first
+        exit() call (before any handler ran): one stop, whatever the number of registrations."""
+        self.census_done = True
+        if self.census_stops:
+            return  # fell back at main: the registrations are the atexit hits
+        try:
+            library, entries = exit_handlers.read_exit_handlers(self.target, thread.GetProcess(), thread)
+        except exit_handlers.Unreadable as exc:
+            CHANNEL.emit("census", mode="list", status="unreadable", reason=str(exc))
+            return
+        described = {}
+        for index, entry in enumerate(entries):
+            function = entry["function"]
+            if function not in described:
+                described[function] = describe_code_address(self.target, function)
+            dso = entry.get("dso_handle")
+            CHANNEL.emit("exit-handler", index=index, via=entry["via"], flavor=entry["flavor"],
+                         registered=described[function],
+                         arg=hex_address(entry["arg"]) if "arg" in entry else None,
+                         dso_handle=hex_address(dso) if dso is not None else None,
+                         dso_module=module_name(self.target.ResolveLoadAddress(dso).GetModule()) if dso else None)
+        CHANNEL.emit("census", mode="list", status="read", library=library, count=len(entries))
 
     def check_integrity(self, process):
         """At the first profile write, before the writer reads any record: does the data fit
@@ -564,8 +599,13 @@ class CaptureSession:
     def _on_main(self):
         """Shared libraries are loaded by now: stop the until-main probes, report locations."""
         self.main_seen = True
+        if self.census_list:
+            why = exit_handlers.list_readable(self.target)
+            if why is not None:  # fall back: keep probing every registration from here on
+                self.census_stops = True
+                CHANNEL.emit("census", mode="stops", status="fallback", reason=why)
         for probe in self.probes.values():
-            if probe.mode == "until-main":
+            if probe.mode == "until-main" and not self.census_stops:
                 probe.disable(self.keep_enabled)
         self.report_resolved()
 

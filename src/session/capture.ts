@@ -15,7 +15,8 @@ import { RecordingTransport } from '../transport/recorder';
 import type { Transport } from '../transport/transport';
 import type { SessionOutput } from './machine';
 import { resolveLldb, resolveProgram } from './preflight';
-import { SPEC_SCHEMA, toProbeSpecs, type SessionSpec } from './spec';
+import { SPEC_SCHEMA, toProbeSpecs, type CensusMode, type SessionSpec } from './spec';
+import { createHash } from 'node:crypto';
 import type { DebugExitEvent, ExperimentName } from '../timeline/events';
 
 export const SCRIPT_PATH = path.resolve(__dirname, '../../../lldb-scripts/debug_exit.py');
@@ -31,6 +32,8 @@ export interface CaptureRequest {
   timeoutS: number;
   lldb: string | null;
   census: boolean;
+  /** With census: `list` (default) reads the C library's list once at exit(); `stops` stops at each call. */
+  censusMode?: CensusMode;
   /** --probe ROLE=SYMBOL: added to the catalogue's probes. */
   extraProbes?: readonly ExtraProbe[];
   disableAslr: boolean;
@@ -58,6 +61,19 @@ export interface CaptureResult {
   session: SessionOutput;
   /** The recording written, if any. */
   recording: string | null;
+  /** SHA-256 of the program file (hashed while LLDB runs); null when it could not be read. */
+  programSha256: string | null;
+}
+
+/** The program's SHA-256, streamed (memory stays flat for a large binary); null on a read error. */
+export function hashFile(file: string): Promise<string | null> {
+  return new Promise((resolve) => {
+    const hash = createHash('sha256');
+    fs.createReadStream(file, { highWaterMark: 1 << 20 })
+      .on('data', (chunk) => hash.update(chunk))
+      .on('end', () => resolve(hash.digest('hex')))
+      .on('error', () => resolve(null));
+  });
 }
 
 export function platformOf(): Platform {
@@ -90,9 +106,11 @@ export async function capture(request: CaptureRequest): Promise<CaptureResult> {
     const spec = buildSpec(request, program, dir);
     const specPath = path.join(dir, 'spec.json');
     fs.writeFileSync(specPath, JSON.stringify(spec, null, 2));
+    const hashing = hashFile(program);
     const session = await runSession(request, spec, specPath, lldbPath);
     killOrphanedInferiors(session.events);
-    return { spec, lldbPath, profileFile: spec.env.LLVM_PROFILE_FILE, session, recording: request.recordTo };
+    const programSha256 = await hashing;
+    return { spec, lldbPath, profileFile: spec.env.LLVM_PROFILE_FILE, session, recording: request.recordTo, programSha256 };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -113,8 +131,9 @@ export function buildSpec(request: CaptureRequest, program: string, dir: string)
     timeout_s: request.timeoutS,
     disable_aslr: request.disableAslr,
     experiment: request.experiment ?? null,
-    probes: toProbeSpecs(probesFor(platformOf(), request.census, request.extraProbes)),
+    probes: toProbeSpecs(probesFor(platformOf(), request.census && request.censusMode === 'stops', request.extraProbes)),
     backtrace_depth: 16,
+    census: request.census ? (request.censusMode ?? 'list') : null,
   };
 }
 

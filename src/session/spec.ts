@@ -7,6 +7,9 @@
 import type { ProbeMode, ProbeRow } from '../probes/catalogue';
 import type { ExperimentName, ProbeRole } from '../timeline/events';
 
+/** --census (list, the default) or --census=stops. */
+export type CensusMode = 'list' | 'stops';
+
 export const SPEC_SCHEMA = 'debug-exit/spec@1';
 
 export interface ProbeSpec {
@@ -34,6 +37,8 @@ export interface SessionSpec {
   experiment: ExperimentName | null;
   probes: ProbeSpec[];
   backtrace_depth: number;
+  /** --census: `list` reads the C library's exit handler list at exit(); `stops` probes every call. */
+  census?: CensusMode | null;
 }
 
 export function toProbeSpecs(rows: readonly ProbeRow[]): ProbeSpec[] {

@@ -152,8 +152,37 @@ export interface ErrorEvent extends EventBase {
   message: string;
 }
 
+/**
+ * --census (list): one registered exit handler, read from the C library's own list at the first
+ * exit() call; `index` is its place in registration order.
+ */
+export interface ExitHandlerEvent extends EventBase {
+  kind: 'exit-handler';
+  index: number;
+  /** The registration function the entry's flavor stands for: atexit, __cxa_atexit, on_exit. */
+  via: string;
+  flavor: string;
+  registered: RegisteredFunction;
+  arg?: string;
+  /** __cxa_atexit's dso_handle and the module it lies in. */
+  dso_handle?: string;
+  dso_module?: string;
+}
+
+/** How the census ran: the list read (`read`), unreadable at exit(), or a fallback to stops at main. */
+export interface CensusEvent extends EventBase {
+  kind: 'census';
+  mode: 'list' | 'stops';
+  status: 'read' | 'unreadable' | 'fallback';
+  reason?: string;
+  library?: string;
+  count?: number;
+}
+
 export type DebugExitEvent =
   | HelloEvent
+  | ExitHandlerEvent
+  | CensusEvent
   | ProbeResolvedEvent
   | ProbeHitEvent
   | LaunchedEvent

@@ -68,6 +68,8 @@ function stepsOf(event: DebugExitEvent, timeline: Timeline, mainTid: number | nu
     case 'hello':
     case 'probe-resolved':
     case 'launched':
+    case 'exit-handler':
+    case 'census':
       return [];
   }
 }
