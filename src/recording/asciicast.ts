@@ -21,6 +21,8 @@ export interface DebugExitHeader {
   prompt: string;
   lldb: string;
   lldb_version: string;
+  /** SHA-256 of the program file (added when the capture is over; absent in older recordings). */
+  program_sha256?: string;
   target: { program: string; args: string[] };
   profile_file: string | null;
   options: { timeout_s: number | null; census: boolean; aslr: 'on' | 'off'; experiment?: ExperimentName | null; env: Record<string, string>; mode: 'capture' | 'interactive' };

@@ -11,7 +11,7 @@ import { probesFor, type ExtraProbe, type Platform } from '../probes/catalogue';
 import type { Token } from '../protocol/output-scanner';
 import { recordingHeader } from '../recording/header';
 import { PtyTransport } from '../transport/pty-transport';
-import { RecordingTransport } from '../transport/recorder';
+import { amendRecordingHeader, RecordingTransport } from '../transport/recorder';
 import type { Transport } from '../transport/transport';
 import type { SessionOutput } from './machine';
 import { resolveLldb, resolveProgram } from './preflight';
@@ -110,6 +110,9 @@ export async function capture(request: CaptureRequest): Promise<CaptureResult> {
     const session = await runSession(request, spec, specPath, lldbPath);
     killOrphanedInferiors(session.events);
     const programSha256 = await hashing;
+    if (request.recordTo !== null && programSha256 !== null && fs.existsSync(request.recordTo)) {
+      amendRecordingHeader(request.recordTo, { program_sha256: programSha256 });
+    }
     return { spec, lldbPath, profileFile: spec.env.LLVM_PROFILE_FILE, session, recording: request.recordTo, programSha256 };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -8,8 +8,35 @@ import * as path from 'node:path';
 import { encodeEvent, encodeHeader, LLDB_EXIT_MARKER, type AsciicastHeader, type EventCode } from '../recording/asciicast';
 import { Emitter, type Transport, type TransportExit } from './transport';
 
-/** Spaces reserved on the header line for fields learnt after it is written. */
-const HEADER_RESERVE = 96;
+/** Spaces reserved on the header line for fields learnt after it is written (version, program hash). */
+const HEADER_RESERVE = 192;
+
+/** Writes `header` over the first line, padded to its length; false when it does not fit. */
+function rewriteHeader(fd: number, lineBytes: number, header: AsciicastHeader): boolean {
+  const line = encodeHeader(header).trimEnd();
+  const room = lineBytes - 1 - Buffer.byteLength(line);
+  if (room < 0) return false;
+  fs.writeSync(fd, `${line}${' '.repeat(room)}\n`, 0);
+  return true;
+}
+
+/**
+ * Adds fields to the debug_exit header of a finished recording, in place (the program's hash,
+ * ready once the capture is over). Nothing changes when they do not fit the reserved room.
+ */
+export function amendRecordingHeader(file: string, fields: Partial<AsciicastHeader['debug_exit']>): void {
+  const fd = fs.openSync(file, 'r+');
+  try {
+    const head = Buffer.alloc(64 * 1024);
+    const read = fs.readSync(fd, head, 0, head.length, 0);
+    const end = head.subarray(0, read).indexOf(0x0a);
+    if (end < 0) return;
+    const header = JSON.parse(head.subarray(0, end).toString('utf8')) as AsciicastHeader;
+    rewriteHeader(fd, end + 1, { ...header, debug_exit: { ...header.debug_exit, ...fields } });
+  } finally {
+    fs.closeSync(fd);
+  }
+}
 
 export class RecordingTransport implements Transport {
   private readonly data = new Emitter<string>();
@@ -52,11 +79,7 @@ export class RecordingTransport implements Transport {
   setLldbVersion(version: string): void {
     if (this.closed || version === '' || version === this.header.debug_exit.lldb_version) return;
     const header = { ...this.header, debug_exit: { ...this.header.debug_exit, lldb_version: version } };
-    const line = encodeHeader(header).trimEnd();
-    const room = this.headerBytes - 1 - Buffer.byteLength(line);
-    if (room < 0) return; // too long to fit: the header keeps its placeholder
-    this.header = header;
-    fs.writeSync(this.fd, `${line}${' '.repeat(room)}\n`, 0);
+    if (rewriteHeader(this.fd, this.headerBytes, header)) this.header = header;
   }
 
   /**
