@@ -5,7 +5,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 need_packages() {
   local missing=() p
-  for p in lldb-19 clang-19 libclang-rt-19-dev libmimalloc-dev dpkg-dev; do
+  # libc6-dbg: glibc's __exit_funcs and its types, for --census (the list read at exit()).
+  for p in lldb-19 clang-19 libclang-rt-19-dev libmimalloc-dev dpkg-dev libc6-dbg; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
   [ -n "$(older_clang)" ] || missing+=("OLDER_CLANG")
