@@ -101,9 +101,10 @@ function specFile(program: string, name: string): string {
 }
 
 /** The floor: a raw lldb --batch tracer with the same spec and probes (Python callbacks). */
-function rawTracer(program: string, name: string): Command {
+function rawTracer(program: string, name: string, onDemand = false): Command {
   const spec = specFile(program, name);
-  return { label: 'raw lldb-19 --batch tracer', file: 'lldb-19', args: ['--no-lldbinit', '--batch', '-o', `command script import ${TRACER}`, '-o', `baseline-trace ${spec}`] };
+  const settings = onDemand ? ['-O', 'settings set symbols.load-on-demand true'] : [];
+  return { label: 'raw lldb-19 --batch tracer', file: 'lldb-19', args: ['--no-lldbinit', '--batch', ...settings, '-o', `command script import ${TRACER}`, '-o', `baseline-trace ${spec}`] };
 }
 
 function lldbAlone(program: string, onDemand: boolean): Command {
@@ -125,13 +126,15 @@ function largestRustFixture(): string | null {
 
 function floorSection(program: string, name: string, withContext: boolean): void {
   const commands = [rawTracer(program, name), capture(`debug-exit capture ${name}`, program, [])];
-  if (withContext) commands.push(lldbAlone(program, false), lldbAlone(program, true));
-  const [tracer, tool, alone, onDemand] = sideBySide(commands);
+  if (withContext) commands.push(lldbAlone(program, false), lldbAlone(program, true), rawTracer(program, `${name}-lod`, true));
+  const [tracer, tool, alone, onDemand, tracerOnDemand] = sideBySide(commands);
   row('raw lldb-19 --batch tracer (bench/baseline_tracer.py)', tracer);
   row('debug-exit capture (pty, machine, recording, report)', tool, tracer);
   if (withContext) {
     row('context: lldb-19 --batch -o run (no probes)', alone, tracer);
     row('context: the same with symbols.load-on-demand true', onDemand, tracer);
+    row('context: the raw tracer with symbols.load-on-demand true', tracerOnDemand, tracer);
+    console.log(`  debug-exit vs the raw tracer both with symbols.load-on-demand (debug-exit sets it): ${(tool.median / tracerOnDemand.median).toFixed(2)}x`);
     console.log(`  probes' resolution and callbacks in the raw tracer: ${(tracer.median - alone.median).toFixed(0)} ms over LLDB alone`);
   }
   target(`capture ${name} vs raw lldb tracer`, tool.median / tracer.median, 0.75);

@@ -98,6 +98,14 @@ export function lldbArgs(prompt: string): string[] {
   return ['--no-lldbinit', '--no-use-colors', ...settings.flatMap((s) => ['-O', `settings set ${s}`])];
 }
 
+/**
+ * A capture's extra LLDB settings. symbols.load-on-demand: LLDB indexes a module's debug info only
+ * when something needs it (a breakpoint's symbol, a frame); the probes resolve by symbol table, and
+ * every event of every fixture is the same with it (measured: bench, item 1). Not for the
+ * interactive session, where the person may ask for anything.
+ */
+export const CAPTURE_SETTINGS: readonly string[] = ['symbols.load-on-demand true'];
+
 export async function capture(request: CaptureRequest): Promise<CaptureResult> {
   const program = resolveProgram(request.program);
   const lldbPath = resolveLldb(request.lldb);
@@ -142,7 +150,7 @@ export function buildSpec(request: CaptureRequest, program: string, dir: string)
 
 async function runSession(request: CaptureRequest, spec: SessionSpec, specPath: string, lldbPath: string): Promise<SessionOutput> {
   const prompt = promptFor(spec.nonce);
-  const args = lldbArgs(prompt);
+  const args = [...lldbArgs(prompt), ...CAPTURE_SETTINGS.flatMap((s) => ['-O', `settings set ${s}`])];
   let recorder: RecordingTransport | null = null;
   const openTransport = (): Transport => {
     const pty = new PtyTransport({ file: lldbPath, args, env: lldbEnv(), cols: PTY_COLS, rows: PTY_ROWS });
