@@ -92,9 +92,10 @@ export function promptFor(nonce: string): string {
  * LLDB's command line. LLDB echoes each -O command after its current prompt; the prompt's spaces
  * are written as \x20 so the echo of `settings set prompt` does not itself contain the prompt.
  */
-export function lldbArgs(prompt: string): string[] {
+export function lldbArgs(prompt: string, extraSettings: readonly string[] = []): string[] {
   const escaped = prompt.replace(/ /g, '\\x20');
-  const settings = ['auto-confirm true', 'show-progress false', 'use-color false', `prompt "${escaped}"`];
+  // The prompt comes last: every command echoed after it would carry the prompt.
+  const settings = ['auto-confirm true', 'show-progress false', 'use-color false', ...extraSettings, `prompt "${escaped}"`];
   return ['--no-lldbinit', '--no-use-colors', ...settings.flatMap((s) => ['-O', `settings set ${s}`])];
 }
 
@@ -150,7 +151,7 @@ export function buildSpec(request: CaptureRequest, program: string, dir: string)
 
 async function runSession(request: CaptureRequest, spec: SessionSpec, specPath: string, lldbPath: string): Promise<SessionOutput> {
   const prompt = promptFor(spec.nonce);
-  const args = [...lldbArgs(prompt), ...CAPTURE_SETTINGS.flatMap((s) => ['-O', `settings set ${s}`])];
+  const args = lldbArgs(prompt, CAPTURE_SETTINGS);
   let recorder: RecordingTransport | null = null;
   const openTransport = (): Transport => {
     const pty = new PtyTransport({ file: lldbPath, args, env: lldbEnv(), cols: PTY_COLS, rows: PTY_ROWS });
