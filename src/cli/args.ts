@@ -6,6 +6,7 @@
 import { usageError } from '../session/failure';
 import type { ExtraProbe } from '../probes/catalogue';
 import { PROBE_ROLES, type ExperimentName, type ProbeRole } from '../timeline/events';
+import type { CensusMode } from '../session/spec';
 import {
   last,
   modifier,
@@ -28,7 +29,7 @@ export type Expectation = 'confirmed' | 'refuted';
 
 export const DEFAULT_TIMEOUT_S = 60;
 
-const ALL_COMMANDS = ['capture', 'interactive', 'replay', 'demo', 'doctor'] as const;
+const ALL_COMMANDS = ['capture', 'interactive', 'replay', 'demo', 'doctor', 'merge'] as const;
 
 /**
  * Every option of every command, in the order of the usage text and of the checks of their values (so
@@ -61,7 +62,7 @@ export const OPTIONS = [
   option({
     flag: '--format',
     value: 'text|json',
-    commands: ['demo', 'doctor'],
+    commands: ['demo', 'doctor', 'merge'],
     help: 'report on stdout (default text)',
     key: 'format',
     read: (values) => oneOf(last(values) ?? 'text', ['text', 'json'] as const, '--format'),
@@ -69,7 +70,7 @@ export const OPTIONS = [
   option({
     flag: '--out',
     value: 'FORMAT=PATH',
-    commands: ['capture', 'replay'],
+    commands: ['capture', 'replay', 'merge'],
     help: 'also write the report in FORMAT to PATH (repeatable)',
     key: 'outputs',
     read: (values) => values.map(parseOut),
@@ -100,10 +101,12 @@ export const OPTIONS = [
   }),
   option({
     flag: '--census',
+    value: 'stops',
+    inlineOnly: true,
     commands: ['capture', 'interactive'],
-    help: 'record every atexit/__cxa_atexit registration (one stop each)',
+    help: "record every atexit/__cxa_atexit registration: read once from the C library's list at exit() (default), or with =stops one debugger stop per registration (also gives who registered each)",
     key: 'census',
-    read: (values) => values.length > 0,
+    read: (values): CensusMode | null => (values.length === 0 ? null : last(values) === '' ? 'list' : oneOf(last(values)!, ['stops', 'list'] as const, '--census')),
   }),
   option({
     flag: '--probe',
@@ -194,11 +197,13 @@ export type DoctorArgs = Flat<
       program: string | null;
     }
 >;
+/** `merge REPORT.json...`: --out takes text or json only (checked in merge-command). */
+export type MergeArgs = Flat<{ command: 'merge'; files: string[] } & ValuesFor<Row, 'merge'>>;
 export interface HelpArgs {
   command: 'help';
 }
 
-export type CliArgs = CaptureArgs | DemoArgs | ReplayArgs | InteractiveArgs | DoctorArgs | HelpArgs;
+export type CliArgs = CaptureArgs | DemoArgs | ReplayArgs | InteractiveArgs | DoctorArgs | MergeArgs | HelpArgs;
 
 /** The commands, in the order of the usage text: how each is called and what it does. */
 export const COMMANDS: ReadonlyArray<{ name: CommandName | 'help'; synopsis: string; summary: string }> = [
@@ -210,6 +215,11 @@ export const COMMANDS: ReadonlyArray<{ name: CommandName | 'help'; synopsis: str
     name: 'doctor',
     synopsis: 'doctor [options] [PROGRAM]',
     summary: 'check LLDB, its Python, ptrace; with PROGRAM, which probes resolve in it (it is not run)',
+  },
+  {
+    name: 'merge',
+    synopsis: 'merge [options] REPORT.json...',
+    summary: 'reports and --repeat reports of many runs and runners as one distribution (debug-exit/repeat@1), per platform, LLDB version and program hash',
   },
   { name: 'help', synopsis: 'help', summary: 'this text' },
 ];
@@ -255,6 +265,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   if (command === 'demo') return parseDemo(rest);
   if (command === 'replay') return parseReplay(rest);
   if (command === 'doctor') return parseDoctor(rest);
+  if (command === 'merge') return parseMerge(rest);
   throw usageError(`unknown command: ${command}`, 'run `debug-exit help` for the commands');
 }
 
@@ -324,6 +335,14 @@ function parseReplay(argv: readonly string[]): ReplayArgs {
   if (read.positionals.length !== 1) throw usageError('replay takes one recording', 'debug-exit replay recordings/x.cast [--format json]');
   if (read.problem !== null) throw read.problem;
   return { command: 'replay', recording: read.positionals[0], ...(readValues(rows, read.given) as ValuesFor<Row, 'replay'>) };
+}
+
+function parseMerge(argv: readonly string[]): MergeArgs {
+  const rows = rowsFor(OPTIONS, 'merge');
+  const read = readTokens(argv, rows, true);
+  if (read.positionals.length === 0) throw usageError('merge takes one or more report files', 'debug-exit merge [--format text|json] a.json b.json ... (reports of capture --format json)');
+  if (read.problem !== null) throw read.problem;
+  return { command: 'merge', files: read.positionals, ...(readValues(rows, read.given) as ValuesFor<Row, 'merge'>) };
 }
 
 function maybe<T extends string>(value: string | undefined, allowed: readonly T[], flag: string): T | null {

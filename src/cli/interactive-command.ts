@@ -30,7 +30,7 @@ export async function runInteractive(args: InteractiveArgs): Promise<number> {
   const recordTo = args.record === undefined ? defaultRecordingPath(program) : args.record;
   try {
     const spec: SessionSpec = {
-      ...buildSpec({ program, args: args.programArgs, env: args.env, timeoutS: 0, lldb: lldbPath, census: args.census, extraProbes: args.probes, disableAslr: args.aslr === 'off', programOutput: 'terminal', recordTo }, program, dir),
+      ...buildSpec({ program, args: args.programArgs, env: args.env, timeoutS: 0, lldb: lldbPath, census: args.census !== null, censusMode: args.census === 'stops' ? 'stops' : 'list', extraProbes: args.probes, disableAslr: args.aslr === 'off', programOutput: 'terminal', recordTo }, program, dir),
       timeout_s: null, // the person decides when the program ends
     };
     return await session(args, spec, dir, lldbPath, recordTo);
@@ -48,7 +48,7 @@ async function session(args: InteractiveArgs, spec: SessionSpec, dir: string, ll
   const view = new TerminalView(process.stdout, {
     target: { program: spec.program, args: spec.args },
     profileFile: spec.env.LLVM_PROFILE_FILE ?? null,
-    census: args.census,
+    census: args.census !== null,
     aslr: args.aslr,
   });
   let transport: Transport | undefined;
@@ -57,7 +57,7 @@ async function session(args: InteractiveArgs, spec: SessionSpec, dir: string, ll
     const argv = lldbArgs(prompt);
     pty = new PtyTransport({ file: lldbPath, args: argv, env: lldbEnv(), ...size });
     if (recordTo === null) return (transport = pty);
-    const header = recordingHeader({ spec, prompt, lldbPath, lldbArgs: argv, census: args.census, userEnv: args.env, mode: 'interactive', width: size.cols, height: size.rows, lldbVersion: lldbVersionOf(lldbPath) });
+    const header = recordingHeader({ spec, prompt, lldbPath, lldbArgs: argv, census: args.census !== null, userEnv: args.env, mode: 'interactive', width: size.cols, height: size.rows, lldbVersion: lldbVersionOf(lldbPath) });
     return (transport = new RecordingTransport(pty, recordTo, header));
   };
   const actor = createActor(sessionMachine, {

@@ -17,6 +17,7 @@ export async function main(argv: string[]): Promise<number> {
     if (args.command === 'replay') return await (await import('./replay-command')).runReplay(args);
     if (args.command === 'interactive') return await (await import('./interactive-command')).runInteractive(args);
     if (args.command === 'doctor') return await (await import('./doctor-command')).runDoctor(args, log);
+    if (args.command === 'merge') return (await import('./merge-command')).runMerge(args);
     if (args.command === 'capture') return await (await import('./capture-command')).runCapture(args, log);
     return await (await import('./demo-command')).runDemo(args, log);
   } catch (error) {

@@ -1,15 +1,8 @@
 /** `debug-exit merge REPORT.json...`: reports and repeat reports of many runs as one distribution. */
 import * as fs from 'node:fs';
 import { usageError } from '../session/failure';
+import type { MergeArgs } from './args';
 import { merge, MergeInputError, renderMergedJson, renderMergedText, type MergeInput } from '../merge/merge';
-
-export interface MergeArgs {
-  command: 'merge';
-  files: string[];
-  format: 'text' | 'json';
-  outputs: Array<{ format: 'text' | 'json'; path: string }>;
-  logLevel: string;
-}
 
 /** Every file is read and checked before anything is printed: a bad input is a usage error (exit 2). */
 export function readInputs(files: readonly string[]): MergeInput[] {
@@ -29,6 +22,10 @@ export function readInputs(files: readonly string[]): MergeInput[] {
 }
 
 export function runMerge(args: MergeArgs): number {
+  const outputs = args.outputs.map((out) => {
+    if (out.format !== 'text' && out.format !== 'json') throw usageError(`merge writes text or json; got --out ${out.format}=${out.path}`);
+    return { format: out.format, path: out.path };
+  });
   const inputs = readInputs(args.files);
   let merged;
   try {
@@ -39,6 +36,6 @@ export function runMerge(args: MergeArgs): number {
   }
   const render = (format: 'text' | 'json') => (format === 'json' ? renderMergedJson(merged) : renderMergedText(merged));
   process.stdout.write(render(args.format));
-  for (const out of args.outputs) fs.writeFileSync(out.path, render(out.format));
+  for (const out of outputs) fs.writeFileSync(out.path, render(out.format));
   return 0;
 }
