@@ -162,9 +162,11 @@ export interface ExitHandlerEvent extends EventBase {
   /** The registration function the entry's flavor stands for: atexit, __cxa_atexit, on_exit. */
   via: string;
   flavor: string;
-  registered: RegisteredFunction;
+  /** The function's address; `registered` describes it at its first entry only (10,000 handlers are a few functions). */
+  function: string;
+  registered?: RegisteredFunction;
   arg?: string;
-  /** __cxa_atexit's dso_handle and the module it lies in. */
+  /** __cxa_atexit's dso_handle; `dso_module`, the module it lies in, at its first entry only. */
   dso_handle?: string;
   dso_module?: string;
 }

@@ -41,19 +41,31 @@ export function deriveRegistrations(events: readonly DebugExitEvent[]): AtexitRe
 
 function fromList(events: readonly DebugExitEvent[], listed: ExitHandlerEvent[]): AtexitRegistration[] {
   const exitCall = events.find((e): e is ProbeHitEvent => e.kind === 'hit' && e.role === 'process-exit' && e.seq < listed[0].seq);
+  // Each function and dso is described at its first entry; later entries name the address.
+  const functions = new Map<string, RegisteredFunction>();
+  const modules = new Map<string, string>();
+  for (const entry of listed) {
+    if (entry.registered !== undefined && !functions.has(entry.function)) functions.set(entry.function, entry.registered);
+    if (entry.dso_handle !== undefined && entry.dso_module !== undefined && !modules.has(entry.dso_handle)) modules.set(entry.dso_handle, entry.dso_module);
+  }
   return [...listed]
     .sort((a, b) => a.index - b.index)
-    .map((entry) => ({
-      seq: entry.seq,
-      via: entry.via,
-      tid: exitCall?.tid ?? 0,
-      registered: { ...entry.registered },
-      registeredBy: null,
-      kind: registrationKind(entry.registered),
-      ...(entry.arg === undefined ? {} : { arg: entry.arg }),
-      ...(entry.dso_handle === undefined ? {} : { dsoHandle: entry.dso_handle }),
-      ...(entry.dso_module === undefined ? {} : { dsoModule: entry.dso_module }),
-    }));
+    .map((entry) => {
+      const known = functions.get(entry.function);
+      const registered = known === undefined ? { address: entry.function, symbol: '?', module: '?' } : { ...known };
+      const dsoModule = entry.dso_handle === undefined ? undefined : modules.get(entry.dso_handle);
+      return {
+        seq: entry.seq,
+        via: entry.via,
+        tid: exitCall?.tid ?? 0,
+        registered,
+        registeredBy: null,
+        kind: registrationKind(registered),
+        ...(entry.arg === undefined ? {} : { arg: entry.arg }),
+        ...(entry.dso_handle === undefined ? {} : { dsoHandle: entry.dso_handle }),
+        ...(dsoModule === undefined ? {} : { dsoModule }),
+      };
+    });
 }
 
 /** Which census ran: `list`, `stops`, or null (registrations probed before main only). */

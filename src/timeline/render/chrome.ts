@@ -116,7 +116,7 @@ function fieldsOf(event: DebugExitEvent): Record<string, Json | undefined> {
     case 'probe-resolved':
       return { role: event.role, symbol: event.symbol, locations: event.locations, modules: [...event.modules] };
     case 'exit-handler':
-      return { index: event.index, via: event.via, registered: event.registered.symbol, arg: event.arg, dso_handle: event.dso_handle };
+      return { index: event.index, via: event.via, registered: event.registered?.symbol ?? event.function, arg: event.arg, dso_handle: event.dso_handle };
     case 'census':
       return { mode: event.mode, status: event.status, reason: event.reason, count: event.count };
   }
