@@ -29,6 +29,7 @@ import lldb
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import channel  # noqa: E402
 import early_write  # noqa: E402
+import exit_handlers  # noqa: E402
 import profile_integrity  # noqa: E402
 
 SPEC_SCHEMA = "debug-exit/spec@1"
@@ -39,6 +40,7 @@ MAIN_ROLE = "main"
 PROFILE_WRITE_ROLE = "profile-write"
 WRITE_TRIGGER_SYMBOL = "__llvm_profile_write_file"  # re-arms the once-per-write probes
 ATEXIT_SYMBOL = "atexit"
+EXIT_SYMBOL = "exit"  # --census (list) reads the exit handler list at its first hit
 CXA_ATEXIT_SYMBOL = "__cxa_atexit"  # glibc's atexit tail-calls it: one registration, two hits
 CALLBACK_NAME = __name__ + ".on_probe_hit"
 NONCE_RE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
@@ -53,6 +55,7 @@ FAULT_ADDRESS_RE = re.compile(r"fault address:\s*(0x[0-9a-fA-F]+)")
 # macOS: "Terminated due to signal 9"; also "signal SIGKILL"
 EXIT_SIGNAL_NUMBER_RE = re.compile(r"\bsignal\s+(\d+)")
 EXIT_SIGNAL_NAME_RE = re.compile(r"\b(SIG[A-Z0-9]+)\b")
+EMIT_MANY_CHUNK = 64 << 10  # bytes a write of emit_many carries on a tty
 IDLE_WAIT_S = 60  # WaitForEvent slice when there is no deadline
 KILL_GRACE_S = 10  # how long to wait for the exit event after killing on timeout
 STOP_REPORT_WAIT_S = 2  # how long the experiment waits for LLDB to finish printing its stop
@@ -161,6 +164,33 @@ class EventChannel:
             except OSError:
                 pass  # EIO/EPIPE: the reader of the pty or pipe is gone; nobody to tell
 
+    def emit_many(self, kind, rows):
+        """One event per row, written together (a census of 10,000 handlers: a few large writes
+        instead of 10,000 small ones through the pty). Each frame stays whole: a tty write holds
+        the tty's lock for the whole call; a pipe gets writes of at most PIPE_BUF."""
+        if self.nonce is None:
+            return
+        with self._lock:
+            chunk, chunks = [], []
+            size = 0
+            for fields in rows:
+                self._seq += 1
+                event = {"seq": self._seq, "t_ns": time.monotonic_ns(), "kind": kind}
+                event.update(compact(fields))
+                frame = fit_frame(self.nonce, event, self._limit)
+                if chunk and size + len(frame) > (self._limit or EMIT_MANY_CHUNK):
+                    chunks.append(b"".join(chunk))
+                    chunk, size = [], 0
+                chunk.append(frame)
+                size += len(frame)
+            if chunk:
+                chunks.append(b"".join(chunk))
+            try:
+                for data in chunks:
+                    write_all(self.fd, data)
+            except OSError:
+                pass
+
     def error(self, code, message):
         self.emit("error", code=code, message=message)
 
@@ -219,6 +249,8 @@ SPEC_FIELDS = {
                         and 0 <= v <= MAX_BACKTRACE_DEPTH),
     "probes": ([], lambda v: isinstance(v, list) and all(is_probe_row(r) for r in v)),
     "experiment": (None, lambda v: v is None or v in EXPERIMENTS),
+    # --census: "list" reads the C library's exit handler list at exit(); "stops" probes every call
+    "census": (None, lambda v: v in (None, "list", "stops")),
 }
 
 
@@ -461,6 +493,9 @@ class CaptureSession:
         self.keep_enabled = False  # dx-watch: modes never change the breakpoints (Probe.disable)
         self.armed_for = None  # dx-watch: unique id of the process the modes are armed for
         self.early_write = early_write.EarlyWrite(spec["experiment"] == early_write.NAME)
+        self.census_list = spec["census"] == "list"
+        self.census_done = False  # the list is read once per run, at the first exit()
+        self.census_stops = False  # the list cannot be read: registrations are probed after main
 
     def install_probes(self):
         with entry_breakpoints(self.debugger):
@@ -489,6 +524,8 @@ class CaptureSession:
         self.holding = False
         self.last_hit = None
         self.integrity_checked = False
+        self.census_done = False
+        self.census_stops = False
         self.early_write.arm(capture)
         for probe in self.probes.values():
             probe.arm(self.keep_enabled)
@@ -534,7 +571,40 @@ class CaptureSession:
         CHANNEL.emit("hit", **fields)
         if probe.role == PROFILE_WRITE_ROLE and not self.integrity_checked:
             self.check_integrity(thread.GetProcess())
+        if probe.symbol == EXIT_SYMBOL and self.census_list and not self.census_done:
+            self.read_exit_handlers(thread)
         return True
+
+    def read_exit_handlers(self, thread):
+        """--census (list): every registered handler from the C library's own list, at the first
+        exit() call (before any handler ran): one stop, whatever the number of registrations."""
+        self.census_done = True
+        if self.census_stops:
+            return  # fell back at main: the registrations are the atexit hits
+        try:
+            library, entries = exit_handlers.read_exit_handlers(self.target, thread.GetProcess(), thread)
+        except exit_handlers.Unreadable as exc:
+            CHANNEL.emit("census", mode="list", status="unreadable", reason=str(exc))
+            return
+        described, modules = {}, {}  # 10,000 handlers are a few functions in a few modules
+        rows = []
+        for index, entry in enumerate(entries):
+            function = entry["function"]
+            # A function or module is described at its first entry only; later ones name its address.
+            registered = None
+            if function not in described:
+                registered = described[function] = describe_code_address(self.target, function)
+            dso = entry.get("dso_handle")
+            dso_module = None
+            if dso and dso not in modules:
+                dso_module = modules[dso] = module_name(self.target.ResolveLoadAddress(dso).GetModule()) or "?"
+            rows.append(dict(index=index, via=entry["via"], flavor=entry["flavor"],
+                             function=hex_address(function), registered=registered,
+                             arg=hex_address(entry["arg"]) if "arg" in entry else None,
+                             dso_handle=hex_address(dso) if dso is not None else None,
+                             dso_module=dso_module))
+        CHANNEL.emit_many("exit-handler", rows)
+        CHANNEL.emit("census", mode="list", status="read", library=library, count=len(entries))
 
     def check_integrity(self, process):
         """At the first profile write, before the writer reads any record: does the data fit
@@ -585,8 +655,13 @@ class CaptureSession:
     def _on_main(self):
         """Shared libraries are loaded by now: stop the until-main probes, report locations."""
         self.main_seen = True
+        if self.census_list:
+            why = exit_handlers.list_readable(self.target)
+            if why is not None:  # fall back: keep probing every registration from here on
+                self.census_stops = True
+                CHANNEL.emit("census", mode="stops", status="fallback", reason=why)
         for probe in self.probes.values():
-            if probe.mode == "until-main":
+            if probe.mode == "until-main" and not self.census_stops:
                 probe.disable(self.keep_enabled)
         self.report_resolved()
 

@@ -26,7 +26,10 @@ EXPERIMENTS = ("early-write",)
 # The fields of a spec@1 file besides `schema` and `nonce`, which are read first.
 SPEC_FIELDS = (
     "program", "args", "env", "stdout_path", "stderr_path", "timeout_s", "disable_aslr",
-    "backtrace_depth", "probes", "experiment",
+    "backtrace_depth", "probes", "experiment", "census",
 )
+
+# --census: the list read at exit(), or a stop at every registration.
+CENSUS_MODES = ("list", "stops")
 
 MAX_BACKTRACE_DEPTH = 256

@@ -69,6 +69,12 @@ Sources (read, not guessed):
   19's has both. Mach-O sections are in segment __DATA (DESIGN.md section 9).
 """
 
+import functools
+import itertools
+import operator
+import os
+import sys
+
 import lldb
 
 RUNTIME_VERSION_VAR = "__llvm_profile_raw_version"
@@ -105,6 +111,7 @@ REQUIRED_SECTIONS = ("data", "counters")
 MACHO_SEGMENTS = ("__DATA", "__DATA_CONST", "__DATA_DIRTY")
 PRELOAD_ROLES = ("values", "vnodes")  # read once: every slot and node read then hits the cache
 MAX_PRELOAD = 16 << 20
+PROC_MEM_MIN_READ = 64 << 10  # smaller reads go through LLDB as before
 MAX_VALUE_SITES = 65535  # per record, all kinds: real functions have a few
 NODE_NEXT_OFFSET = 16  # ValueProfNode.Next
 MAX_SITE_NODES = 256  # the runtime keeps at most INSTR_PROF_MAX_NUM_VAL_PER_SITE (255) a site
@@ -307,11 +314,31 @@ class _Memory:
 def _read_raw(process, address, size):
     if address is None or address < 0 or size <= 0 or address + size > 1 << 64:
         return None
+    data = _read_proc_mem(process, address, size)
+    if data is not None:
+        return data
     error = lldb.SBError()
     data = process.ReadMemory(address, size, error)
     if not error.Success() or data is None or len(data) != size:
         return None
     return bytes(data)
+
+
+def _read_proc_mem(process, address, size):
+    """A large read (a whole section) straight from /proc/PID/mem when the process runs on this
+    machine: the same live memory as SBProcess.ReadMemory, without the gdb-remote round trips
+    (6 MB of __llvm_prf_data: ~2 ms instead of ~0.5 s). None: read it through LLDB instead.
+    Data sections only: LLDB's reads hide its breakpoint opcodes in code, this one would not."""
+    if size < PROC_MEM_MIN_READ or not sys.platform.startswith("linux"):
+        return None
+    if process.GetTarget().GetPlatform().GetName() != "host":
+        return None
+    try:
+        with open("/proc/%d/mem" % process.GetProcessID(), "rb", buffering=0) as mem:
+            data = os.pread(mem.fileno(), size, address)
+    except (OSError, ValueError, OverflowError):
+        return None
+    return data if len(data) == size else None
 
 
 def _read_pointer(ctx, address):
@@ -468,11 +495,73 @@ def _scan(ctx):
         data = None if data is None else data + bytes(count * record_size - size)
     scan = {"count": count, "total": total, "data": data, "first_bad": None, "fault": None,
             "tail_unreadable": tail_unreadable}
+    if data is not None and not tail_unreadable and _all_clean(ctx, data, count):
+        return scan  # the common case, found column-wise: no record has a problem
     for index in range(count if data is not None else 0):
         _scan_record(ctx, scan, index)
         if scan["first_bad"] and scan["fault"]:
             break
     return scan
+
+
+def _column(layout, data, count, name, index=0):
+    """One field of every record, as a strided memoryview over the section bytes (no copy, no
+    per-record Python): NumValueSites[index] for the arrays. None when the layout does not allow it."""
+    offset, size, _, signed = layout["fields"][name]
+    if offset % size or layout["size"] % size:
+        return None
+    code = {8: "q", 4: "i", 2: "h"}[size]
+    words = memoryview(data)[:count * layout["size"]].cast(code if signed else code.upper())
+    return words[offset // size + index::layout["size"] // size]
+
+
+def _all_clean(ctx, data, count):
+    """True when no record has a problem _record_problems would find, with every check done on
+    whole columns (strided memoryviews, map, min/max: C loops) instead of record by record:
+    100,000 records in tens of milliseconds. Only the records with value sites and a slot array
+    are walked one by one (their value lists). False is no verdict: the per-record scan then
+    finds and explains the problems."""
+    layout, size = ctx["layout"], ctx["layout"]["size"]
+    if count == 0 or len(data) < count * size or ctx["endian"] != sys.byteorder:
+        return False
+    fields = layout["fields"]
+    columns = {name: _column(layout, data, count, name) for name in ("CounterPtr", "NumCounters", "Values")}
+    sites = [_column(layout, data, count, "NumValueSites", i) for i in range(fields["NumValueSites"][2])]
+    bitmap = _column(layout, data, count, "NumBitmapBytes") if "NumBitmapBytes" in fields else ()
+    if any(column is None for column in list(columns.values()) + sites) or bitmap is None:
+        return False
+    start = ctx["sections"]["data"][0]
+    counters_start, counters_size = ctx["sections"]["counters"]
+    counters_end, counter_size = counters_start + counters_size, ctx["counter_size"]
+    counters = list(map(operator.add, range(start, start + count * size, size), columns["CounterPtr"]))
+    # (an upper bound for the counters themselves follows from their ends: NumCounters >= 1)
+    if min(counters) < counters_start:
+        return False
+    if counter_size > 1 and functools.reduce(operator.or_, counters) % counter_size:
+        return False
+    num_counters = columns["NumCounters"]
+    if 0 in num_counters:
+        return False
+    ends = map(operator.add, counters, map(operator.mul, num_counters, itertools.repeat(counter_size)))
+    if max(ends) > counters_end:
+        return False
+    if any(bitmap):
+        return False  # MC/DC bitmaps: checked record by record
+    values = columns["Values"]
+    if not any(map(any, sites)):  # no record has value sites (C code without indirect calls)
+        return not any(values)
+    totals = list(map(sum, zip(*sites))) if len(sites) > 1 else list(sites[0])
+    values_section = ctx["sections"].get("values")
+    most = max(totals)
+    if most > MAX_VALUE_SITES or (values_section is not None and most * ctx["pointer"] > values_section[1]):
+        return False
+    if any(itertools.compress(values, map(operator.not_, totals))):
+        return False  # a slot array on a record without value sites
+    for index in itertools.compress(range(count), map(operator.and_, map(bool, totals), map(bool, values))):
+        address = start + index * size
+        if _record_problems(ctx, address, _decode(ctx, data[index * size:(index + 1) * size])):
+            return False
+    return True
 
 
 def _scan_record(ctx, scan, index):

@@ -16,6 +16,7 @@ rt=$("$DX_CLANG" -print-file-name="libclang_rt.profile-$(uname -m).a")
 bash "$DX_ROOT/scripts/build-fixtures-inspect.sh"  # inspect's fixtures: own folder, own stamp
 # Rebuild only when a source, this script or the compilers changed.
 stamp=$(cat "$src"/*.c "$src"/*.h "${BASH_SOURCE[0]}" "$mi" | sha256sum | cut -c1-16)-$("$DX_CLANG" --version | head -n1 | tr -c 'a-zA-Z0-9.\n' _)
+stamp="$stamp-$(cat "$src"/perf/* "$DX_ROOT/scripts/build-fixtures-perf.sh" | sha256sum | cut -c1-8)"
 [ -f "$DX_FIXTURES/.stamp" ] && [ "$(cat "$DX_FIXTURES/.stamp")" = "$stamp" ] && exit 0
 
 say "building fixtures into $DX_FIXTURES"
@@ -52,6 +53,7 @@ strip -o "$out/stripped" "$out/allocator-first"
 # Argument and environment echo for injection tests: no PGO needed.
 "$DX_CLANG" -g -O0 "$src/print-args.c" -o "$out/print-args"
 
+source "$DX_ROOT/scripts/build-fixtures-perf.sh"
 rm -rf "$out/obj"
 echo "$stamp" > "$out/.stamp"
 rm -rf "$DX_FIXTURES" && mv "$out" "$DX_FIXTURES"

@@ -11,6 +11,8 @@ export interface SessionFacts {
   target: CaptureTarget;
   profileFile: string | null;
   census: boolean;
+  /** SHA-256 of the program, when the capture read it. */
+  programSha256?: string | null;
   aslr: 'on' | 'off' | null;
   experiment?: ExperimentName | null;
   session: SessionOutput;
@@ -37,6 +39,7 @@ export function reportFrom(facts: SessionFacts): Report {
     events: facts.session.events,
     outcome: sessionOutcome(facts.session, facts.cut),
     census: facts.census,
+    programSha256: facts.programSha256 ?? null,
     aslr: facts.aslr,
     experiment: facts.experiment ?? null,
   });
@@ -47,7 +50,8 @@ function factsOf(result: CaptureResult): SessionFacts {
   return {
     target: { program: result.spec.program, args: result.spec.args },
     profileFile: result.profileFile,
-    census: result.spec.probes.some((p) => p.role === 'atexit-register' && p.mode === 'every'),
+    census: result.spec.census != null || result.spec.probes.some((p) => p.role === 'atexit-register' && p.mode === 'every'),
+    programSha256: result.programSha256,
     aslr: result.spec.disable_aslr ? 'off' : 'on',
     experiment: result.spec.experiment,
     session: result.session,

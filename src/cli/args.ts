@@ -7,6 +7,7 @@ import { MACHO_ARCHS } from '../inspect/macho';
 import { usageError } from '../session/failure';
 import type { ExtraProbe } from '../probes/catalogue';
 import { PROBE_ROLES, type ExperimentName, type ProbeRole } from '../timeline/events';
+import type { CensusMode } from '../session/spec';
 import {
   last,
   modifier,
@@ -33,7 +34,7 @@ export const MAX_TIMEOUT_S = 7 * 24 * 3600;
 const MIN_SPEED = 0.01;
 const MAX_SPEED = 1e6;
 
-const ALL_COMMANDS = ['capture', 'interactive', 'replay', 'demo', 'doctor', 'inspect'] as const;
+const ALL_COMMANDS = ['capture', 'interactive', 'replay', 'demo', 'doctor', 'inspect', 'merge'] as const;
 
 /**
  * Every option of every command, in the order of the usage text and of the checks of their values (so
@@ -66,7 +67,7 @@ export const OPTIONS = [
   option({
     flag: '--format',
     value: 'text|json',
-    commands: ['demo', 'doctor', 'inspect'],
+    commands: ['demo', 'doctor', 'inspect', 'merge'],
     help: 'report on stdout (default text)',
     key: 'format',
     read: (values) => oneOf(last(values) ?? 'text', ['text', 'json'] as const, '--format'),
@@ -82,7 +83,7 @@ export const OPTIONS = [
   option({
     flag: '--out',
     value: 'FORMAT=PATH',
-    commands: ['capture', 'replay'],
+    commands: ['capture', 'replay', 'merge'],
     help: 'also write the report in FORMAT to PATH (repeatable)',
     key: 'outputs',
     read: (values) => values.map(parseOut),
@@ -113,10 +114,12 @@ export const OPTIONS = [
   }),
   option({
     flag: '--census',
+    value: 'stops',
+    inlineOnly: true,
     commands: ['capture', 'interactive'],
-    help: 'record every atexit/__cxa_atexit registration (one stop each)',
+    help: "record every atexit/__cxa_atexit registration: read once from the C library's list at exit() (default), or with =stops one debugger stop per registration (also gives who registered each)",
     key: 'census',
-    read: (values) => values.length > 0,
+    read: (values): CensusMode | null => (values.length === 0 ? null : last(values) === '' ? 'list' : oneOf(last(values)!, ['stops', 'list'] as const, '--census')),
   }),
   option({
     flag: '--probe',
@@ -236,11 +239,13 @@ export type DoctorArgs = Flat<
     }
 >;
 export type InspectArgs = Flat<{ command: 'inspect' } & ValuesFor<Row, 'inspect'> & { programs: string[] }>;
+/** `merge REPORT.json...`: --out takes text or json only (checked in merge-command). */
+export type MergeArgs = Flat<{ command: 'merge'; files: string[] } & ValuesFor<Row, 'merge'>>;
 export interface HelpArgs {
   command: 'help';
 }
 
-export type CliArgs = CaptureArgs | DemoArgs | ReplayArgs | InteractiveArgs | DoctorArgs | InspectArgs | HelpArgs;
+export type CliArgs = CaptureArgs | DemoArgs | ReplayArgs | InteractiveArgs | DoctorArgs | InspectArgs | MergeArgs | HelpArgs;
 
 /** The commands, in the order of the usage text: how each is called and what it does. */
 export const COMMANDS: ReadonlyArray<{ name: CommandName | 'help'; synopsis: string; summary: string }> = [
@@ -257,6 +262,11 @@ export const COMMANDS: ReadonlyArray<{ name: CommandName | 'help'; synopsis: str
     name: 'inspect',
     synopsis: 'inspect [options] PROGRAM...',
     summary: 'read the profile data of programs, objects, archives (ELF, Mach-O): does it mix LLVM versions, and which code is foreign (nothing is run)',
+  },
+  {
+    name: 'merge',
+    synopsis: 'merge [options] REPORT.json...',
+    summary: 'reports and --repeat reports of many runs and runners as one distribution (debug-exit/repeat@1), per platform, LLDB version and program hash',
   },
   { name: 'help', synopsis: 'help', summary: 'this text' },
 ];
@@ -304,6 +314,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   if (command === 'replay') return parseReplay(rest);
   if (command === 'doctor') return parseDoctor(rest);
   if (command === 'inspect') return parseInspect(rest);
+  if (command === 'merge') return parseMerge(rest);
   throw usageError(`unknown command: ${command}`, 'run `debug-exit help` for the commands');
 }
 
@@ -386,6 +397,14 @@ function parseReplay(argv: readonly string[]): ReplayArgs {
   if (read.positionals.length !== 1) throw usageError('replay takes one recording', 'debug-exit replay recordings/x.cast [--format json]');
   if (read.problem !== null) throw read.problem;
   return { command: 'replay', recording: read.positionals[0], ...(readValues(rows, read.given) as ValuesFor<Row, 'replay'>) };
+}
+
+function parseMerge(argv: readonly string[]): MergeArgs {
+  const rows = rowsFor(OPTIONS, 'merge');
+  const read = readTokens(argv, rows, true);
+  if (read.positionals.length === 0) throw usageError('merge takes one or more report files', 'debug-exit merge [--format text|json] a.json b.json ... (reports of capture --format json)');
+  if (read.problem !== null) throw read.problem;
+  return { command: 'merge', files: read.positionals, ...(readValues(rows, read.given) as ValuesFor<Row, 'merge'>) };
 }
 
 function maybe<T extends string>(value: string | undefined, allowed: readonly T[], flag: string): T | null {

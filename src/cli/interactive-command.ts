@@ -30,7 +30,7 @@ export async function runInteractive(args: InteractiveArgs): Promise<number> {
   const recordTo = recording?.path ?? null;
   try {
     const spec: SessionSpec = {
-      ...buildSpec({ program, args: args.programArgs, env: args.env, timeoutS: 0, lldb: lldbPath, census: args.census, extraProbes: args.probes, disableAslr: args.aslr === 'off', programOutput: 'terminal', recordTo }, program, dir),
+      ...buildSpec({ program, args: args.programArgs, env: args.env, timeoutS: 0, lldb: lldbPath, census: args.census !== null, censusMode: args.census === 'stops' ? 'stops' : 'list', extraProbes: args.probes, disableAslr: args.aslr === 'off', programOutput: 'terminal', recordTo }, program, dir),
       timeout_s: null, // the person decides when the program ends
     };
     return await session(args, spec, dir, lldbPath, recording);
@@ -45,11 +45,11 @@ async function session(args: InteractiveArgs, spec: SessionSpec, dir: string, ll
   const view = new TerminalView(process.stdout, {
     target: { program: spec.program, args: spec.args },
     profileFile: spec.env.LLVM_PROFILE_FILE ?? null,
-    census: args.census,
+    census: args.census !== null,
     aslr: args.aslr,
   });
   let launched: Launched | undefined;
-  const record = recording === null ? null : { to: recording.path, fd: recording.fd, census: args.census, userEnv: args.env, recordEnv: args.recordEnv, mode: 'interactive' as const };
+  const record = recording === null ? null : { to: recording.path, fd: recording.fd, census: args.census !== null, userEnv: args.env, recordEnv: args.recordEnv, mode: 'interactive' as const };
   const openTransport = (): Transport => {
     launched = launchLldb({ lldbPath, scriptPath: SCRIPT_PATH, spec, dir, ...size, env: lldbEnv(), record });
     return launched.transport;

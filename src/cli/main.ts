@@ -1,13 +1,10 @@
 /** The CLI entry point: parse, dispatch, map errors to messages and exit codes. */
 import { formatFailure, isDebugExitError, exitCodeFor } from '../session/failure';
 import { parseArgs, USAGE } from './args';
-import { runCapture } from './capture-command';
-import { runDemo } from './demo-command';
-import { runDoctor } from './doctor-command';
-import { runInteractive } from './interactive-command';
-import { runInspect } from './inspect-command';
-import { runReplay } from './replay-command';
 import { createLogger } from './log';
+
+// Each command loads its own modules when it runs: a capture starts LLDB without first loading
+// the doctor, the demo or the renderers.
 
 export async function main(argv: string[]): Promise<number> {
   try {
@@ -17,11 +14,13 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const log = createLogger(args.logLevel);
-    if (args.command === 'replay') return await runReplay(args);
-    if (args.command === 'interactive') return await runInteractive(args);
-    if (args.command === 'doctor') return await runDoctor(args, log);
-    if (args.command === 'inspect') return runInspect(args);
-    return args.command === 'capture' ? await runCapture(args, log) : await runDemo(args, log);
+    if (args.command === 'replay') return await (await import('./replay-command')).runReplay(args);
+    if (args.command === 'interactive') return await (await import('./interactive-command')).runInteractive(args);
+    if (args.command === 'doctor') return await (await import('./doctor-command')).runDoctor(args, log);
+    if (args.command === 'inspect') return (await import('./inspect-command')).runInspect(args);
+    if (args.command === 'merge') return (await import('./merge-command')).runMerge(args);
+    if (args.command === 'capture') return await (await import('./capture-command')).runCapture(args, log);
+    return await (await import('./demo-command')).runDemo(args, log);
   } catch (error) {
     if (isDebugExitError(error)) {
       process.stderr.write(`${formatFailure(error.failure)}\n`);

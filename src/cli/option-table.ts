@@ -4,7 +4,7 @@
  */
 import { DebugExitError, usageError } from '../session/failure';
 
-export type CommandName = 'capture' | 'interactive' | 'replay' | 'demo' | 'doctor' | 'inspect';
+export type CommandName = 'capture' | 'interactive' | 'replay' | 'demo' | 'doctor' | 'inspect' | 'merge';
 
 /** What was given on the command line: every value of every option, in order (a switch gives `''`). */
 export type Given = ReadonlyMap<string, readonly string[]>;
@@ -13,6 +13,8 @@ interface RowBase<C extends CommandName> {
   flag: `--${string}`;
   /** The value's placeholder in the usage (`S`, `PATH`, `text|json`); absent for a switch (no value). */
   value?: string;
+  /** The value may only be given inline (`--census=stops`); the flag alone gives `''`. */
+  inlineOnly?: boolean;
   /** The commands that accept it. */
   commands: readonly C[];
   /** One paragraph for the usage; wrapped to the usage's width. */
@@ -64,7 +66,7 @@ export interface ReadTokens {
  */
 export function readTokens(tokens: readonly string[], rows: readonly AnyRow[], positionals: boolean): ReadTokens {
   const byFlag = new Map(rows.map((row) => [row.flag as string, row]));
-  const takesValue = (token: string | undefined) => token !== undefined && byFlag.get(token)?.value !== undefined;
+  const takesValue = (token: string | undefined) => token !== undefined && byFlag.get(token)?.value !== undefined && byFlag.get(token)?.inlineOnly !== true;
   const result: ReadTokens = { given: new Map(), positionals: [], problem: null };
   const isPositional = (token: string, i: number) => positionals && !token.startsWith('--') && !takesValue(tokens[i - 1]);
   result.positionals = tokens.filter(isPositional);
@@ -78,7 +80,7 @@ export function readTokens(tokens: readonly string[], rows: readonly AnyRow[], p
       fail(usageError(`unknown option: ${token}`, 'run `debug-exit help`; the program and its arguments go after `--`'));
       continue;
     }
-    const value = row.value === undefined ? '' : (inline ?? options[++i]);
+    const value = row.value === undefined ? '' : row.inlineOnly ? (inline ?? '') : (inline ?? options[++i]);
     if (value === undefined) {
       fail(usageError(`${name} needs a value`));
       continue;
@@ -116,7 +118,8 @@ const LABEL_WIDTH = 24;
 const HELP_INDENT = 2 + LABEL_WIDTH + 2;
 
 export function optionLabel(row: AnyRow): string {
-  return row.value === undefined ? row.flag : `${row.flag} ${row.value}`;
+  if (row.value === undefined) return row.flag;
+  return row.inlineOnly ? `${row.flag}[=${row.value}]` : `${row.flag} ${row.value}`;
 }
 
 /** `  --timeout S               kill the program after S seconds`, the help wrapped under itself. */

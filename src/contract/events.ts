@@ -164,6 +164,35 @@ export interface ErrorEvent extends EventBase {
   message: string;
 }
 
+/**
+ * --census (list): one registered exit handler, read from the C library's own list at the first
+ * exit() call; `index` is its place in registration order.
+ */
+export interface ExitHandlerEvent extends EventBase {
+  kind: 'exit-handler';
+  index: number;
+  /** The registration function the entry's flavor stands for: atexit, __cxa_atexit, on_exit. */
+  via: string;
+  flavor: string;
+  /** The function's address; `registered` describes it at its first entry only (10,000 handlers are a few functions). */
+  function: string;
+  registered?: RegisteredFunction;
+  arg?: string;
+  /** __cxa_atexit's dso_handle; `dso_module`, the module it lies in, at its first entry only. */
+  dso_handle?: string;
+  dso_module?: string;
+}
+
+/** How the census ran: the list read (`read`), unreadable at exit(), or a fallback to stops at main. */
+export interface CensusEvent extends EventBase {
+  kind: 'census';
+  mode: 'list' | 'stops';
+  status: 'read' | 'unreadable' | 'fallback';
+  reason?: string;
+  library?: string;
+  count?: number;
+}
+
 export type DebugExitEvent =
   | HelloEvent
   | ProbeResolvedEvent
@@ -173,6 +202,8 @@ export type DebugExitEvent =
   | ExperimentEvent
   | SignalEvent
   | ExitEvent
+  | ExitHandlerEvent
+  | CensusEvent
   | ErrorEvent;
 
 export type EventKind = DebugExitEvent['kind'];

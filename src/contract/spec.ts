@@ -19,6 +19,10 @@ export { SPEC_SCHEMA };
 export const PROBE_MODES = ['every', 'once', 'once-per-write', 'until-main'] as const;
 export type ProbeMode = (typeof PROBE_MODES)[number];
 
+/** --census (list, the default) or --census=stops. */
+export const CENSUS_MODES = ['list', 'stops'] as const;
+export type CensusMode = (typeof CENSUS_MODES)[number];
+
 export interface ProbeSpec {
   role: ProbeRole;
   symbols: string[];
@@ -44,6 +48,8 @@ export interface SessionSpec {
   experiment: ExperimentName | null;
   probes: ProbeSpec[];
   backtrace_depth: number;
+  /** --census: `list` reads the C library's exit handler list at exit(); `stops` probes every call. */
+  census?: CensusMode | null;
 }
 
 /** The deepest backtrace the script accepts in `backtrace_depth`. */

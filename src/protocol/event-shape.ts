@@ -22,6 +22,8 @@ export const REQUIRED_FIELDS: Record<EventKind, Record<string, FieldType>> = {
   signal: { signal: 'string', description: 'string', tid: 'number', pc: 'string', frames: 'array' },
   exit: { status: 'number' },
   error: { code: 'string', message: 'string' },
+  'exit-handler': { index: 'number', via: 'string', flavor: 'string', function: 'string' },
+  census: { mode: 'string', status: 'string' },
 };
 
 /** Every event kind the protocol accepts. */

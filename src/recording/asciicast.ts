@@ -24,6 +24,8 @@ export interface DebugExitHeader {
   prompt: string;
   lldb: string;
   lldb_version: string;
+  /** SHA-256 of the program file (added when the capture is over; absent in older recordings). */
+  program_sha256?: string;
   target: { program: string; args: string[] };
   profile_file: string | null;
   options: { timeout_s: number | null; census: boolean; aslr: 'on' | 'off'; experiment?: ExperimentName | null; env: Record<string, string>; mode: 'capture' | 'interactive' };
@@ -41,8 +43,9 @@ export interface AsciicastHeader {
 }
 
 /**
- * `o` output, `i` input, `m` marker (debug-exit marks LLDB's exit with `lldb-exit STATUS`), `x`
- * the script's event channel (its frames, as read from the socket). asciicast v2 players skip
+ * `o` output, `i` input, `m` marker (debug-exit marks LLDB's exit with `lldb-exit STATUS`, or
+ * `lldb-exit quit` when the session was complete and LLDB was left to finish its teardown alone),
+ * `x` the script's event channel (its frames, as read from the socket). asciicast v2 players skip
  * codes they do not know, so a recording still plays as the terminal session it was.
  */
 export type EventCode = 'o' | 'i' | 'm' | 'r' | 'x';

@@ -19,7 +19,12 @@ export interface HeaderInput {
   mode: 'capture' | 'interactive';
   width: number;
   height: number;
+  /** LLDB's version when the caller knows it; otherwise the script's hello fills it in later. */
+  lldbVersion?: string;
 }
+
+/** The header's lldb_version until the script's hello event says it (RecordingTransport.setLldbVersion). */
+export const LLDB_VERSION_PENDING = 'unknown';
 
 export function lldbVersionOf(lldbPath: string): string {
   const result = spawnSync(lldbPath, ['--version'], { encoding: 'utf8', timeout: 10000 });
@@ -43,7 +48,7 @@ export function recordingHeader(input: HeaderInput): AsciicastHeader {
       channel: 'socket',
       prompt: input.prompt,
       lldb: input.lldbPath,
-      lldb_version: lldbVersionOf(input.lldbPath),
+      lldb_version: input.lldbVersion ?? LLDB_VERSION_PENDING,
       target: { program: spec.program, args: spec.args },
       profile_file: spec.env.LLVM_PROFILE_FILE ?? null,
       options: {

@@ -3,19 +3,20 @@
  * the program's output), drive LLDB with the session machine, and hand back what was captured.
  * Interpreting it (timeline, verdicts) is timeline/'s job.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createActor, toPromise } from 'xstate';
 import { probesFor, type ExtraProbe, type Platform } from '../probes/catalogue';
 import type { Token } from '../protocol/output-scanner';
+import { amendRecordingHeader, RecordingTransport } from '../transport/recorder';
 import type { Transport } from '../transport/transport';
 import { sessionTempDir } from './channel';
 import { killLeftovers } from './leftovers';
 import { launchLldb } from './launch';
 import { sessionMachine, type SessionOutput } from './machine';
 import { resolveLldb, resolveProgram } from './preflight';
-import { SPEC_SCHEMA, toProbeSpecs, type SessionSpec } from './spec';
+import { SPEC_SCHEMA, toProbeSpecs, type CensusMode, type SessionSpec } from './spec';
 import type { DebugExitEvent, ExperimentName } from '../timeline/events';
 
 export const SCRIPT_PATH = path.resolve(__dirname, '../../../lldb-scripts/debug_exit.py');
@@ -31,6 +32,8 @@ export interface CaptureRequest {
   timeoutS: number;
   lldb: string | null;
   census: boolean;
+  /** With census: `list` (default) reads the C library's list once at exit(); `stops` stops at each call. */
+  censusMode?: CensusMode;
   /** --probe ROLE=SYMBOL: added to the catalogue's probes. */
   extraProbes?: readonly ExtraProbe[];
   disableAslr: boolean;
@@ -64,6 +67,19 @@ export interface CaptureResult {
   recording: string | null;
   /** Processes of the program's group still running at the end, killed (pid list). */
   leftRunning: number[];
+  /** SHA-256 of the program file (hashed while LLDB runs); null when it could not be read. */
+  programSha256: string | null;
+}
+
+/** The program's SHA-256, streamed (memory stays flat for a large binary); null on a read error. */
+export function hashFile(file: string): Promise<string | null> {
+  return new Promise((resolve) => {
+    const hash = createHash('sha256');
+    fs.createReadStream(file, { highWaterMark: 1 << 20 })
+      .on('data', (chunk) => hash.update(chunk))
+      .on('end', () => resolve(hash.digest('hex')))
+      .on('error', () => resolve(null));
+  });
 }
 
 export function platformOf(): Platform {
@@ -79,14 +95,28 @@ export function newNonce(): string {
  * goes to the script over the channel, never to a file; the folder is removed at the end, or by
  * the script's watchdog if debug-exit itself is killed.
  */
+/**
+ * A capture's extra LLDB settings. symbols.load-on-demand: LLDB indexes a module's debug info only
+ * when something needs it (a breakpoint's symbol, a frame); the probes resolve by symbol table, and
+ * every event of every fixture is the same with it (measured: bench, item 1). Not for the
+ * interactive session, where the person may ask for anything.
+ */
+export const CAPTURE_SETTINGS: readonly string[] = ['symbols.load-on-demand true'];
+
 export async function capture(request: CaptureRequest): Promise<CaptureResult> {
   const program = resolveProgram(request.program);
   const lldbPath = resolveLldb(request.lldb);
   const dir = sessionTempDir('debug-exit-');
   try {
     const spec = buildSpec(request, program, dir);
+    const hashing = hashFile(program);
     const session = await runSession(request, spec, dir, lldbPath);
-    return { spec, lldbPath, profileFile: spec.env.LLVM_PROFILE_FILE, session, recording: request.recordTo, leftRunning: killLeftovers(session.events) };
+    const leftRunning = killLeftovers(session.events);
+    const programSha256 = await hashing;
+    if (request.recordTo !== null && programSha256 !== null && fs.existsSync(request.recordTo)) {
+      amendRecordingHeader(request.recordTo, { program_sha256: programSha256 });
+    }
+    return { spec, lldbPath, profileFile: spec.env.LLVM_PROFILE_FILE, session, recording: request.recordTo, leftRunning, programSha256 };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -109,20 +139,30 @@ export function buildSpec(request: CaptureRequest, program: string, dir: string)
     timeout_s: request.timeoutS,
     disable_aslr: request.disableAslr,
     experiment: request.experiment ?? null,
-    probes: toProbeSpecs(probesFor(platformOf(), request.census, request.extraProbes)),
+    probes: toProbeSpecs(probesFor(platformOf(), request.census && request.censusMode === 'stops', request.extraProbes)),
     backtrace_depth: 16,
+    census: request.census ? (request.censusMode ?? 'list') : null,
   };
 }
 
 async function runSession(request: CaptureRequest, spec: SessionSpec, dir: string, lldbPath: string): Promise<SessionOutput> {
   const record = request.recordTo === null ? null : { to: request.recordTo, fd: request.recordFd, census: request.census, userEnv: request.env, recordEnv: request.recordEnv, mode: 'capture' as const };
-  const openTransport = (): Transport => launchLldb({ lldbPath, scriptPath: SCRIPT_PATH, spec, dir, cols: PTY_COLS, rows: PTY_ROWS, env: lldbEnv(), record }).transport;
+  let recorder: RecordingTransport | null = null;
+  const openTransport = (): Transport => {
+    const { transport } = launchLldb({ lldbPath, scriptPath: SCRIPT_PATH, spec, dir, cols: PTY_COLS, rows: PTY_ROWS, env: lldbEnv(), record, settings: CAPTURE_SETTINGS });
+    if (transport instanceof RecordingTransport) recorder = transport;
+    return transport;
+  };
   const actor = createActor(sessionMachine, {
     input: {
       openTransport,
       nonce: spec.nonce,
       runTimeoutMs: request.timeoutS * 1000 + RUN_GRACE_MS,
-      onToken: request.onToken,
+      onToken: (token) => {
+        // LLDB's version for the recording header comes with the script's hello: no `lldb --version`.
+        if (token.type === 'event' && token.event.kind === 'hello') recorder?.setLldbVersion(token.event.lldb_version);
+        request.onToken?.(token);
+      },
       repeat: request.repeat,
     },
   });

@@ -25,6 +25,8 @@ export interface LaunchRequest {
   cols: number;
   rows: number;
   env: Record<string, string>;
+  /** LLDB settings beyond the fixed ones (capture: CAPTURE_SETTINGS). */
+  settings?: readonly string[];
   /** Recording: where, and what its header says; null for none. */
   record: { to: string; fd?: number; census: boolean; userEnv: Record<string, string>; recordEnv?: boolean; mode: 'capture' | 'interactive' } | null;
 }
@@ -35,13 +37,13 @@ export interface Launched {
 }
 
 /** LLDB's command line: settings, then the import of the script (which connects at once). */
-export function lldbArgs(scriptPath: string): string[] {
-  const settings = ['auto-confirm true', 'show-progress false', 'use-color false'];
+export function lldbArgs(scriptPath: string, extraSettings: readonly string[] = []): string[] {
+  const settings = ['auto-confirm true', 'show-progress false', 'use-color false', ...extraSettings];
   return ['--no-lldbinit', '--no-use-colors', ...settings.flatMap((s) => ['-O', `settings set ${s}`]), '-O', `command script import ${lldbQuote(scriptPath)}`];
 }
 
 export function launchLldb(request: LaunchRequest): Launched {
-  const args = lldbArgs(request.scriptPath);
+  const args = lldbArgs(request.scriptPath, request.settings);
   const lldb = new ChannelPtyTransport({
     file: request.lldbPath, args, env: request.env, cols: request.cols, rows: request.rows,
     dir: request.dir, greeting: { nonce: request.spec.nonce, spec: request.spec, cleanup: request.dir },

@@ -33,6 +33,11 @@ export interface SessionInput {
   mode?: 'capture' | 'interactive';
   /** Capture mode: run the program this many times in the one session (--repeat); default 1. */
   repeat?: number;
+  /**
+   * Once `quit` is sent everything is captured: end the session there and leave LLDB to finish its
+   * teardown alone (the transport's release() reaps it). Live captures; a replay reads to the end.
+   */
+  releaseOnQuit?: boolean;
   /** Interactive mode: called once, when the person gets the prompt. */
   onHandover?: () => void;
 }
@@ -56,7 +61,7 @@ type MachineEvent =
   | { type: 'LLDB_EXIT'; exitCode: number; signal?: number }
   | { type: 'ABORT' };
 
-type TransportCommand = { type: 'SEND'; data: string } | { type: 'CLOSE' };
+type TransportCommand = { type: 'SEND'; data: string } | { type: 'CLOSE' } | { type: 'RELEASE' };
 
 interface Context {
   input: SessionInput;
@@ -108,6 +113,7 @@ const transportLogic = fromCallback<TransportCommand, TransportInput>(({ sendBac
   });
   receive((command) => {
     if (command.type === 'SEND') transport.write(command.data);
+    else if (command.type === 'RELEASE' && transport.release) transport.release();
     else transport.dispose();
   });
   return () => {
@@ -166,6 +172,7 @@ export const sessionMachine = setup({
   guards: {
     interactive: ({ context }) => context.input.mode === 'interactive',
     moreRuns: ({ context }) => context.runs < (context.input.repeat ?? 1),
+    releaseOnQuit: ({ context }) => context.input.releaseOnQuit === true,
     scriptSpoke: ({ context }) => context.log.has((e) => e.kind === 'hello'),
     targetLoaded: ({ context }) => !context.log.has((e) => e.kind === 'error' && e.code === 'target-failed'),
   },
@@ -233,7 +240,10 @@ export const sessionMachine = setup({
       on: { LLDB_EXIT: 'done', DONE: {} },
       after: { quit: 'done' },
     },
-    done: { type: 'final', entry: sendTo('transport', { type: 'CLOSE' }) },
+    done: {
+      type: 'final',
+      entry: sendTo('transport', ({ context }) => ({ type: context.input.releaseOnQuit ? ('RELEASE' as const) : ('CLOSE' as const) })),
+    },
     failed: { type: 'final', entry: sendTo('transport', { type: 'CLOSE' }) },
     aborted: {
       type: 'final',

@@ -7,7 +7,7 @@
 import type { ProbeRow } from '../probes/catalogue';
 import type { ProbeSpec } from '../contract/spec';
 
-export { SPEC_SCHEMA, type ProbeSpec, type SessionSpec } from '../contract/spec';
+export { SPEC_SCHEMA, type CensusMode, type ProbeSpec, type SessionSpec } from '../contract/spec';
 
 export function toProbeSpecs(rows: readonly ProbeRow[]): ProbeSpec[] {
   return rows.map((row) => ({

@@ -5,7 +5,11 @@
 import type { DebugExitEvent, ExperimentName, HelloEvent, ProbeHitEvent, ProbeRole } from './events';
 import { outcomeFromEvents, type SessionOutcome } from './outcome';
 import { finalResolutions, isResolved, type ProbeResolution } from './probes';
-import { deriveRegistrations, type AtexitRegistration } from './registrations';
+import { censusInfo, deriveRegistrations, type AtexitRegistration, type CensusInfo, type CensusMode } from './registrations';
+
+function censusFields(info: CensusInfo): { censusMode: CensusMode; censusNote: string | null } {
+  return { censusMode: info.mode, censusNote: info.note };
+}
 import { baseSymbol, catalogueSymbols } from './symbols';
 
 export interface CaptureTarget {
@@ -22,6 +26,11 @@ export interface Timeline {
   lldbVersion: string | null;
   /** Every atexit registration was probed (--census), not only those before main. */
   census: boolean;
+  /** Which census ran (--census: `list` reads the C library's list at exit(); `--census=stops`). */
+  censusMode: CensusMode;
+  censusNote: string | null;
+  /** The program's SHA-256 when the capture hashed it (null: a replay, or not read). */
+  programSha256: string | null;
   /** Address-space randomisation for the program (LLDB turns it off by default); null: not known. */
   aslr: 'on' | 'off' | null;
   /** The experiment requested (--experiment), whether or not it was reached; null: none. */
@@ -40,6 +49,7 @@ export interface TimelineInput {
   /** How the session ended; read from the events when omitted. */
   outcome?: SessionOutcome;
   census?: boolean;
+  programSha256?: string | null;
   aslr?: 'on' | 'off' | null;
   experiment?: ExperimentName | null;
 }
@@ -53,6 +63,8 @@ export function buildTimeline(input: TimelineInput): Timeline {
     platform: hello?.platform ?? null,
     lldbVersion: hello?.lldb_version ?? null,
     census: input.census === true,
+    ...censusFields(censusInfo(input.events, input.census === true)),
+    programSha256: input.programSha256 ?? null,
     aslr: input.aslr ?? null,
     experiment: input.experiment ?? null,
     events,

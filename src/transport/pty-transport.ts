@@ -57,6 +57,14 @@ export class PtyTransport implements Transport {
     }
   }
 
+  release(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.data.clear();
+    this.exit.clear();
+    if (!this.exited) reapLater(this.proc.pid, () => this.exited);
+  }
+
   private finish(e: { exitCode: number; signal?: number }, drainMs: number): void {
     if (this.exited) return;
     this.exited = true;
@@ -67,6 +75,31 @@ export class PtyTransport implements Transport {
       this.exit.clear();
     }, drainMs);
   }
+}
+
+/** How long a released LLDB gets to finish its own teardown before it is killed. */
+const RELEASE_GRACE_MS = 5000;
+const released = new Map<number, () => boolean>();
+let exitHookInstalled = false;
+
+/**
+ * A released process ends on its own (it was told to quit); if it has not when the grace runs out
+ * or when debug-exit exits, its whole group is killed. Neither the timer nor the wait holds
+ * debug-exit up.
+ */
+function reapLater(pid: number, gone: () => boolean): void {
+  if (!exitHookInstalled) process.on('exit', killReleased);
+  exitHookInstalled = true;
+  released.set(pid, gone);
+  setTimeout(() => {
+    if (!gone()) killGroup(pid, 'SIGKILL');
+    released.delete(pid);
+  }, RELEASE_GRACE_MS).unref();
+}
+
+function killReleased(): void {
+  for (const [pid, gone] of released) if (!gone()) killGroup(pid, 'SIGKILL');
+  released.clear();
 }
 
 export function killGroup(pid: number, signal: NodeJS.Signals): void {

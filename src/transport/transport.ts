@@ -27,6 +27,11 @@ export interface Transport {
   write(data: string): void;
   /** Ends the session's process (if any) and releases everything. Idempotent. */
   dispose(): void;
+  /**
+   * The session is over and its process was told to quit: stop listening, let it exit on its own,
+   * and kill it at the latest when debug-exit exits (nothing is left running). Default: dispose.
+   */
+  release?(): void;
 }
 
 /** A minimal emitter behind the typed `Event<T>`. */

@@ -42,7 +42,7 @@ describe('command-line parsing', () => {
     assert.equal(args.timeoutS, 2.5);
     assert.equal(args.lldb, '/x/lldb');
     assert.deepEqual(args.env, { A: '1', B: 'x=y' });
-    assert.equal(args.census, true);
+    assert.equal(args.census, 'list');
     assert.equal(args.aslr, 'on');
     assert.equal(args.expect, 'confirmed');
     assert.equal(args.record, null);
@@ -52,6 +52,27 @@ describe('command-line parsing', () => {
       { role: 'profile-write', symbol: 'operator new' },
     ]);
     assert.equal(args.experiment, 'early-write');
+  });
+
+  it('--census reads the list by default; --census=stops stops at each registration; without it, no census', () => {
+    const mode = (flags: string[]) => {
+      const args = parseArgs(['capture', ...flags, '--', 'app']);
+      return args.command === 'capture' ? args.census : undefined;
+    };
+    assert.equal(mode([]), null);
+    assert.equal(mode(['--census']), 'list');
+    assert.equal(mode(['--census=stops']), 'stops');
+    assert.equal(mode(['--census', '--timeout', '5']), 'list');
+    assert.throws(() => parseArgs(['capture', '--census=often', '--', 'app']), /--census must be one of stops, list; got "often"/);
+    // The value is inline only: the next token is not taken as --census's value.
+    assert.throws(() => parseArgs(['capture', '--census', 'stops', '--', 'app']), /unknown option: stops/);
+  });
+
+  it('merge: the report files as positionals, --format text|json, --out', () => {
+    const args = parseArgs(['merge', 'a.json', '--format', 'json', 'b.json', '--out', 'text=m.txt']);
+    assert.deepEqual(args, { command: 'merge', files: ['a.json', 'b.json'], format: 'json', outputs: [{ format: 'text', path: 'm.txt' }], logLevel: 'warn' });
+    assert.throws(() => parseArgs(['merge']), /merge takes one or more report files/);
+    assert.throws(() => parseArgs(['merge', 'a.json', '--format', 'mermaid']), /--format must be one of text, json/);
   });
 
   const bad: Array<[string[], RegExp]> = [

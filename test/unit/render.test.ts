@@ -167,7 +167,7 @@ describe('render: json', () => {
     const doc = JSON.parse(renderReport('json', report));
     assert.deepEqual(Object.keys(doc), [
       'schema', 'target', 'profile_file',
-      'aslr', 'platform', 'lldb_version', 'census', 'experiment', 'outcome', 'diagnosis', 'verdicts', 'prediction', 'probes', 'registrations', 'events',
+      'aslr', 'platform', 'lldb_version', 'census', 'census_mode', 'census_note', 'program_sha256', 'experiment', 'outcome', 'diagnosis', 'verdicts', 'prediction', 'probes', 'registrations', 'events',
     ]);
     assert.deepEqual(doc.verdicts.allocator_cleanup_first, {
       name: 'allocator-cleanup-first',

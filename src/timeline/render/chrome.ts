@@ -116,6 +116,10 @@ function fieldsOf(event: DebugExitEvent): Record<string, Json | undefined> {
       return { schema: event.schema, lldb_version: event.lldb_version, platform: event.platform };
     case 'probe-resolved':
       return { role: event.role, symbol: event.symbol, locations: event.locations, modules: [...event.modules] };
+    case 'exit-handler':
+      return { index: event.index, via: event.via, registered: event.registered?.symbol ?? event.function, arg: event.arg, dso_handle: event.dso_handle };
+    case 'census':
+      return { mode: event.mode, status: event.status, reason: event.reason, count: event.count };
   }
 }
 

@@ -58,6 +58,10 @@ export function symbolOf(event: DebugExitEvent): string {
       return `profile data ${event.status}`;
     case 'experiment':
       return `${event.name} ${event.status}`;
+    case 'exit-handler':
+      return `${event.via}(${event.registered?.symbol ?? event.function})`;
+    case 'census':
+      return `census ${event.mode} ${event.status}`;
   }
 }
 
@@ -92,6 +96,10 @@ export function detailOf(event: DebugExitEvent): string {
     }
     case 'experiment':
       return experimentDetail(event);
+    case 'exit-handler':
+      return `exit handler ${event.index} in ${event.registered?.module ?? event.function}${event.dso_module ? ` (dso ${event.dso_module})` : ''}`;
+    case 'census':
+      return event.reason ?? (event.count === undefined ? '' : `${event.count} exit handlers in ${event.library ?? 'the C library'}'s list`);
   }
 }
 

@@ -31,6 +31,9 @@ export function reportDocument(report: Report): Json {
     platform: timeline.platform,
     lldb_version: timeline.lldbVersion,
     census: timeline.census,
+    census_mode: timeline.censusMode,
+    census_note: timeline.censusNote,
+    program_sha256: timeline.programSha256,
     experiment: timeline.experiment,
     outcome: outcomeJson(timeline.outcome),
     diagnosis: diagnosisJson(report.diagnosis),
@@ -83,5 +86,8 @@ function registrationJson(r: AtexitRegistration): Json {
     kind: r.kind,
     registered: r.registered === null ? null : ordered(r.registered),
     registered_by: frameJson(r.registeredBy),
+    ...(r.arg === undefined ? {} : { arg: r.arg }),
+    ...(r.dsoHandle === undefined ? {} : { dso_handle: r.dsoHandle }),
+    ...(r.dsoModule === undefined ? {} : { dso_module: r.dsoModule }),
   };
 }

@@ -69,6 +69,8 @@ function stepsOf(event: DebugExitEvent, timeline: Timeline, mainTid: number | nu
     case 'hello':
     case 'probe-resolved':
     case 'launched':
+    case 'exit-handler':
+    case 'census':
       return [];
   }
 }

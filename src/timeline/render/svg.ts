@@ -50,6 +50,7 @@ export function laneOf(event: DebugExitEvent): SvgLane | null {
   switch (event.kind) {
     case 'hello':
     case 'probe-resolved':
+    case 'census':
       return null;
     case 'hit':
       switch (event.role) {
@@ -76,6 +77,7 @@ export function laneOf(event: DebugExitEvent): SvgLane | null {
       return /(^|\/)libc[.-]/.test(event.frames[0]?.module ?? '') ? 'libc' : 'program';
     case 'launched':
     case 'exit':
+    case 'exit-handler':
     case 'error':
       return 'program';
   }

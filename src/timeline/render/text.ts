@@ -52,7 +52,15 @@ function header(report: Report): string[] {
     `  outcome       ${describeOutcome(timeline.outcome)}`,
     ...lldb,
     ...threads,
+    ...censusLine(timeline),
   ];
+}
+
+/** Only with --census: which mode ran (list read at exit(), or a stop per registration) and why. */
+function censusLine(timeline: Report['timeline']): string[] {
+  if (timeline.censusMode === null) return [];
+  const mode = timeline.censusMode === 'list' ? "list (the C library's exit handlers, read once at exit())" : 'stops (one debugger stop per registration)';
+  return [`  census        ${mode}: ${timeline.registrations.length} registrations${timeline.censusNote ? `; ${timeline.censusNote}` : ''}`];
 }
 
 /** First thing after the header: the conclusion, each hypothesis's standing, the next step. */
