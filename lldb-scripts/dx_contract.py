@@ -9,7 +9,8 @@ SPEC_SCHEMA = "debug-exit/spec@1"
 
 # Every event kind the scripts emit (one branch each in event@1).
 EVENT_KINDS = (
-    "hello", "probe-resolved", "hit", "launched", "integrity", "experiment", "signal", "exit", "error",
+    "hello", "probe-resolved", "hit", "launched", "integrity", "experiment", "signal", "exit",
+    "exit-handler", "census", "error",
 )
 
 # Every probe role, in the order a run meets them.
