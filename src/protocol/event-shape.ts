@@ -34,7 +34,7 @@ function hasType(value: unknown, type: FieldType): boolean {
 }
 
 function isKnownKind(kind: unknown): kind is EventKind {
-  return typeof kind === 'string' && Object.prototype.hasOwnProperty.call(REQUIRED_FIELDS, kind);
+  return typeof kind === 'string' && Object.hasOwn(REQUIRED_FIELDS, kind);
 }
 
 /** Why `value` is not an event, or undefined when it is one. */

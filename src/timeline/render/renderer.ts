@@ -25,7 +25,7 @@ export const RENDERERS: Readonly<Record<ReportFormat, Renderer>> = {
 };
 
 export function isReportFormat(name: string): name is ReportFormat {
-  return Object.prototype.hasOwnProperty.call(RENDERERS, name);
+  return Object.hasOwn(RENDERERS, name);
 }
 
 export function renderReport(format: ReportFormat, report: Report): string {
