@@ -6,8 +6,8 @@ Loaded with `command script import debug_exit.py`. Registers three commands:
   dx-watch             follow every process a person launches at the prompt (interactive mode)
 
 Every event is one APC frame on fd 1, written with one write call: ESC _ dx;<nonce>;<json> ESC \\
-(DESIGN.md section 3). Breakpoint callbacks emit their own events and return False, so a probe hit
-costs one debugger stop and no round trip to the TypeScript side.
+(docs/ARCHITECTURE.md, "The event channel"). Breakpoint callbacks emit their own events and return
+False, so a probe hit costs one debugger stop and no round trip to the TypeScript side.
 """
 
 import contextlib

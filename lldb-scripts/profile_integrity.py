@@ -1,4 +1,4 @@
-"""Profile-data integrity at the first profile write (DESIGN.md section 5).
+"""Profile-data integrity at the first profile write (docs/ARCHITECTURE.md, "Verdicts").
 
     check_profile_integrity(target, process) -> dict      # never raises
 
@@ -66,7 +66,7 @@ Sources (read, not guessed):
   object, so the linker picks one). VARIANT_MASK_BYTE_COVERAGE (bit 60) makes counters 1 byte.
 - InstrProfilingPlatformLinux.c: the runtime of version 10 has __llvm_profile_begin_vtables and
   __llvm_profile_begin_bitmap; `nm` of LLVM 14's libclang_rt.profile-x86_64.a has neither, LLVM
-  19's has both. Mach-O sections are in segment __DATA (DESIGN.md section 9).
+  19's has both. Mach-O sections are in segment __DATA (docs/ARCHITECTURE.md, "macOS").
 """
 
 import functools

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Compiles the C fixture programs of test/fixtures into $DX_FIXTURES (ignored by git). Each
-# fixture's ground truth comes from how it is built here (DESIGN.md section 5): link order alone
-# decides whether mimalloc or the profile writer registers its atexit handler first.
+# fixture's ground truth comes from how it is built here: link order alone decides whether
+# mimalloc or the profile writer registers its atexit handler first
+# (docs/ARCHITECTURE.md, "Ground truth of the fixtures").
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 bash "$DX_ROOT/scripts/build-fixtures-hostile.sh"  # issue 12's hostile programs, their own stamp
 

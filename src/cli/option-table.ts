@@ -2,7 +2,7 @@
  * The machinery under the option table of `args.ts`: a row type, a token reader and the usage layout.
  * Pure, no I/O. The rows themselves (which options exist, for which commands) live in `args.ts`.
  */
-import { DebugExitError, usageError } from '../session/failure';
+import { type DebugExitError, usageError } from '../session/failure';
 
 export type CommandName = 'capture' | 'interactive' | 'replay' | 'demo' | 'doctor' | 'inspect' | 'merge';
 

@@ -1,5 +1,5 @@
 /**
- * The probe catalogue as data (DESIGN.md section 4). Adding a probe is adding a row.
+ * The probe catalogue as data (docs/ARCHITECTURE.md, "Probes"). Adding a probe is adding a row.
  * The rows travel to lldb-scripts/debug_exit.py inside the session spec (see session/spec.ts).
  */
 import type { ProbeMode } from '../contract/spec';

@@ -1,6 +1,6 @@
 /**
  * The event frame: one APC escape sequence per event, written by lldb-scripts/debug_exit.py in a
- * single flushed write (DESIGN.md section 3):
+ * single flushed write (docs/ARCHITECTURE.md, "The event channel"):
  *
  *   ESC _ dx;3f9c2a7e41d0b865;{"seq":4,"t_ns":1834000,"kind":"exit","status":0} ESC \
  *

@@ -41,7 +41,7 @@ function hasType(value: unknown, type: FieldType): boolean {
 }
 
 function isKnownKind(kind: unknown): kind is EventKind | 'done' {
-  return typeof kind === 'string' && Object.prototype.hasOwnProperty.call(ALL_FIELDS, kind);
+  return typeof kind === 'string' && Object.hasOwn(ALL_FIELDS, kind);
 }
 
 /** Why `value` is not an event, or undefined when it is one. */

@@ -1,4 +1,7 @@
-/** The framing layer (DESIGN.md section 2-3): LLDB's pty output in, tokens out. Pure, no I/O. */
+/**
+ * The framing layer (docs/ARCHITECTURE.md, "Layers" and "The event channel"): LLDB's pty output
+ * in, tokens out. Pure, no I/O.
+ */
 export { stripAnsi } from './ansi';
 export { APC_INTRODUCER, ESC, FRAME_KIND, STRING_TERMINATOR, decodeFrameBody, encodeFrame, framePrefix } from './apc-frames';
 export type { FrameDecoding } from './apc-frames';

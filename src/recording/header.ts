@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { SessionSpec } from '../session/spec';
 import { DEBUG_EXIT_RECORDING_SCHEMA, type AsciicastHeader } from './asciicast';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// package.json sits above rootDir's output (dist/src/recording -> ../../../package.json): read at run time, not imported.
 const TOOL_VERSION: string = require('../../../package.json').version;
 
 export interface HeaderInput {

@@ -132,7 +132,8 @@ export function buildSpec(request: CaptureRequest, program: string, dir: string)
     nonce: newNonce(),
     program,
     args: request.args,
-    // A fresh profile file: a stale or incompatible one makes the writer skip (DESIGN.md section 7).
+    // A fresh profile file: a stale or incompatible one makes the writer skip
+    // (docs/ARCHITECTURE.md, "Reproducibility traps").
     env: { LLVM_PROFILE_FILE: path.join(dir, 'profile', 'capture-%p.profraw'), ...request.env },
     stdout_path: toTerminal ? null : path.join(dir, 'program.stdout'),
     stderr_path: toTerminal ? null : path.join(dir, 'program.stderr'),

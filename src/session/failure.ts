@@ -1,6 +1,7 @@
 /**
  * One error type for the whole tool: a code, a message saying what happened, and what to do.
- * The CLI maps codes to exit status (DESIGN.md section 1): usage errors 2, the rest 1.
+ * The CLI maps codes to exit status (docs/ARCHITECTURE.md, "Exit codes"): usage errors 2, the
+ * rest 1.
  */
 import { stripAnsi } from '../protocol/ansi';
 

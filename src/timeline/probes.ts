@@ -1,6 +1,6 @@
 /**
  * Probe resolution: whether each (role, symbol) probe has locations. A probe that resolves to no
- * location is evidence too (DESIGN.md section 4): it can make a verdict inconclusive.
+ * location is evidence too (docs/ARCHITECTURE.md, "Probes"): it can make a verdict inconclusive.
  */
 import type { DebugExitEvent, ProbeResolvedEvent, ProbeRole } from './events';
 

@@ -1,7 +1,7 @@
 /**
- * allocator-cleanup-first (DESIGN.md section 5), about the profile write made at exit: confirmed
- * when an allocator-teardown entry point ran before it, refuted when it began before any teardown,
- * inconclusive otherwise, with the cause.
+ * allocator-cleanup-first (docs/ARCHITECTURE.md, "Verdicts"), about the profile write made at
+ * exit: confirmed when an allocator-teardown entry point ran before it, refuted when it began
+ * before any teardown, inconclusive otherwise, with the cause.
  */
 import { EXIT_TIME_WRITER } from '../probes/catalogue';
 import { evidenceOf, ref } from './evidence';

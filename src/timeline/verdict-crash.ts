@@ -1,7 +1,7 @@
 /**
- * Crash attribution (DESIGN.md section 5): where the process crashed (profile writer or
- * elsewhere), the allocator's state at that moment, and the profile data's integrity, weighed
- * together. With corrupt profile data the corruption explains a writer crash whatever the order.
+ * Crash attribution (docs/ARCHITECTURE.md, "Verdicts"): where the process crashed (profile
+ * writer or elsewhere), the allocator's state at that moment, and the profile data's integrity,
+ * weighed together. With corrupt profile data the corruption explains a writer crash whatever the order.
  */
 import type { Frame, SignalEvent } from './events';
 import { evidenceOf, ref } from './evidence';

@@ -70,7 +70,7 @@ export type AllocatorState = 'torn-down' | 'live' | 'absent' | 'unknown';
 
 export type IntegrityStatus = 'consistent' | 'corrupt' | 'unknown';
 
-/** The profile-data integrity check's finding (DESIGN.md section 5); `unknown` until it runs. */
+/** The profile-data integrity check's finding (docs/ARCHITECTURE.md, "Verdicts"); `unknown` until it runs. */
 export interface ProfileIntegrity {
   status: IntegrityStatus;
   reason?: string;

@@ -29,7 +29,7 @@ export const RENDERERS: Readonly<Record<ReportFormat, Renderer>> = {
 };
 
 export function isReportFormat(name: string): name is ReportFormat {
-  return Object.prototype.hasOwnProperty.call(RENDERERS, name);
+  return Object.hasOwn(RENDERERS, name);
 }
 
 /**
