@@ -5,7 +5,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 need_packages() {
   local missing=() p
-  for p in lldb-19 clang-19 libclang-rt-19-dev libmimalloc-dev dpkg-dev; do
+  for p in lldb-19 clang-19 libclang-rt-19-dev libmimalloc-dev dpkg-dev llvm-19 python3-pytest; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
   [ -n "$(older_clang)" ] || missing+=("OLDER_CLANG")
