@@ -18,6 +18,8 @@ import { sessionMachine, type SessionOutput } from './machine';
 import { resolveLldb, resolveProgram } from './preflight';
 import { SPEC_SCHEMA, toProbeSpecs, type SessionSpec } from './spec';
 import type { DebugExitEvent, ExperimentName } from '../timeline/events';
+import { checkProfiles, PROFILE_PATTERN, resolveLlvmProfdataOption, resolveProfileDir } from '../profile/capture-profiles';
+import type { ProfileOutputCheck } from '../profile/output';
 
 export const SCRIPT_PATH = path.resolve(__dirname, '../../../lldb-scripts/debug_exit.py');
 const PTY_COLS = 200;
@@ -47,6 +49,10 @@ export interface CaptureRequest {
   repeat?: number;
   /** Write an asciicast recording of the session here (null: no recording). */
   recordTo: string | null;
+  /** --profile-dir: the profiles go (and stay) there instead of the capture's temp folder. */
+  profileDir?: string | null;
+  /** --llvm-profdata: the tool that checks the profile written; found on PATH when null. */
+  llvmProfdata?: string | null;
 }
 
 export type ProgramOutput = 'files' | 'terminal';
@@ -59,6 +65,8 @@ export interface CaptureResult {
   session: SessionOutput;
   /** The recording written, if any. */
   recording: string | null;
+  /** What the program left in its profile folder (profile_output). */
+  profileOutput: ProfileOutputCheck;
 }
 
 export function platformOf(): Platform {
@@ -86,21 +94,28 @@ export function lldbArgs(prompt: string): string[] {
 export async function capture(request: CaptureRequest): Promise<CaptureResult> {
   const program = resolveProgram(request.program);
   const lldbPath = resolveLldb(request.lldb);
+  const profileDir = request.profileDir ? resolveProfileDir(request.profileDir) : null;
+  const llvmProfdata = resolveLlvmProfdataOption(request.llvmProfdata ?? null);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'debug-exit-'));
   try {
-    const spec = buildSpec(request, program, dir);
+    const spec = buildSpec({ ...request, profileDir }, program, dir);
     const specPath = path.join(dir, 'spec.json');
     fs.writeFileSync(specPath, JSON.stringify(spec, null, 2));
     const session = await runSession(request, spec, specPath, lldbPath);
     killOrphanedInferiors(session.events);
-    return { spec, lldbPath, profileFile: spec.env.LLVM_PROFILE_FILE, session, recording: request.recordTo };
+    const profileOutput = checkProfiles({
+      folder: path.dirname(spec.env.LLVM_PROFILE_FILE), kept: profileDir !== null, userProfileFile: request.env.LLVM_PROFILE_FILE,
+      stdoutPath: spec.stdout_path, stderrPath: spec.stderr_path, llvmProfdata,
+    });
+    return { spec, lldbPath, profileFile: spec.env.LLVM_PROFILE_FILE, session, recording: request.recordTo, profileOutput };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
 export function buildSpec(request: CaptureRequest, program: string, dir: string): SessionSpec {
-  fs.mkdirSync(path.join(dir, 'profile'));
+  const profileFolder = request.profileDir ?? path.join(dir, 'profile');
+  if (!request.profileDir) fs.mkdirSync(profileFolder);
   const toTerminal = request.programOutput === 'terminal';
   return {
     schema: SPEC_SCHEMA,
@@ -108,7 +123,7 @@ export function buildSpec(request: CaptureRequest, program: string, dir: string)
     program,
     args: request.args,
     // A fresh profile file: a stale or incompatible one makes the writer skip (DESIGN.md section 7).
-    env: { LLVM_PROFILE_FILE: path.join(dir, 'profile', 'capture-%p.profraw'), ...request.env },
+    env: { LLVM_PROFILE_FILE: path.join(profileFolder, PROFILE_PATTERN), ...request.env },
     stdout_path: toTerminal ? null : path.join(dir, 'program.stdout'),
     stderr_path: toTerminal ? null : path.join(dir, 'program.stderr'),
     timeout_s: request.timeoutS,
