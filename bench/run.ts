@@ -4,14 +4,16 @@
  *     imports the same script and runs the same probes (the pty, machine and report on top);
  *  2. bounded probe cost: capturing many-handlers with N = 10,000 vs N = 10 (target: <= 1.5x);
  *  3. the census for contrast: N = 10,000 with every registration probed.
+ *  4. the profile-data integrity check's cost per 10,000 records (bench/integrity.ts).
  * Runs are interleaved (A B A B ...) so that machine noise hits both sides alike; medians reported.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fixturePath } from '../src/fixtures/bundled';
+import { FIXTURES_DIR, fixturePath } from '../src/fixtures/bundled';
 import { buildSpec, SCRIPT_PATH } from '../src/session/capture';
+import { measureIntegrity } from './integrity';
 import { measureReplay, syntheticPath, writeSyntheticRecording } from './replay';
 
 const BIN = path.resolve(__dirname, '../../bin/debug-exit');
@@ -106,6 +108,12 @@ async function main(): Promise<void> {
     const throughput = replays[1].megabytes / replays[1].seconds;
     const replayOk = throughput >= 50;
     console.log(`  replay throughput target ${replayOk ? 'MET' : 'MISSED'}: ${throughput.toFixed(1)} MB/s on ${replays[1].megabytes.toFixed(0)} MB`);
+
+    console.log('\n4. the profile-data integrity check at main (in LLDB, median of the check timed inside LLDB)');
+    for (const name of ['rust-fixed', 'many-records']) {
+      const cost = measureIntegrity(`${FIXTURES_DIR}-foreign/${name}`, ROUNDS, path.join(dir, `${name}-%p.profraw`));
+      console.log(`  ${name.padEnd(14)} ${String(cost.records).padStart(6)} records (${cost.status}): ${cost.medianMs.toFixed(1).padStart(7)} ms, ${cost.msPer10k.toFixed(1)} ms per 10,000 records`);
+    }
     process.exitCode = ok && replayOk ? 0 : 1;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
