@@ -27,9 +27,16 @@ export interface ProfileOutputVerdict extends Verdict<'profile-output', ProfileO
   /** "LLVM Profile Error" lines the program printed, cleaned. */
   runtimeMessages: string[];
   llvmProfdata: string | null;
+  /** The run's exit status when it exited (not killed, not crashed); null otherwise. */
+  exitStatus: number | null;
 }
 
 export function judgeProfileOutput(timeline: Timeline, check: ProfileOutputCheck | undefined): ProfileOutputVerdict {
+  const exitStatus = timeline.outcome.kind === 'exited' ? timeline.outcome.status : null;
+  return { ...judge(timeline, check), exitStatus };
+}
+
+function judge(timeline: Timeline, check: ProfileOutputCheck | undefined): Omit<ProfileOutputVerdict, 'exitStatus'> {
   const exits = timeline.events.filter((e) => e.kind === 'exit').map((e) => e.seq);
   if (check === undefined) {
     return verdict('not-checked', 'not checked: no profile folder was inspected for this run (a replayed recording or an interactive session)', null, exits);
@@ -64,6 +71,9 @@ export function judgeProfileOutput(timeline: Timeline, check: ProfileOutputCheck
   return verdict('valid', `${list(written)} ${where}: ${baseName(check.llvmProfdata ?? 'llvm-profdata')} accepts it${messages}`, run, exits);
 }
 
+/** The results that mean the run's profile is not usable. */
+export const FAILED_PROFILE_OUTPUTS: readonly ProfileOutputResult[] = ['not-written', 'empty', 'invalid'];
+
 /** LLVM_PROFILE_FILE is capture-%p.profraw: each run's file carries its pid. */
 function ownedBy(file: string, pid: number): boolean {
   return new RegExp(`(^|[^0-9])${pid}([^0-9]|$)`).test(baseName(file));
@@ -87,7 +97,7 @@ function quoteMessages(messages: readonly string[]): string {
   return `; the profile runtime printed: ${messages.map((m) => JSON.stringify(m)).join(', ')}`;
 }
 
-function verdict(result: ProfileOutputResult, reason: string, check: ProfileOutputCheck | null, evidence: number[]): ProfileOutputVerdict {
+function verdict(result: ProfileOutputResult, reason: string, check: ProfileOutputCheck | null, evidence: number[]): Omit<ProfileOutputVerdict, 'exitStatus'> {
   return {
     name: 'profile-output',
     result,

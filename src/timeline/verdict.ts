@@ -8,6 +8,8 @@ import { judgeAllocatorFirst } from './verdict-allocator-first';
 import { attributeCrash } from './verdict-crash';
 import { judgeEarlyWrite } from './verdict-early-write';
 import { judgeExplicitWrites } from './verdict-explicit-writes';
+import { judgeProfileOutput, type ProfileOutputVerdict } from './verdict-profile-output';
+import type { ProfileOutputCheck } from '../profile/output';
 
 export interface Verdict<Name extends string, Result extends string> {
   name: Name;
@@ -113,10 +115,13 @@ export interface Verdicts {
   crash: CrashAttribution;
   integrity: IntegrityVerdict;
   earlyWrite: EarlyWriteVerdict;
+  profileOutput: ProfileOutputVerdict;
 }
 
 export interface JudgeOptions {
   integrity?: ProfileIntegrity;
+  /** What the capture found in the profile folder after the run (none in a replay). */
+  profileOutput?: ProfileOutputCheck;
 }
 
 export function judgeTimeline(timeline: Timeline, options: JudgeOptions = {}): Verdicts {
@@ -129,6 +134,7 @@ export function judgeTimeline(timeline: Timeline, options: JudgeOptions = {}): V
     explicitWrites: judgeExplicitWrites(timeline),
     crash: attributeCrash(timeline, options.integrity ?? found, earlyWrite),
     earlyWrite,
+    profileOutput: judgeProfileOutput(timeline, options.profileOutput),
   };
 }
 

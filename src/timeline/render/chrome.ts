@@ -169,5 +169,6 @@ function otherDataOf(report: Report): JsonObject {
     crash_attribution: verdicts.crash.result,
     profile_data_integrity: verdicts.integrity.result,
     early_write: verdicts.earlyWrite.result,
+    profile_output: verdicts.profileOutput.result,
   });
 }

@@ -11,6 +11,7 @@ import type { AtexitRegistration } from '../registrations';
 import type { Report } from '../report';
 import type { Diagnosis } from '../diagnosis';
 import type { AllocatorFirstVerdict, CrashAttribution, EarlyWriteVerdict, ExplicitWritesVerdict, IntegrityVerdict } from '../verdict';
+import type { ProfileOutputVerdict } from '../verdict-profile-output';
 
 export const REPORT_SCHEMA = 'debug-exit/report@1';
 
@@ -46,6 +47,7 @@ export function reportDocument(report: Report): Json {
       crash_attribution: crashJson(verdicts.crash),
       profile_data_integrity: integrityJson(verdicts.integrity),
       early_write: earlyWriteJson(verdicts.earlyWrite),
+      profile_output: profileOutputJson(verdicts.profileOutput),
     },
     prediction: predictionJson(report.prediction),
     probes: timeline.probes.map(probeJson),
@@ -98,6 +100,16 @@ function earlyWriteJson(v: EarlyWriteVerdict): Json {
     writer_frame: frameJson(v.writerFrame),
     reason: v.reason,
     evidence: [...v.evidence],
+  };
+}
+
+function profileOutputJson(v: ProfileOutputVerdict): Json {
+  const files = v.files.map((f) => ({
+    path: f.path, size: f.size, magic: f.magic, raw_version: f.rawVersion, accepted: f.accepted, tool_message: f.toolMessage,
+  }));
+  return {
+    name: v.name, result: v.result, folder: v.folder, kept: v.kept, files, runtime_messages: [...v.runtimeMessages],
+    llvm_profdata: v.llvmProfdata, exit_status: v.exitStatus, reason: v.reason, evidence: [...v.evidence],
   };
 }
 

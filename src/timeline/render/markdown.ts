@@ -45,8 +45,8 @@ function diagnosis(report: Report): string[] {
 }
 
 function verdicts(report: Report): string[] {
-  const { allocatorFirst, explicitWrites, crash, integrity, earlyWrite } = report.verdicts;
-  const all: Verdict<string, string>[] = [allocatorFirst, explicitWrites, crash, integrity, earlyWrite];
+  const { allocatorFirst, explicitWrites, crash, integrity, earlyWrite, profileOutput } = report.verdicts;
+  const all: Verdict<string, string>[] = [allocatorFirst, explicitWrites, crash, integrity, earlyWrite, profileOutput];
   const rows = all.map((v) => {
     const evidence = citeEvidence(report.timeline, v.evidence).join(', ');
     return `| ${v.name} | **${v.result}** | ${cell(v.reason)} | ${cell(evidence)} |`;

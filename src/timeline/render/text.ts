@@ -128,6 +128,7 @@ function verdictsSection(report: Report): string[] {
     ...verdictLines(report, crash, crash.result.toUpperCase()),
     ...verdictLines(report, report.verdicts.integrity, report.verdicts.integrity.result.toUpperCase()),
     ...verdictLines(report, report.verdicts.earlyWrite, report.verdicts.earlyWrite.result.toUpperCase()),
+    ...verdictLines(report, report.verdicts.profileOutput, report.verdicts.profileOutput.result.toUpperCase()),
   ];
 }
 
