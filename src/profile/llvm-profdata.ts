@@ -73,7 +73,9 @@ export function checkWithLlvmProfdata(tool: string, file: string): ToolJudgement
     return { accepted: true, message: bounded(summary || 'accepted') };
   }
   const error = lines.find((l) => /error/i.test(l)) ?? lines.find((l) => l !== '') ?? `exit status ${result.status}`;
-  return { accepted: false, message: bounded(error.split(file).join(path.basename(file))) };
+  // "error: /tmp/x/capture-1.profraw: malformed ...": the file is named by the verdict already.
+  const message = error.split(`${file}: `).join('').split(file).join(path.basename(file)).replace(/^error:\s*/, '');
+  return { accepted: false, message: bounded(message) };
 }
 
 function bounded(text: string): string {

@@ -176,8 +176,15 @@ function trainingRun(verdicts: Verdicts, concluded: Concluded): Concluded {
   }
   const what =
     output.result === 'not-written' ? 'no profile was written' : output.result === 'empty' ? 'the profile is empty (0 bytes)' : 'the profile it wrote is invalid';
-  const said = output.runtimeMessages.length > 0 ? ` (the profile runtime said: ${JSON.stringify(output.runtimeMessages[0])})` : '';
-  const summary = `${concluded.summary} The program exited with status ${output.exitStatus}, but ${what}${said}: a failed training run.`;
+  const rejected = output.files.find((f) => f.accepted === false);
+  const said =
+    output.runtimeMessages.length > 0
+      ? ` (the profile runtime said: ${JSON.stringify(output.runtimeMessages[0])})`
+      : rejected?.toolMessage
+        ? ` (llvm-profdata: ${rejected.toolMessage})`
+        : '';
+  const before = concluded.summary.replace(', but what it wrote cannot be trusted', '');
+  const summary = `${before} The program exited with status ${output.exitStatus}, but ${what}${said}: a failed training run.`;
   const foreign = concluded.conclusion === 'corrupt-profile-data' || output.runtimeMessages.some((m) => VERSION_MISMATCH.test(m));
   if (foreign) return { ...concluded, summary, nextStep: sameLlvmStep(verdicts.integrity) };
   const nextStep =
