@@ -1,10 +1,14 @@
-"""Profile-data integrity at the first profile write (DESIGN.md section 5).
+"""Profile-data integrity at main, at the first profile write, and before a crash inside the
+profile runtime (DESIGN.md section 5).
 
     check_profile_integrity(target, process) -> dict      # never raises (LLDB)
     check_image(ProfileImage, MemoryReader) -> dict        # the same on any memory reader
 
-Called while the process is stopped in writeFileWithoutReturn / __llvm_profile_write_file, before
-the writer has read anything. It finds the module whose profile runtime is about to write, reads
+Called at main (before any instrumented call can read a foreign record: the value profiler
+reads Data->Values at the first indirect call it counts), and while the process is stopped in
+writeFileWithoutReturn / __llvm_profile_write_file, before the writer has read anything. The
+pure part, check_image, takes the memory reader as an argument (lldb-scripts/tests run it on
+bytes). It finds the module whose profile runtime is about to write, reads
 its live __llvm_prf_* sections, and reads every __llvm_profile_data record the way the writer will:
 with the record layout of the raw profile version the runtime was built for, stepping by that
 record size from __start to __stop of __llvm_prf_data (`for (DI = DataBegin; DI < DataEnd; DI++)`
@@ -421,7 +425,8 @@ def _decode(ctx, data):
     values = decoder.unpack_from(data)
     record, index = {}, 0
     for name, count in names:
-        record[name] = list(values[index:index + count]) if name == "NumValueSites" else values[index]
+        record[name] = (list(values[index:index + count]) if name == "NumValueSites"
+                        else values[index])
         index += count
     return record
 
