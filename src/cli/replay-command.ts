@@ -35,7 +35,7 @@ export async function runReplay(args: ReplayArgs): Promise<number> {
     const play = args.play ? { speed: args.speed, write: (d: string) => process.stderr.write(d) } : undefined;
     const result = await replay({ file: args.recording, play });
     const { debug_exit: meta } = result.header;
-    const facts = { target: meta.target, profileFile: meta.profile_file, census: meta.options?.census === true, aslr: meta.options?.aslr ?? null, experiment: meta.options?.experiment ?? null, session: result.session, cut: !result.end.lldbExited };
+    const facts = { target: meta.target, profileFile: meta.profile_file, census: meta.options?.census === true, aslr: meta.options?.aslr ?? null, experiment: meta.options?.experiment ?? null, session: result.session, cut: !result.end.lldbExited, profileOutput: result.end.profileOutput ?? undefined };
     const render = rendererFor(facts, meta.options?.mode);
     process.stdout.write(render(args.format));
     for (const out of args.outputs) fs.writeFileSync(out.path, render(out.format));

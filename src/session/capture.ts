@@ -20,6 +20,7 @@ import { SPEC_SCHEMA, toProbeSpecs, type SessionSpec } from './spec';
 import type { DebugExitEvent, ExperimentName } from '../timeline/events';
 import { checkProfiles, PROFILE_PATTERN, resolveLlvmProfdataOption, resolveProfileDir } from '../profile/capture-profiles';
 import type { ProfileOutputCheck } from '../profile/output';
+import { appendProfileCheck } from '../profile/recorded';
 
 export const SCRIPT_PATH = path.resolve(__dirname, '../../../lldb-scripts/debug_exit.py');
 const PTY_COLS = 200;
@@ -107,6 +108,7 @@ export async function capture(request: CaptureRequest): Promise<CaptureResult> {
       folder: path.dirname(spec.env.LLVM_PROFILE_FILE), kept: profileDir !== null, userProfileFile: request.env.LLVM_PROFILE_FILE,
       stdoutPath: spec.stdout_path, stderrPath: spec.stderr_path, llvmProfdata,
     });
+    if (request.recordTo !== null) appendProfileCheck(request.recordTo, profileOutput);
     return { spec, lldbPath, profileFile: spec.env.LLVM_PROFILE_FILE, session, recording: request.recordTo, profileOutput };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

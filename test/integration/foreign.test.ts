@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { batchRun } from '../helpers/lldb-batch';
-import { captureJson } from '../helpers/cli';
+import { captureJson, runCli } from '../helpers/cli';
 import { foreignFixture } from '../helpers/foreign-fixtures';
 
 const PROFDATA = 'llvm-profdata-19';
@@ -190,6 +190,27 @@ describe('foreign instrumentation: what debug-exit says (real LLDB)', function (
       const merged = spawnSync(PROFDATA, ['merge', '-o', path.join(dir, 'out.profdata'), file], { encoding: 'utf8' });
       assert.equal(merged.status, 0, merged.stderr);
       assert.ok(fs.statSync(path.join(dir, 'out.profdata')).size > 0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('foreign instrumentation: the profile check in the recording', function () {
+  this.timeout(180000);
+
+  it('a replay of version-old-first rebuilds the same profile_output, quoted message included', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dx-foreign-rec-'));
+    try {
+      const cast = path.join(dir, 'old-first.cast');
+      const live = await runCli(['capture', '--quiet', '--format', 'json', '--record', cast, '--', foreignFixture('version-old-first')]);
+      assert.equal(live.code, 0, live.stderr);
+      const replayed = await runCli(['replay', '--format', 'json', cast]);
+      assert.equal(replayed.code, 0, replayed.stderr);
+      assert.equal(replayed.stdout, live.stdout);
+      const output = profileOutputOf(JSON.parse(replayed.stdout));
+      assert.equal(output.result, 'empty');
+      assert.match(output.runtime_messages[0], MISMATCH);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

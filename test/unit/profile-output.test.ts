@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { inspectProfileFolder, type ProfileFileFacts, type ProfileOutputCheck } from '../../src/profile/output';
 import { parseProfrawHeader, runtimeMessages } from '../../src/profile/profraw';
 import { llvmProfdataOnPath } from '../../src/profile/llvm-profdata';
+import { appendProfileCheck, PROFILE_OUTPUT_MARKER, profileCheckOfMarker } from '../../src/profile/recorded';
 import { buildReport } from '../../src/timeline/report';
 import { NO_ALLOCATOR_ROLES, Scenario } from '../../src/timeline/scenario';
 import { judgeProfileOutput } from '../../src/timeline/verdict-profile-output';
@@ -192,5 +193,26 @@ describe('a crash inside the profile runtime mid-run, with the check made at mai
     assert.equal(report.diagnosis.conclusion, 'corrupt-profile-data');
     assert.match(report.diagnosis.nextStep, /-fno-profile-generate/);
     assert.doesNotMatch(report.diagnosis.nextStep, /--experiment/);
+  });
+});
+
+describe('the profile check recorded as an asciicast marker', () => {
+  it('round-trips, and a marker of the wrong shape is ignored', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dx-unit-marker-'));
+    try {
+      const cast = path.join(dir, 'x.cast');
+      fs.writeFileSync(cast, '{"version": 2, "width": 80, "height": 24}\n[0.5, "o", "hi"]\n[1.25, "m", "lldb-exit 0"]\n');
+      const facts = check([file(`capture-${PID}.profraw`)], { runtimeMessages: [MISMATCH] });
+      appendProfileCheck(cast, facts);
+      const last = JSON.parse(fs.readFileSync(cast, 'utf8').trim().split('\n').pop()!) as [number, string, string];
+      assert.equal(last[0], 1.25);
+      assert.equal(last[1], 'm');
+      assert.deepEqual(profileCheckOfMarker(last[2]), facts);
+      assert.equal(profileCheckOfMarker(`${PROFILE_OUTPUT_MARKER}{"folder": 3}`), null);
+      assert.equal(profileCheckOfMarker(`${PROFILE_OUTPUT_MARKER}not json`), null);
+      assert.equal(profileCheckOfMarker('lldb-exit 0'), null);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
