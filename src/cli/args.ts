@@ -1,133 +1,250 @@
 /**
  * Command-line parsing: pure, no I/O. `debug-exit capture [options] -- PROGRAM [ARGS]`.
- * Every mistake becomes a usage error that says what was wrong and what is accepted.
+ * One table of options (OPTIONS) gives the parser, the argument types and the usage text: adding an
+ * option is one row. Every mistake becomes a usage error that says what was wrong and what is accepted.
  */
 import { usageError } from '../session/failure';
 import type { ExtraProbe } from '../probes/catalogue';
 import { PROBE_ROLES, type ExperimentName, type ProbeRole } from '../timeline/events';
+import {
+  last,
+  modifier,
+  oneOf,
+  option,
+  optionLines,
+  readTokens,
+  readValues,
+  rowsFor,
+  wrap,
+  USAGE_WIDTH,
+  type AnyRow,
+  type CommandName,
+  type ValuesFor,
+} from './option-table';
 
 export type OutputFormat = 'text' | 'json' | 'markdown' | 'mermaid' | 'chrome';
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'markdown', 'mermaid', 'chrome'];
 export type Expectation = 'confirmed' | 'refuted';
 
-export interface CaptureArgs {
-  command: 'capture';
-  format: OutputFormat;
-  outputs: Array<{ format: OutputFormat; path: string }>;
-  timeoutS: number;
-  lldb: string | null;
-  env: Record<string, string>;
-  census: boolean;
-  probes: ExtraProbe[];
-  expect: Expectation | null;
-  aslr: 'on' | 'off';
-  experiment: ExperimentName | null;
-  logLevel: string;
-  quiet: boolean;
-  programOutput: 'files' | 'terminal';
-  repeat: number;
-  /** Where to record: an explicit --record PATH, the default path (undefined), or off (--no-record). */
-  record: string | null | undefined;
-  program: string;
-  programArgs: string[];
-}
+export const DEFAULT_TIMEOUT_S = 60;
 
-export interface ReplayArgs {
-  command: 'replay';
-  recording: string;
-  format: OutputFormat;
-  outputs: Array<{ format: OutputFormat; path: string }>;
-  play: boolean;
-  speed: number;
-  logLevel: string;
-}
+const ALL_COMMANDS = ['capture', 'interactive', 'replay', 'demo', 'doctor'] as const;
 
-export interface DemoArgs {
-  command: 'demo';
-  format: OutputFormat;
-  lldb: string | null;
-  logLevel: string;
-}
+/**
+ * Every option of every command, in the order of the usage text and of the checks of their values (so
+ * with two wrong values, the first row's error is the one reported).
+ */
+export const OPTIONS = [
+  option({
+    flag: '--play',
+    commands: ['replay'],
+    help: 'also show the session in the terminal at the recorded speed',
+    key: 'play',
+    read: (values) => values.length > 0,
+  }),
+  option({
+    flag: '--speed',
+    value: 'N',
+    commands: ['replay'],
+    help: 'with --play: N times the recorded speed (default 1)',
+    key: 'speed',
+    read: (values) => parseSpeed(last(values)),
+  }),
+  option({
+    flag: '--format',
+    value: OUTPUT_FORMATS.join('|'),
+    commands: ['capture', 'replay'],
+    help: 'report on stdout (default text); mermaid: a sequence diagram of the exit; chrome: a trace for chrome://tracing or Perfetto (--repeat: text or json only)',
+    key: 'format',
+    read: (values) => oneOf(last(values) ?? 'text', OUTPUT_FORMATS, '--format'),
+  }),
+  option({
+    flag: '--format',
+    value: 'text|json',
+    commands: ['demo', 'doctor'],
+    help: 'report on stdout (default text)',
+    key: 'format',
+    read: (values) => oneOf(last(values) ?? 'text', ['text', 'json'] as const, '--format'),
+  }),
+  option({
+    flag: '--out',
+    value: 'FORMAT=PATH',
+    commands: ['capture', 'replay'],
+    help: 'also write the report in FORMAT to PATH (repeatable)',
+    key: 'outputs',
+    read: (values) => values.map(parseOut),
+  }),
+  option({
+    flag: '--timeout',
+    value: 'S',
+    commands: ['capture'],
+    help: `kill the program after S seconds (default ${DEFAULT_TIMEOUT_S})`,
+    key: 'timeoutS',
+    read: (values) => parseTimeout(last(values)),
+  }),
+  option({
+    flag: '--lldb',
+    value: 'PATH',
+    commands: ['capture', 'interactive', 'demo', 'doctor'],
+    help: 'the LLDB to use (default lldb-19, then lldb, from PATH)',
+    key: 'lldb',
+    read: (values): string | null => last(values) ?? null,
+  }),
+  option({
+    flag: '--env',
+    value: 'K=V',
+    commands: ['capture', 'interactive'],
+    help: 'set an environment variable for the program (repeatable)',
+    key: 'env',
+    read: parseEnv,
+  }),
+  option({
+    flag: '--census',
+    commands: ['capture', 'interactive'],
+    help: 'record every atexit/__cxa_atexit registration (one stop each)',
+    key: 'census',
+    read: (values) => values.length > 0,
+  }),
+  option({
+    flag: '--probe',
+    value: 'ROLE=SYMBOL',
+    commands: ['capture', 'interactive'],
+    help: "also probe SYMBOL as ROLE (repeatable), e.g. another allocator's teardown: --probe allocator-teardown=je_shutdown",
+    key: 'probes',
+    read: (values) => values.map(parseProbe),
+  }),
+  option({
+    flag: '--expect',
+    value: 'confirmed|refuted',
+    commands: ['capture'],
+    help: 'exit with 3 when the allocator-cleanup-first verdict differs',
+    key: 'expect',
+    read: (values): Expectation | null => maybe(last(values), ['confirmed', 'refuted'] as const, '--expect'),
+  }),
+  option({
+    flag: '--aslr',
+    value: 'on|off',
+    commands: ['capture', 'interactive'],
+    help: 'LLDB turns ASLR off by default (off)',
+    key: 'aslr',
+    read: (values) => oneOf(last(values) ?? 'off', ['on', 'off'] as const, '--aslr'),
+  }),
+  option({
+    flag: '--experiment',
+    value: 'early-write',
+    commands: ['capture'],
+    help: 'at the first exit() call, before any exit handler runs, call __llvm_profile_write_file() in the program and record whether it crashes and where; then let the exit go on',
+    key: 'experiment',
+    read: (values) => maybe(last(values), ['early-write'] as const satisfies readonly ExperimentName[], '--experiment'),
+  }),
+  option({
+    flag: '--log-level',
+    value: 'LEVEL',
+    commands: ALL_COMMANDS,
+    help: 'pino level on stderr (default warn)',
+    key: 'logLevel',
+    read: (values) => last(values) ?? 'warn',
+  }),
+  option({
+    flag: '--quiet',
+    commands: ['capture'],
+    help: 'no progress lines on stderr',
+    key: 'quiet',
+    read: (values) => values.length > 0,
+  }),
+  option({
+    flag: '--record',
+    value: 'PATH',
+    commands: ['capture', 'interactive'],
+    help: 'record the session (asciicast v2) here (default recordings/<program>-<UTC time>.cast)',
+    key: 'record',
+    /** Where to record: an explicit --record PATH, the default path (undefined), or off (--no-record). */
+    read: (values, given): string | null | undefined => (given.has('--no-record') ? null : last(values)),
+  }),
+  modifier({ flag: '--no-record', commands: ['capture', 'interactive'], help: 'do not record' }),
+  option({
+    flag: '--repeat',
+    value: 'N',
+    commands: ['capture'],
+    help: 'run the program N times in one session; report the distribution',
+    key: 'repeat',
+    read: (values) => parseRepeat(last(values)),
+  }),
+  option({
+    flag: '--program-output',
+    value: 'files|terminal',
+    commands: ['capture'],
+    help: "where the program's stdout/stderr go: files of the capture (default), or LLDB's terminal (then they are in the recording too)",
+    key: 'programOutput',
+    read: (values) => oneOf(last(values) ?? 'files', ['files', 'terminal'] as const, '--program-output'),
+  }),
+] as const;
 
-export interface InteractiveArgs {
-  command: 'interactive';
-  lldb: string | null;
-  env: Record<string, string>;
-  census: boolean;
-  probes: ExtraProbe[];
-  aslr: 'on' | 'off';
-  logLevel: string;
-  record: string | null | undefined;
-  program: string;
-  programArgs: string[];
-}
+type Row = (typeof OPTIONS)[number];
+/** Spells an intersection out as one object type (for readable hovers and errors). */
+type Flat<T> = { [K in keyof T]: T[K] };
 
-export interface DoctorArgs {
-  command: 'doctor';
-  lldb: string | null;
-  format: 'text' | 'json';
-  logLevel: string;
-  /** The program whose probes to resolve (not run), or null for the environment checks only. */
-  program: string | null;
-}
-
+export type CaptureArgs = Flat<{ command: 'capture' } & ValuesFor<Row, 'capture'> & { program: string; programArgs: string[] }>;
+export type InteractiveArgs = Flat<{ command: 'interactive' } & ValuesFor<Row, 'interactive'> & { program: string; programArgs: string[] }>;
+export type ReplayArgs = Flat<{ command: 'replay'; recording: string } & ValuesFor<Row, 'replay'>>;
+export type DemoArgs = Flat<{ command: 'demo' } & ValuesFor<Row, 'demo'>>;
+export type DoctorArgs = Flat<
+  { command: 'doctor' } & ValuesFor<Row, 'doctor'> & {
+      /** The program whose probes to resolve (not run), or null for the environment checks only. */
+      program: string | null;
+    }
+>;
 export interface HelpArgs {
   command: 'help';
 }
 
 export type CliArgs = CaptureArgs | DemoArgs | ReplayArgs | InteractiveArgs | DoctorArgs | HelpArgs;
 
-export const DEFAULT_TIMEOUT_S = 60;
+/** The commands, in the order of the usage text: how each is called and what it does. */
+export const COMMANDS: ReadonlyArray<{ name: CommandName | 'help'; synopsis: string; summary: string }> = [
+  { name: 'interactive', synopsis: '[interactive] [options] -- PROGRAM [ARGS...]', summary: 'LLDB at your prompt with the probes in place' },
+  { name: 'capture', synopsis: 'capture [options] -- PROGRAM [ARGS...]', summary: 'capture the exit of PROGRAM under LLDB' },
+  { name: 'replay', synopsis: 'replay RECORDING [options]', summary: 'rebuild the report from a recording, no LLDB' },
+  { name: 'demo', synopsis: 'demo [options]', summary: 'build the bundled fixtures, capture each' },
+  {
+    name: 'doctor',
+    synopsis: 'doctor [options] [PROGRAM]',
+    summary: 'check LLDB, its Python, ptrace; with PROGRAM, which probes resolve in it (it is not run)',
+  },
+  { name: 'help', synopsis: 'help', summary: 'this text' },
+];
 
-export const USAGE = `usage:
-  debug-exit [interactive] [options] -- PROGRAM [ARGS...]
-                                                      LLDB at your prompt with the probes in place
-  debug-exit capture [options] -- PROGRAM [ARGS...]   capture the exit of PROGRAM under LLDB
-  debug-exit replay RECORDING [options]               rebuild the report from a recording, no LLDB
-  debug-exit demo [--format text|json] [--lldb PATH]  build the bundled fixtures, capture each
-  debug-exit doctor [--lldb PATH] [--format text|json] [PROGRAM]
-                                                      check LLDB, its Python, ptrace; with PROGRAM,
-                                                      which probes resolve in it (it is not run)
-  debug-exit help
-
-capture options:
-  --format text|json|markdown|mermaid|chrome
-                            report on stdout (default text); mermaid: a sequence diagram of the
-                            exit; chrome: a trace for chrome://tracing or Perfetto (--repeat:
-                            text or json only)
-  --out FORMAT=PATH         also write the report in FORMAT to PATH (repeatable)
-  --timeout S               kill the program after S seconds (default ${DEFAULT_TIMEOUT_S})
-  --lldb PATH               the LLDB to use (default lldb-19, then lldb, from PATH)
-  --env K=V                 set an environment variable for the program (repeatable)
-  --census                  record every atexit/__cxa_atexit registration (one stop each)
-  --probe ROLE=SYMBOL       also probe SYMBOL as ROLE (repeatable), e.g. another allocator's
-                            teardown: --probe allocator-teardown=je_shutdown
-  --repeat N                run the program N times in one session; report the distribution
-  --aslr on|off             LLDB turns ASLR off by default (off)
-  --experiment early-write  at the first exit() call, before any exit handler runs, call
-                            __llvm_profile_write_file() in the program and record whether it
-                            crashes and where; then let the exit go on
-  --expect confirmed|refuted  exit with 3 when the allocator-cleanup-first verdict differs
-  --log-level LEVEL         pino level on stderr (default warn)
-  --quiet                   no progress lines on stderr
-  --record PATH             record the session (asciicast v2) here
-                            (default recordings/<program>-<UTC time>.cast)
-  --no-record               do not record
-  --program-output files|terminal
-                            where the program's stdout/stderr go: files of the capture (default),
-                            or LLDB's terminal (then they are in the recording too)
-
-replay options:
-  --format, --out           as for capture
-  --play [--speed N]        also show the session in the terminal at recorded (N times) speed
-
-exit codes: 0 capture complete (whatever the verdict), 1 tool or environment error,
+const EXIT_CODES = `exit codes: 0 capture complete (whatever the verdict), 1 tool or environment error,
             2 usage error, 3 verdict differs from --expect;
             doctor: 0 no check fails, 1 a check fails, 2 usage error`;
 
-type Flags = Map<string, string[]>;
-const VALUE_FLAGS = ['--format', '--out', '--timeout', '--lldb', '--env', '--expect', '--aslr', '--log-level', '--record', '--program-output', '--repeat', '--experiment', '--probe'];
-const BOOLEAN_FLAGS = ['--census', '--quiet', '--no-record'];
+/** The usage text, generated from COMMANDS and OPTIONS. */
+export function usage(rows: readonly AnyRow[] = OPTIONS): string {
+  const synopsisWidth = 50;
+  const commandLines = COMMANDS.flatMap(({ synopsis, summary }) => {
+    const call = `debug-exit ${synopsis}`;
+    const text = wrap(summary, USAGE_WIDTH - synopsisWidth - 4).map((line) => `${' '.repeat(synopsisWidth + 4)}${line}`);
+    return call.length > synopsisWidth ? [`  ${call}`, ...text] : [`  ${call.padEnd(synopsisWidth)}  ${text[0].trimStart()}`, ...text.slice(1)];
+  });
+  const sections = ALL_COMMANDS.map((command) => optionSection(rows, command));
+  return ['usage:', ...commandLines, '', ...sections.flatMap((lines) => [...lines, '']), EXIT_CODES].join('\n');
+}
+
+/** `capture options:` and a line per option; options already described for capture say so. */
+function optionSection(rows: readonly AnyRow[], command: CommandName): string[] {
+  const own = rowsFor(rows, command);
+  if (command === 'capture') return ['capture options:', ...own.flatMap(optionLines)];
+  const captureRows = rowsFor(rows, 'capture');
+  const shared = own.filter((row) => captureRows.includes(row));
+  const lines = own.filter((row) => !captureRows.includes(row)).flatMap(optionLines);
+  if (shared.length > 0) {
+    const text = `${shared.map((row) => row.flag).join(', ')}: as for capture`;
+    lines.unshift(...wrap(text, USAGE_WIDTH - 2).map((line) => `  ${line}`));
+  }
+  return [`${command} options:`, ...lines];
+}
+
+export const USAGE = usage();
 
 export function parseArgs(argv: readonly string[]): CliArgs {
   const [command, ...rest] = argv;
@@ -141,123 +258,72 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   throw usageError(`unknown command: ${command}`, 'run `debug-exit help` for the commands');
 }
 
-function parseCapture(argv: readonly string[]): CaptureArgs {
+/** Splits at the first `--`: the options before it, the program and its arguments after. */
+function splitAtSeparator(argv: readonly string[]): [readonly string[], readonly string[]] {
   const separator = argv.indexOf('--');
-  const optionPart = separator < 0 ? argv : argv.slice(0, separator);
-  const programPart = separator < 0 ? [] : argv.slice(separator + 1);
+  return separator < 0 ? [argv, []] : [argv.slice(0, separator), argv.slice(separator + 1)];
+}
+
+function parseCapture(argv: readonly string[]): CaptureArgs {
+  const [optionPart, programPart] = splitAtSeparator(argv);
   if (programPart.length === 0 || programPart[0] === '') {
     throw usageError('no program to capture', 'put it after `--`: debug-exit capture [options] -- ./app [args]');
   }
-  const flags = readFlags(optionPart, [...VALUE_FLAGS], [...BOOLEAN_FLAGS]);
-  return {
-    command: 'capture',
-    format: oneOf(last(flags, '--format') ?? 'text', OUTPUT_FORMATS, '--format'),
-    outputs: (flags.get('--out') ?? []).map(parseOut),
-    timeoutS: parseTimeout(last(flags, '--timeout')),
-    lldb: last(flags, '--lldb') ?? null,
-    env: parseEnv(flags.get('--env') ?? []),
-    census: flags.has('--census'),
-    probes: (flags.get('--probe') ?? []).map(parseProbe),
-    expect: maybe(last(flags, '--expect'), ['confirmed', 'refuted'] as const, '--expect'),
-    aslr: oneOf(last(flags, '--aslr') ?? 'off', ['on', 'off'] as const, '--aslr'),
-    experiment: maybe(last(flags, '--experiment'), ['early-write'] as const, '--experiment'),
-    logLevel: last(flags, '--log-level') ?? 'warn',
-    quiet: flags.has('--quiet'),
-    record: flags.has('--no-record') ? null : last(flags, '--record'),
-    repeat: parseRepeat(last(flags, '--repeat')),
-    programOutput: oneOf(last(flags, '--program-output') ?? 'files', ['files', 'terminal'] as const, '--program-output'),
-    program: programPart[0],
-    programArgs: programPart.slice(1),
-  };
+  const rows = rowsFor(OPTIONS, 'capture');
+  const read = readTokens(optionPart, rows, false);
+  if (read.problem !== null) throw read.problem;
+  const values = readValues(rows, read.given) as ValuesFor<Row, 'capture'>;
+  return { command: 'capture', ...values, program: programPart[0], programArgs: programPart.slice(1) };
 }
 
+/**
+ * Read as capture (the same checks, in the same order), then refuse the options that are capture's only,
+ * wherever they are named before `--` (even as another option's value: `--lldb --format` is a slip).
+ */
 function parseInteractive(argv: readonly string[]): InteractiveArgs {
-  const capture = parseCapture(argv);
-  const unsupported = ['--format', '--out', '--timeout', '--expect', '--program-output', '--quiet', '--repeat', '--experiment'].filter((flag) => argv.slice(0, argv.indexOf('--')).some((a) => a === flag || a.startsWith(`${flag}=`)));
-  if (unsupported.length > 0) throw usageError(`${unsupported.join(', ')}: not for the interactive session`, 'these are `debug-exit capture` options');
-  const { lldb, env, census, probes, aslr, logLevel, record, program, programArgs } = capture;
-  return { command: 'interactive', lldb, env, census, probes, aslr, logLevel, record, program, programArgs };
+  const args = parseCapture(argv);
+  const [optionPart] = splitAtSeparator(argv);
+  const interactive = rowsFor(OPTIONS, 'interactive');
+  const named = (flag: string) => optionPart.some((token) => token === flag || token.startsWith(`${flag}=`));
+  const unsupported = rowsFor(OPTIONS, 'capture').filter((row) => !interactive.includes(row) && named(row.flag));
+  if (unsupported.length > 0) {
+    throw usageError(`${unsupported.map((row) => row.flag).join(', ')}: not for the interactive session`, 'these are `debug-exit capture` options');
+  }
+  const values: Record<string, unknown> = {};
+  for (const row of interactive) if (row.key !== undefined) values[row.key] = args[row.key as keyof CaptureArgs];
+  return { command: 'interactive', ...(values as ValuesFor<Row, 'interactive'>), program: args.program, programArgs: args.programArgs };
 }
 
 function parseDemo(argv: readonly string[]): DemoArgs {
-  const flags = readFlags(argv, ['--format', '--lldb', '--log-level'], []);
-  return {
-    command: 'demo',
-    format: oneOf(last(flags, '--format') ?? 'text', ['text', 'json'] as const, '--format'),
-    lldb: last(flags, '--lldb') ?? null,
-    logLevel: last(flags, '--log-level') ?? 'warn',
-  };
+  const rows = rowsFor(OPTIONS, 'demo');
+  const read = readTokens(argv, rows, false);
+  if (read.problem !== null) throw read.problem;
+  return { command: 'demo', ...(readValues(rows, read.given) as ValuesFor<Row, 'demo'>) };
 }
 
 /** `doctor [options] [PROGRAM]` (or `doctor [options] -- PROGRAM`): at most one program, no arguments. */
 export function parseDoctor(argv: readonly string[]): DoctorArgs {
-  const valueFlags = ['--lldb', '--format', '--log-level'];
-  const separator = argv.indexOf('--');
-  const optionPart = separator < 0 ? argv : argv.slice(0, separator);
-  const isPositional = (a: string, i: number) => !a.startsWith('--') && !valueFlags.includes(optionPart[i - 1]);
-  const positional = [...optionPart.filter(isPositional), ...(separator < 0 ? [] : argv.slice(separator + 1))];
-  if (positional.length > 1) throw usageError(`doctor takes at most one program; got ${positional.map((p) => `"${p}"`).join(', ')}`, 'debug-exit doctor [--lldb PATH] [--format text|json] [./app] (the program is not run: no arguments)');
+  const [optionPart, afterSeparator] = splitAtSeparator(argv);
+  const rows = rowsFor(OPTIONS, 'doctor');
+  const read = readTokens(optionPart, rows, true);
+  const positional = [...read.positionals, ...afterSeparator];
+  if (positional.length > 1) {
+    throw usageError(
+      `doctor takes at most one program; got ${positional.map((p) => `"${p}"`).join(', ')}`,
+      'debug-exit doctor [--lldb PATH] [--format text|json] [./app] (the program is not run: no arguments)',
+    );
+  }
   if (positional[0] === '') throw usageError('doctor: the program is an empty string', 'debug-exit doctor ./app');
-  const flags = readFlags(optionPart.filter((a, i) => !isPositional(a, i)), valueFlags, []);
-  return {
-    command: 'doctor',
-    lldb: last(flags, '--lldb') ?? null,
-    format: oneOf(last(flags, '--format') ?? 'text', ['text', 'json'] as const, '--format'),
-    logLevel: last(flags, '--log-level') ?? 'warn',
-    program: positional[0] ?? null,
-  };
+  if (read.problem !== null) throw read.problem;
+  return { command: 'doctor', ...(readValues(rows, read.given) as ValuesFor<Row, 'doctor'>), program: positional[0] ?? null };
 }
 
 function parseReplay(argv: readonly string[]): ReplayArgs {
-  const valueFlags = ['--format', '--out', '--speed', '--log-level'];
-  const isPositional = (a: string, i: number) => !a.startsWith('--') && !valueFlags.includes(argv[i - 1]);
-  const positional = argv.filter(isPositional);
-  if (positional.length !== 1) throw usageError('replay takes one recording', 'debug-exit replay recordings/x.cast [--format json]');
-  const flags = readFlags(argv.filter((a, i) => !isPositional(a, i)), valueFlags, ['--play']);
-  const speed = Number(last(flags, '--speed') ?? '1');
-  if (!Number.isFinite(speed) || speed <= 0) throw usageError(`--speed takes a positive number; got "${last(flags, '--speed')}"`);
-  return {
-    command: 'replay',
-    recording: positional[0],
-    format: oneOf(last(flags, '--format') ?? 'text', OUTPUT_FORMATS, '--format'),
-    outputs: (flags.get('--out') ?? []).map(parseOut),
-    play: flags.has('--play'),
-    speed,
-    logLevel: last(flags, '--log-level') ?? 'warn',
-  };
-}
-
-function readFlags(argv: readonly string[], valueFlags: string[], booleanFlags: string[]): Flags {
-  const flags: Flags = new Map();
-  for (let i = 0; i < argv.length; i++) {
-    const [name, inline] = splitInline(argv[i]);
-    if (booleanFlags.includes(name) && inline === undefined) {
-      flags.set(name, ['true']);
-      continue;
-    }
-    if (!valueFlags.includes(name)) {
-      throw usageError(`unknown option: ${argv[i]}`, 'run `debug-exit help`; the program and its arguments go after `--`');
-    }
-    const value = inline ?? argv[++i];
-    if (value === undefined) throw usageError(`${name} needs a value`);
-    flags.set(name, [...(flags.get(name) ?? []), value]);
-  }
-  return flags;
-}
-
-function splitInline(arg: string): [string, string | undefined] {
-  const eq = arg.indexOf('=');
-  return arg.startsWith('--') && eq > 0 ? [arg.slice(0, eq), arg.slice(eq + 1)] : [arg, undefined];
-}
-
-function last(flags: Flags, name: string): string | undefined {
-  const values = flags.get(name);
-  return values?.[values.length - 1];
-}
-
-function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
-  if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw usageError(`${flag} must be one of ${allowed.join(', ')}; got "${value}"`);
+  const rows = rowsFor(OPTIONS, 'replay');
+  const read = readTokens(argv, rows, true);
+  if (read.positionals.length !== 1) throw usageError('replay takes one recording', 'debug-exit replay recordings/x.cast [--format json]');
+  if (read.problem !== null) throw read.problem;
+  return { command: 'replay', recording: read.positionals[0], ...(readValues(rows, read.given) as ValuesFor<Row, 'replay'>) };
 }
 
 function maybe<T extends string>(value: string | undefined, allowed: readonly T[], flag: string): T | null {
@@ -289,7 +355,13 @@ function parseRepeat(value: string | undefined): number {
   return n;
 }
 
-function parseEnv(values: string[]): Record<string, string> {
+function parseSpeed(value: string | undefined): number {
+  const speed = Number(value ?? '1');
+  if (!Number.isFinite(speed) || speed <= 0) throw usageError(`--speed takes a positive number; got "${value}"`);
+  return speed;
+}
+
+function parseEnv(values: readonly string[]): Record<string, string> {
   const env: Record<string, string> = {};
   for (const pair of values) {
     const eq = pair.indexOf('=');
