@@ -59,6 +59,8 @@ export async function runCapture(args: CaptureArgs, log: Logger): Promise<number
       disableAslr: args.aslr === 'off',
       experiment: args.experiment,
       programOutput: args.programOutput,
+      profileDir: args.profileDir,
+      llvmProfdata: args.llvmProfdata,
       onToken: (token) => {
         if (token.type === 'text') log.trace({ text: token.text }, 'lldb.out');
         progress.token(token);

@@ -14,7 +14,7 @@ export const PROFILE_PATTERN = 'capture-%p.profraw';
 export function resolveProfileDir(dir: string): string {
   const absolute = path.resolve(dir);
   try {
-    fs.mkdirSync(absolute, { recursive: true });
+    makeFolders(absolute);
   } catch (error) {
     throw usageError(`--profile-dir ${dir}: cannot create it (${(error as Error).message})`, 'give a folder you can write to');
   }
@@ -25,6 +25,19 @@ export function resolveProfileDir(dir: string): string {
     throw usageError(`--profile-dir ${dir} is not writable`, 'give a folder you can write to');
   }
   return absolute;
+}
+
+/** mkdir -p one level at a time (node's recursive mkdirSync spins forever under /proc). */
+function makeFolders(dir: string): void {
+  const missing: string[] = [];
+  let at = dir;
+  while (!fs.existsSync(at)) {
+    missing.unshift(at);
+    const parent = path.dirname(at);
+    if (parent === at) break;
+    at = parent;
+  }
+  for (const folder of missing) fs.mkdirSync(folder);
 }
 
 /** --llvm-profdata PATH must be an executable file (checked before LLDB starts). */

@@ -174,6 +174,15 @@ describe('foreign instrumentation: what debug-exit says (real LLDB)', function (
     assert.match(report.diagnosis.summary, /training run/);
   });
 
+  it('--profile-dir and --llvm-profdata are checked before LLDB starts: exit 2 with what to do', async () => {
+    const notFolder = await runCli(['capture', '--quiet', '--no-record', '--profile-dir', '/etc/passwd', '--', foreignFixture('rust-fixed')]);
+    assert.equal(notFolder.code, 2);
+    assert.match(notFolder.stderr, /--profile-dir \/etc\/passwd is not a folder/);
+    const noTool = await runCli(['capture', '--quiet', '--no-record', '--llvm-profdata', '/nonexistent/llvm-profdata', '--', foreignFixture('rust-fixed')]);
+    assert.equal(noTool.code, 2);
+    assert.match(noTool.stderr, /is not an executable file/);
+  });
+
   it('--profile-dir keeps the profile where the user wants it, and llvm-profdata-19 merge accepts it', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dx-profile-dir-'));
     try {
