@@ -2,29 +2,16 @@
  * The combined diagnosis at the top of a report: the three explanations people weigh for a profile
  * writer crash at exit, each marked supported, ruled out, open or not tested from the verdicts, a
  * conclusion, and the next step that conclusion calls for. Pure: it reads the verdicts only.
- *
- *   allocator-cleanup-first       mimalloc tears down before the exit-time write, which then
- *                                 reads freed memory (the order is the cause)
- *   corrupt-profile-data          the profile data does not fit the record layout of the runtime
- *                                 that writes it (objects instrumented by two LLVM versions)
- *   writer-fails-before-teardown  the writer crashes even when called before any teardown (the
- *                                 original report's explicit early write): not a matter of order
+ * Each hypothesis (hypothesis.ts) is weighed by the verdict module that owns it; the conclusion,
+ * which weighs them together, is drawn here.
  */
-import { evidenceOf, ref } from './evidence';
-import type { CrashAttribution, IntegrityVerdict, Verdicts } from './verdict';
+import { evidenceOf } from './evidence';
+import type { HypothesisFinding, HypothesisId } from './hypothesis';
+import { VERDICTS } from './verdict-registry';
+import type { IntegrityVerdict, Verdicts } from './verdict-types';
 import { FAILED_PROFILE_OUTPUTS } from './verdict-profile-output';
 
-export type HypothesisId = 'allocator-cleanup-first' | 'corrupt-profile-data' | 'writer-fails-before-teardown';
-export const HYPOTHESES: readonly HypothesisId[] = ['allocator-cleanup-first', 'corrupt-profile-data', 'writer-fails-before-teardown'];
-
-export type HypothesisStatus = 'supported' | 'ruled-out' | 'open' | 'not-tested';
-
-export interface HypothesisFinding {
-  id: HypothesisId;
-  status: HypothesisStatus;
-  reason: string;
-  evidence: number[];
-}
+export { HYPOTHESES, type HypothesisFinding, type HypothesisId, type HypothesisStatus } from './hypothesis';
 
 export type Conclusion = HypothesisId | 'unexplained-crash' | 'no-crash';
 
@@ -38,87 +25,12 @@ export interface Diagnosis {
 }
 
 export function diagnose(verdicts: Verdicts): Diagnosis {
-  const hypotheses = [allocatorFirst(verdicts), corruptData(verdicts), writerFailsEarly(verdicts)];
+  const hypotheses = VERDICTS.flatMap((m) => (m.hypothesis === undefined ? [] : [m.hypothesis(verdicts)]));
   const status = (id: HypothesisId): HypothesisFinding => hypotheses.find((h) => h.id === id)!;
   const { conclusion, summary, nextStep } = trainingRun(verdicts, conclude(verdicts, status));
   const supported = hypotheses.filter((h) => h.status === 'supported');
   const evidence = evidenceOf(...supported.map((h) => h.evidence), verdicts.crash.evidence);
   return { conclusion, summary, nextStep, hypotheses, evidence };
-}
-
-function finding(id: HypothesisId, status: HypothesisStatus, reason: string, evidence: readonly number[]): HypothesisFinding {
-  return { id, status, reason, evidence: [...evidence] };
-}
-
-function allocatorFirst({ crash, allocatorFirst: order, earlyWrite }: Verdicts): HypothesisFinding {
-  const id = 'allocator-cleanup-first';
-  switch (crash.result) {
-    case 'consistent-with-allocator-first':
-      return finding(id, 'supported', `the writer crashed after the allocator's teardown, with nothing else to explain it (${crashRef(crash)})`, crash.evidence);
-    case 'attributed-to-corrupt-profile-data': {
-      const despite = crash.allocator === 'torn-down' ? ', although the allocator was torn down first' : '';
-      return finding(id, 'ruled-out', `the writer's crash is explained by the corrupt profile data${despite} (${crashRef(crash)})`, crash.evidence);
-    }
-    case 'not-explained-by-allocator': {
-      const why =
-        earlyWrite.result === 'crashed' && earlyWrite.beforeTeardown === true && crash.allocator === 'torn-down'
-          ? 'the writer crashed before any teardown too (early-write)'
-          : crash.allocator === 'absent'
-            ? 'the writer crashed in a program with no mimalloc'
-            : 'the writer crashed while the allocator was live';
-      return finding(id, 'ruled-out', `${why} (${crashRef(crash)})`, crash.evidence);
-    }
-    case 'outside-profile-writer':
-      return finding(id, 'ruled-out', `the crash is outside the profile writer (${crashRef(crash)})`, crash.evidence);
-    case 'allocator-state-unknown':
-      return finding(id, 'open', `the writer crashed, but whether the allocator was torn down cannot be told (${crashRef(crash)})`, crash.evidence);
-    case 'no-crash':
-      if (order.result === 'confirmed') {
-        return finding(id, 'open', `the allocator was torn down before the exit-time write (${order.evidence.map(ref).join(', ')}), but nothing crashed in this run`, order.evidence);
-      }
-      if (order.result === 'refuted') {
-        return finding(id, 'ruled-out', 'the exit-time write began before any allocator teardown, and nothing crashed', order.evidence);
-      }
-      return finding(id, 'open', `no crash, and the order is unknown (${order.cause ?? 'inconclusive'})`, order.evidence);
-  }
-}
-
-function corruptData({ integrity }: Verdicts): HypothesisFinding {
-  const id = 'corrupt-profile-data';
-  if (integrity.result === 'corrupt') {
-    const bad = integrity.firstBad;
-    const detail = bad ? `: record ${bad.index} has ${bad.field} = ${JSON.stringify(bad.value)}, expected ${bad.expected}` : '';
-    const cited = integrity.evidence.length > 0 ? ` (see profile-data-integrity, ${ref(integrity.evidence[0])})` : '';
-    return finding(id, 'supported', `the profile data does not fit the record layout of the runtime that writes it${detail}${cited}`, integrity.evidence);
-  }
-  if (integrity.result === 'consistent') {
-    return finding(id, 'ruled-out', "the profile data fits the record layout of the runtime that writes it", integrity.evidence);
-  }
-  return finding(id, 'open', `integrity ${integrity.reason}`, integrity.evidence);
-}
-
-function writerFailsEarly({ earlyWrite }: Verdicts): HypothesisFinding {
-  const id = 'writer-fails-before-teardown';
-  switch (earlyWrite.result) {
-    case 'crashed':
-      return earlyWrite.beforeTeardown === true
-        ? finding(id, 'supported', `called at exit() before any teardown, the writer crashed (${earlyWrite.signal ?? 'signal'} in ${earlyWrite.writerFrame?.symbol ?? '?'})`, earlyWrite.evidence)
-        : finding(id, 'open', 'the early write crashed, but after a teardown', earlyWrite.evidence);
-    case 'wrote':
-      return finding(id, 'ruled-out', 'called at exit() before any teardown, the writer wrote the profile and returned 0', earlyWrite.evidence);
-    case 'not-requested':
-      return finding(id, 'not-tested', 'run with --experiment early-write to call the writer before any teardown', []);
-    default:
-      return finding(id, 'open', earlyWrite.reason, earlyWrite.evidence);
-  }
-}
-
-/** `SIGSEGV in initializeValueProfRuntimeRecord, #62`: the crash's own event among the evidence. */
-function crashRef(crash: CrashAttribution): string {
-  const signal = crash.signal ?? 'crash';
-  const where = crash.writerFrame === null ? '' : ` in ${crash.writerFrame.symbol}`;
-  const seq = crash.crashSeq === null ? '' : `, ${ref(crash.crashSeq)}`;
-  return `${signal}${where}${seq}`;
 }
 
 type Lookup = (id: HypothesisId) => HypothesisFinding;

@@ -9,7 +9,10 @@ import { exitPath, insideWriter, writerCrashAtExit, type ExitPath } from './exit
 import { isResolved } from './probes';
 import { innermostWriterFrame } from './symbols';
 import { hitsAfter, hitsBefore, probeHits, roleResolved, type Timeline } from './timeline';
-import type { AllocatorFirstResult, AllocatorFirstVerdict, InconclusiveCause, WriteWitness } from './verdict';
+import { finding, type HypothesisFinding } from './hypothesis';
+import type { Json } from './render/json-values';
+import type { AllocatorFirstResult, AllocatorFirstVerdict, InconclusiveCause, VerdictModule, Verdicts, WriteWitness } from './verdict-types';
+import { crashRef } from './verdict-crash';
 import { explainMissingWrite, teardownProbeSeqs, teardownUnresolved } from './verdict-missing-write';
 
 /** The event that shows the exit-time write had begun. */
@@ -83,4 +86,56 @@ function verdict(
   evidence: number[],
 ): AllocatorFirstVerdict {
   return { name: 'allocator-cleanup-first', result, cause, witness, reason, evidence };
+}
+
+export const allocatorFirstVerdict: VerdictModule<'allocatorFirst'> = {
+  key: 'allocatorFirst',
+  name: 'allocator-cleanup-first',
+  jsonKey: 'allocator_cleanup_first',
+  needs: [],
+  judge: (timeline) => judgeAllocatorFirst(timeline),
+  json: allocatorFirstJson,
+  qualifier: (v) => v.cause,
+  repeat: { label: 'allocator-cleanup-first', inRunLine: true },
+  mermaid: true,
+  hypothesis: allocatorFirstHypothesis,
+};
+
+function allocatorFirstJson(v: AllocatorFirstVerdict): Json {
+  const { name, result, cause, witness, reason } = v;
+  return { name, result, cause, witness, reason, evidence: [...v.evidence] };
+}
+
+/** The allocator-cleanup-first hypothesis, weighed from the crash attribution and, with no crash, the order. */
+function allocatorFirstHypothesis({ crash, allocatorFirst: order, earlyWrite }: Verdicts): HypothesisFinding {
+  const id = 'allocator-cleanup-first';
+  switch (crash.result) {
+    case 'consistent-with-allocator-first':
+      return finding(id, 'supported', `the writer crashed after the allocator's teardown, with nothing else to explain it (${crashRef(crash)})`, crash.evidence);
+    case 'attributed-to-corrupt-profile-data': {
+      const despite = crash.allocator === 'torn-down' ? ', although the allocator was torn down first' : '';
+      return finding(id, 'ruled-out', `the writer's crash is explained by the corrupt profile data${despite} (${crashRef(crash)})`, crash.evidence);
+    }
+    case 'not-explained-by-allocator': {
+      const why =
+        earlyWrite.result === 'crashed' && earlyWrite.beforeTeardown === true && crash.allocator === 'torn-down'
+          ? 'the writer crashed before any teardown too (early-write)'
+          : crash.allocator === 'absent'
+            ? 'the writer crashed in a program with no mimalloc'
+            : 'the writer crashed while the allocator was live';
+      return finding(id, 'ruled-out', `${why} (${crashRef(crash)})`, crash.evidence);
+    }
+    case 'outside-profile-writer':
+      return finding(id, 'ruled-out', `the crash is outside the profile writer (${crashRef(crash)})`, crash.evidence);
+    case 'allocator-state-unknown':
+      return finding(id, 'open', `the writer crashed, but whether the allocator was torn down cannot be told (${crashRef(crash)})`, crash.evidence);
+    case 'no-crash':
+      if (order.result === 'confirmed') {
+        return finding(id, 'open', `the allocator was torn down before the exit-time write (${order.evidence.map(ref).join(', ')}), but nothing crashed in this run`, order.evidence);
+      }
+      if (order.result === 'refuted') {
+        return finding(id, 'ruled-out', 'the exit-time write began before any allocator teardown, and nothing crashed', order.evidence);
+      }
+      return finding(id, 'open', `no crash, and the order is unknown (${order.cause ?? 'inconclusive'})`, order.evidence);
+  }
 }

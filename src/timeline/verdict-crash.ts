@@ -9,7 +9,8 @@ import { firstCrash } from './outcome';
 import { isResolved } from './probes';
 import { frameLabel, innermostWriterFrame } from './symbols';
 import { hitsBefore, roleResolved, type Timeline } from './timeline';
-import type { AllocatorState, CrashAttribution, CrashResult, EarlyWriteVerdict, ProfileIntegrity } from './verdict';
+import { frameJson, type Json } from './render/json-values';
+import type { AllocatorState, CrashAttribution, CrashResult, EarlyWriteVerdict, ProfileIntegrity, VerdictModule } from './verdict-types';
 
 const ALLOCATOR_ROLES = ['allocator-init', 'allocator-teardown', 'allocator-release'] as const;
 
@@ -125,4 +126,42 @@ function attribution(
   const status = integrity.status;
   const crashSeq = crash?.seq ?? null;
   return { name: 'crash-attribution', result, signal, crashSeq, writerFrame, allocator, integrity: status, reason, evidence };
+}
+
+/**
+ * Judged after the integrity verdict and the early write: the integrity check's finding (or the one
+ * given in the options) and the early write's crash weigh in.
+ */
+export const crashVerdict: VerdictModule<'crash'> = {
+  key: 'crash',
+  name: 'crash-attribution',
+  jsonKey: 'crash_attribution',
+  needs: ['integrity', 'earlyWrite'],
+  judge: (timeline, { integrity, earlyWrite }, options) => {
+    const found: ProfileIntegrity = { status: integrity.result, reason: integrity.reason, evidence: integrity.evidence };
+    return attributeCrash(timeline, options.integrity ?? found, earlyWrite);
+  },
+  json: crashJson,
+  repeat: { label: 'crash attribution', inRunLine: true },
+};
+
+function crashJson(v: CrashAttribution): Json {
+  return {
+    name: v.name,
+    result: v.result,
+    signal: v.signal,
+    writer_frame: frameJson(v.writerFrame),
+    allocator: v.allocator,
+    integrity: v.integrity,
+    reason: v.reason,
+    evidence: [...v.evidence],
+  };
+}
+
+/** `SIGSEGV in initializeValueProfRuntimeRecord, #62`: the crash's own event among the evidence. */
+export function crashRef(crash: CrashAttribution): string {
+  const signal = crash.signal ?? 'crash';
+  const where = crash.writerFrame === null ? '' : ` in ${crash.writerFrame.symbol}`;
+  const seq = crash.crashSeq === null ? '' : `, ${ref(crash.crashSeq)}`;
+  return `${signal}${where}${seq}`;
 }

@@ -8,7 +8,9 @@ import type { ExperimentEvent } from './events';
 import { evidenceOf, ref } from './evidence';
 import { innermostWriterFrame, frameLabel } from './symbols';
 import type { Timeline } from './timeline';
-import type { EarlyWriteVerdict } from './verdict';
+import { finding, type HypothesisFinding } from './hypothesis';
+import { frameJson, type Json } from './render/json-values';
+import type { EarlyWriteVerdict, VerdictModule, Verdicts } from './verdict-types';
 import { allocatorAt } from './verdict-crash';
 
 const CALL = '__llvm_profile_write_file()';
@@ -77,4 +79,46 @@ function notRun(timeline: Timeline): EarlyWriteVerdict {
   const exits = timeline.events.filter((e) => e.kind === 'exit' || e.kind === 'signal').map((e) => e.seq);
   const reason = 'requested, but exit() was never called (the program crashed, was killed, or left through _exit)';
   return { ...base, result: 'not-reached', reason, evidence: exits };
+}
+
+export const earlyWriteVerdict: VerdictModule<'earlyWrite'> = {
+  key: 'earlyWrite',
+  name: 'early-write',
+  jsonKey: 'early_write',
+  needs: [],
+  judge: (timeline) => judgeEarlyWrite(timeline),
+  json: earlyWriteJson,
+  repeat: { label: 'early write', shown: (timeline) => timeline.experiment !== null },
+  hypothesis: writerFailsEarly,
+};
+
+function earlyWriteJson(v: EarlyWriteVerdict): Json {
+  return {
+    name: v.name,
+    result: v.result,
+    before_teardown: v.beforeTeardown,
+    allocator: v.allocator,
+    signal: v.signal,
+    fault_address: v.faultAddress,
+    writer_frame: frameJson(v.writerFrame),
+    reason: v.reason,
+    evidence: [...v.evidence],
+  };
+}
+
+/** The writer-fails-before-teardown hypothesis: what the writer did when called before any teardown. */
+function writerFailsEarly({ earlyWrite }: Verdicts): HypothesisFinding {
+  const id = 'writer-fails-before-teardown';
+  switch (earlyWrite.result) {
+    case 'crashed':
+      return earlyWrite.beforeTeardown === true
+        ? finding(id, 'supported', `called at exit() before any teardown, the writer crashed (${earlyWrite.signal ?? 'signal'} in ${earlyWrite.writerFrame?.symbol ?? '?'})`, earlyWrite.evidence)
+        : finding(id, 'open', 'the early write crashed, but after a teardown', earlyWrite.evidence);
+    case 'wrote':
+      return finding(id, 'ruled-out', 'called at exit() before any teardown, the writer wrote the profile and returned 0', earlyWrite.evidence);
+    case 'not-requested':
+      return finding(id, 'not-tested', 'run with --experiment early-write to call the writer before any teardown', []);
+    default:
+      return finding(id, 'open', earlyWrite.reason, earlyWrite.evidence);
+  }
 }

@@ -8,7 +8,8 @@ import { ref } from './evidence';
 import { exitPath, type ExitPath } from './exit-path';
 import { baseSymbol, callerFrame, framesInclude } from './symbols';
 import { probeHits, type Timeline } from './timeline';
-import type { ExplicitWrite, ExplicitWritesVerdict } from './verdict';
+import { frameJson, type Json } from './render/json-values';
+import type { ExplicitWrite, ExplicitWritesVerdict, VerdictModule } from './verdict-types';
 
 export function judgeExplicitWrites(timeline: Timeline): ExplicitWritesVerdict {
   const path = exitPath(timeline);
@@ -41,4 +42,18 @@ function calledByExitTimeWriter(timeline: Timeline, hit: ProbeHitEvent): boolean
   const before = probeHits(timeline, 'profile-write').filter((h) => h.seq < hit.seq && h.tid === hit.tid);
   const previous = before[before.length - 1];
   return previous !== undefined && baseSymbol(previous.symbol) === EXIT_TIME_WRITER;
+}
+
+export const explicitWritesVerdict: VerdictModule<'explicitWrites'> = {
+  key: 'explicitWrites',
+  name: 'explicit-writes',
+  jsonKey: 'explicit_writes',
+  needs: [],
+  judge: (timeline) => judgeExplicitWrites(timeline),
+  json: explicitWritesJson,
+};
+
+function explicitWritesJson(v: ExplicitWritesVerdict): Json {
+  const writes = v.writes.map((w) => ({ seq: w.seq, tid: w.tid, caller: frameJson(w.caller) }));
+  return { name: v.name, result: v.result, reason: v.reason, evidence: [...v.evidence], writes };
 }

@@ -11,7 +11,7 @@ import type { ExitPath } from './exit-path';
 import { describeOutcome } from './outcome';
 import { callerFrame, catalogueSymbols, frameLabel, innermostWriterFrame } from './symbols';
 import { firstHit, probeResolved, roleResolved, unresolvedSymbols, type Timeline } from './timeline';
-import type { InconclusiveCause } from './verdict';
+import type { InconclusiveCause } from './verdict-types';
 
 export interface MissingWrite {
   cause: InconclusiveCause;

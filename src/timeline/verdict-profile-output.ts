@@ -13,22 +13,29 @@
  */
 import type { ProfileFileFacts, ProfileOutputCheck } from '../profile/output';
 import type { LaunchedEvent } from './events';
+import type { Json } from './render/json-values';
 import type { Timeline } from './timeline';
-import type { Verdict } from './verdict';
+import type { ProfileOutputResult, ProfileOutputVerdict, VerdictModule } from './verdict-types';
 
-export type ProfileOutputResult = 'valid' | 'not-written' | 'empty' | 'invalid' | 'not-checked';
+export type { ProfileOutputResult, ProfileOutputVerdict } from './verdict-types';
 
-export interface ProfileOutputVerdict extends Verdict<'profile-output', ProfileOutputResult> {
-  /** The folder the profiles were written to; null when not known. */
-  folder: string | null;
-  /** The files stay after the capture (--profile-dir). */
-  kept: boolean;
-  files: ProfileFileFacts[];
-  /** "LLVM Profile Error" lines the program printed, cleaned. */
-  runtimeMessages: string[];
-  llvmProfdata: string | null;
-  /** The run's exit status when it exited (not killed, not crashed); null otherwise. */
-  exitStatus: number | null;
+export const profileOutputVerdict: VerdictModule<'profileOutput'> = {
+  key: 'profileOutput',
+  name: 'profile-output',
+  jsonKey: 'profile_output',
+  needs: [],
+  judge: (timeline, _judged, options) => judgeProfileOutput(timeline, options.profileOutput),
+  json: profileOutputJson,
+};
+
+function profileOutputJson(v: ProfileOutputVerdict): Json {
+  const files = v.files.map((f) => ({
+    path: f.path, size: f.size, magic: f.magic, raw_version: f.rawVersion, accepted: f.accepted, tool_message: f.toolMessage,
+  }));
+  return {
+    name: v.name, result: v.result, folder: v.folder, kept: v.kept, files, runtime_messages: [...v.runtimeMessages],
+    llvm_profdata: v.llvmProfdata, exit_status: v.exitStatus, reason: v.reason, evidence: [...v.evidence],
+  };
 }
 
 export function judgeProfileOutput(timeline: Timeline, check: ProfileOutputCheck | undefined): ProfileOutputVerdict {

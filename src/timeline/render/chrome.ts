@@ -13,6 +13,7 @@ import { describeOutcome } from '../outcome';
 import type { Report } from '../report';
 import { callerFrame, frameLabel } from '../symbols';
 import type { Timeline } from '../timeline';
+import { resultLine, VERDICTS } from '../verdict-registry';
 import { commandLine, detailOf, roleOf, symbolOf } from './describe';
 
 /** The pid of a trace whose program never reported one (it did not launch, or the recording predates it). */
@@ -154,7 +155,6 @@ function threadNamesOf(timeline: Timeline): Array<{ tid: number; name: string }>
 /** What the trace viewer shows as metadata: the target, the diagnosis and every verdict's result, as strings. */
 function otherDataOf(report: Report): JsonObject {
   const { timeline, diagnosis, verdicts } = report;
-  const order = verdicts.allocatorFirst;
   return defined({
     generator: 'debug-exit',
     target: commandLine(timeline),
@@ -164,11 +164,6 @@ function otherDataOf(report: Report): JsonObject {
     diagnosis: diagnosis.conclusion,
     diagnosis_summary: diagnosis.summary,
     next_step: diagnosis.nextStep,
-    allocator_cleanup_first: order.cause === null ? order.result : `${order.result} (${order.cause})`,
-    explicit_writes: verdicts.explicitWrites.result,
-    crash_attribution: verdicts.crash.result,
-    profile_data_integrity: verdicts.integrity.result,
-    early_write: verdicts.earlyWrite.result,
-    profile_output: verdicts.profileOutput.result,
+    ...Object.fromEntries(VERDICTS.map((m) => [m.jsonKey, resultLine(m, verdicts)])),
   });
 }

@@ -3,6 +3,7 @@ import { describeOutcome } from '../outcome';
 import { isResolved } from '../probes';
 import type { Report } from '../report';
 import type { Verdict } from '../verdict';
+import { VERDICTS } from '../verdict-registry';
 import { citeEvidence } from './cite';
 import {
   commandLine,
@@ -45,8 +46,7 @@ function diagnosis(report: Report): string[] {
 }
 
 function verdicts(report: Report): string[] {
-  const { allocatorFirst, explicitWrites, crash, integrity, earlyWrite, profileOutput } = report.verdicts;
-  const all: Verdict<string, string>[] = [allocatorFirst, explicitWrites, crash, integrity, earlyWrite, profileOutput];
+  const all: Verdict<string, string>[] = VERDICTS.map((m) => report.verdicts[m.key]);
   const rows = all.map((v) => {
     const evidence = citeEvidence(report.timeline, v.evidence).join(', ');
     return `| ${v.name} | **${v.result}** | ${cell(v.reason)} | ${cell(evidence)} |`;

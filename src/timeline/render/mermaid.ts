@@ -14,6 +14,7 @@ import type { AtexitRegistration, RegistrationKind } from '../registrations';
 import type { Report } from '../report';
 import { baseSymbol, callerFrame, catalogueSymbols, innermostWriterFrame, isProfileWriterSymbol } from '../symbols';
 import type { Timeline } from '../timeline';
+import { resultText, VERDICTS } from '../verdict-registry';
 import { commandLine, detailOf, symbolOf } from './describe';
 import { wrap } from './layout';
 
@@ -192,12 +193,10 @@ function threadName(timeline: Timeline, tid: number): string {
 /** The closing note across every lane: the conclusion, its summary, the allocator-cleanup-first verdict. */
 function conclusionNote(report: Report, lanes: readonly Lane[]): string {
   const { diagnosis, verdicts } = report;
-  const order = verdicts.allocatorFirst;
-  const cause = order.cause === null ? '' : ` (${order.cause})`;
   const parts = [
     `Diagnosis: ${diagnosis.conclusion.toUpperCase()}`,
     ...wrap(diagnosis.summary, NOTE_WIDTH, ''),
-    `allocator-cleanup-first: ${order.result.toUpperCase()}${cause}`,
+    ...VERDICTS.filter((m) => m.mermaid === true).map((m) => `${m.name}: ${resultText(m, verdicts)}`),
   ];
   const span = lanes.length === 1 ? lanes[0] : `${lanes[0]},${lanes[lanes.length - 1]}`;
   // `<br>` is Mermaid's line break in notes; the parts themselves are escaped, so it is the only tag.

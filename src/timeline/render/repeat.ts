@@ -4,17 +4,17 @@
  */
 import { describeOutcome } from '../outcome';
 import type { Report } from '../report';
+import { VERDICTS } from '../verdict-registry';
 import { renderJson } from './json';
 import { renderText } from './text';
 
-export interface Distribution {
-  diagnosis: Record<string, number>;
-  allocator_cleanup_first: Record<string, number>;
-  crash_attribution: Record<string, number>;
-  profile_data_integrity: Record<string, number>;
-  early_write: Record<string, number>;
+/** Result -> number of runs, for the diagnosis, each counted verdict (by its JSON key) and the outcome. */
+export type Distribution = { diagnosis: Record<string, number> } & Record<string, Record<string, number>> & {
   outcome: Record<string, number>;
-}
+};
+
+/** The verdicts the distribution counts, in the registry's order. */
+const COUNTED = VERDICTS.filter((m) => m.repeat !== undefined);
 
 export function distributionOf(reports: readonly Report[]): Distribution {
   const count = (pick: (r: Report) => string) => {
@@ -24,13 +24,13 @@ export function distributionOf(reports: readonly Report[]): Distribution {
   };
   return {
     diagnosis: count((r) => r.diagnosis.conclusion),
-    allocator_cleanup_first: count((r) => r.verdicts.allocatorFirst.result),
-    crash_attribution: count((r) => r.verdicts.crash.result),
-    profile_data_integrity: count((r) => r.verdicts.integrity.result),
-    early_write: count((r) => r.verdicts.earlyWrite.result),
+    ...Object.fromEntries(COUNTED.map((m) => [m.jsonKey, count((r) => r.verdicts[m.key].result)])),
     outcome: count((r) => describeOutcome(r.timeline.outcome)),
   };
 }
+
+/** The labels' column: `  allocator-cleanup-first  confirmed 10/10`. */
+const LABEL_WIDTH = 25;
 
 function tally(counts: Record<string, number>, total: number): string {
   return Object.entries(counts).map(([value, n]) => `${value} ${n}/${total}`).join(', ');
@@ -41,16 +41,15 @@ export function renderRepeatText(reports: readonly Report[]): string {
   const d = distributionOf(reports);
   const n = reports.length;
   const first = reports[0].timeline;
+  const line = (label: string, counts: Record<string, number>) => `  ${label.padEnd(LABEL_WIDTH)}${tally(counts, n)}`;
+  const inRunLine = COUNTED.filter((m) => m.repeat?.inRunLine === true);
   const lines = [
     `debug-exit: ${n} runs of ${[first.target.program, ...first.target.args].join(' ')} (aslr ${first.aslr ?? 'not recorded'})`,
-    `  diagnosis                ${tally(d.diagnosis, n)}`,
-    `  allocator-cleanup-first  ${tally(d.allocator_cleanup_first, n)}`,
-    `  crash attribution        ${tally(d.crash_attribution, n)}`,
-    `  profile-data integrity   ${tally(d.profile_data_integrity, n)}`,
-    ...(first.experiment === null ? [] : [`  early write              ${tally(d.early_write, n)}`]),
-    `  outcome                  ${tally(d.outcome, n)}`,
+    line('diagnosis', d.diagnosis),
+    ...COUNTED.filter((m) => m.repeat?.shown?.(first) ?? true).map((m) => line(m.repeat?.label ?? m.name, d[m.jsonKey])),
+    line('outcome', d.outcome),
     '',
-    ...reports.map((r, i) => `  run ${i + 1}: ${r.verdicts.allocatorFirst.result}, ${r.verdicts.crash.result}, ${describeOutcome(r.timeline.outcome)}`),
+    ...reports.map((r, i) => `  run ${i + 1}: ${[...inRunLine.map((m) => r.verdicts[m.key].result), describeOutcome(r.timeline.outcome)].join(', ')}`),
     '',
     `The last run in full:`,
   ];

@@ -7,6 +7,7 @@ import { nameOf } from '../prediction';
 import { isResolved } from '../probes';
 import type { Report } from '../report';
 import type { Verdict } from '../verdict';
+import { resultText, VERDICTS } from '../verdict-registry';
 import { citeEvidence } from './cite';
 import {
   commandLine,
@@ -119,17 +120,7 @@ function predictionSection(report: Report): string[] {
 }
 
 function verdictsSection(report: Report): string[] {
-  const { allocatorFirst, explicitWrites, crash } = report.verdicts;
-  const cause = allocatorFirst.cause === null ? '' : ` (${allocatorFirst.cause})`;
-  return [
-    'Verdicts',
-    ...verdictLines(report, allocatorFirst, `${allocatorFirst.result.toUpperCase()}${cause}`),
-    ...verdictLines(report, explicitWrites, explicitWrites.result.toUpperCase()),
-    ...verdictLines(report, crash, crash.result.toUpperCase()),
-    ...verdictLines(report, report.verdicts.integrity, report.verdicts.integrity.result.toUpperCase()),
-    ...verdictLines(report, report.verdicts.earlyWrite, report.verdicts.earlyWrite.result.toUpperCase()),
-    ...verdictLines(report, report.verdicts.profileOutput, report.verdicts.profileOutput.result.toUpperCase()),
-  ];
+  return ['Verdicts', ...VERDICTS.flatMap((m) => verdictLines(report, report.verdicts[m.key], resultText(m, report.verdicts)))];
 }
 
 function verdictLines(report: Report, verdict: Verdict<string, string>, result: string): string[] {
