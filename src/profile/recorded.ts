@@ -34,10 +34,24 @@ function lastTime(file: string): number {
   }
 }
 
+/** Appended only after a whole last line: a recording cut mid-write (a killed capture) stays as it is, cut. */
 export function appendProfileCheck(file: string, check: ProfileOutputCheck): void {
-  if (!fs.existsSync(file)) return;
+  if (!fs.existsSync(file) || !endsWithNewline(file)) return;
   const time = lastTime(file);
   fs.appendFileSync(file, encodeEvent({ time, code: 'm', data: `${PROFILE_OUTPUT_MARKER}${JSON.stringify(check)}` }));
+}
+
+function endsWithNewline(file: string): boolean {
+  const size = fs.statSync(file).size;
+  if (size === 0) return false;
+  const fd = fs.openSync(file, 'r');
+  try {
+    const last = Buffer.alloc(1);
+    fs.readSync(fd, last, 0, 1, size - 1);
+    return last[0] === 0x0a;
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 const isString = (v: unknown): v is string => typeof v === 'string';

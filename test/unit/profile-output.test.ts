@@ -211,6 +211,10 @@ describe('the profile check recorded as an asciicast marker', () => {
       assert.equal(profileCheckOfMarker(`${PROFILE_OUTPUT_MARKER}{"folder": 3}`), null);
       assert.equal(profileCheckOfMarker(`${PROFILE_OUTPUT_MARKER}not json`), null);
       assert.equal(profileCheckOfMarker('lldb-exit 0'), null);
+      const cut = path.join(dir, 'cut.cast');
+      fs.writeFileSync(cut, '{"version": 2, "width": 80, "height": 24}\n[0.5, "o", "partial');
+      appendProfileCheck(cut, facts);
+      assert.equal(fs.readFileSync(cut, 'utf8').endsWith('"partial'), true, 'a cut recording is left as it is');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
