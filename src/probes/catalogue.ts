@@ -2,17 +2,11 @@
  * The probe catalogue as data (DESIGN.md section 4). Adding a probe is adding a row.
  * The rows travel to lldb-scripts/debug_exit.py inside the session spec (see session/spec.ts).
  */
+import type { ProbeMode } from '../contract/spec';
 import type { ProbeRole } from '../timeline/events';
 
-/**
- * How often a probe reports, which is what bounds the cost of a capture (each hit is a stop):
- * - `every`: every hit (the symbol itself runs a bounded number of times: exit, mi_process_done);
- * - `once`: the first hit, then the breakpoint is disabled;
- * - `once-per-write`: the first hit after each `__llvm_profile_write_file` entry (hot writer internals);
- * - `until-main`: every hit until `main` is entered, then disabled (pre-main atexit registrations,
- *   which is where runtimes register their handlers); with `--census` these report every hit.
- */
-export type ProbeMode = 'every' | 'once' | 'once-per-write' | 'until-main';
+/** How often a probe reports (`every`, `once`, `once-per-write`, `until-main`): see src/contract/spec.ts. */
+export type { ProbeMode } from '../contract/spec';
 
 export type Platform = 'linux' | 'darwin';
 

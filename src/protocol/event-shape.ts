@@ -1,17 +1,18 @@
 /**
  * The minimum an event object must carry to be accepted from a frame: numeric `seq` and `t_ns`, a
- * known `kind`, and the fields that kind requires (src/timeline/events.ts). Extra fields pass
- * through untouched; optional ones are left to the consumers that read them.
+ * known `kind`, and the fields that kind requires (the `required` of its branch in
+ * schema/event.schema.json; test/unit/contract.test.ts keeps them equal). Extra fields pass through
+ * untouched; optional ones are left to the consumers that read them.
  *
  *   {"seq":7,"t_ns":91234000,"kind":"exit","status":0}              accepted
  *   {"seq":"7","t_ns":91234000,"kind":"exit","status":0}            rejected: seq is not a number
  */
-import type { EventKind } from '../timeline/events';
+import type { EventKind } from '../contract/events';
 
 type FieldType = 'string' | 'number' | 'array';
 
 /** One row per kind; `Record<EventKind, ...>` makes the compiler ask for a row when a kind is added. */
-const REQUIRED_FIELDS: Record<EventKind, Record<string, FieldType>> = {
+export const REQUIRED_FIELDS: Record<EventKind, Record<string, FieldType>> = {
   hello: { schema: 'string', lldb_version: 'string', platform: 'string' },
   'probe-resolved': { role: 'string', symbol: 'string', locations: 'number', modules: 'array' },
   hit: { role: 'string', symbol: 'string', module: 'string', tid: 'number', pc: 'string', frames: 'array' },

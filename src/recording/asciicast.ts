@@ -10,8 +10,9 @@
  * Pure: encoding, and parsing one line with errors that name the line.
  */
 
+import { RECORDING_SCHEMA } from '../contract/ids';
 import type { ExperimentName } from '../timeline/events';
-export const DEBUG_EXIT_RECORDING_SCHEMA = 'debug-exit/recording@1';
+export const DEBUG_EXIT_RECORDING_SCHEMA = RECORDING_SCHEMA;
 
 /** What debug-exit adds to the header: enough to rebuild the report with no LLDB and no target. */
 export interface DebugExitHeader {

@@ -4,37 +4,10 @@
  * arguments and environment travel in this file, never through LLDB's command parser, so nothing
  * in them can run as an LLDB command.
  */
-import type { ProbeMode, ProbeRow } from '../probes/catalogue';
-import type { ExperimentName, ProbeRole } from '../timeline/events';
+import type { ProbeRow } from '../probes/catalogue';
+import type { ProbeSpec } from '../contract/spec';
 
-export const SPEC_SCHEMA = 'debug-exit/spec@1';
-
-export interface ProbeSpec {
-  role: ProbeRole;
-  symbols: string[];
-  mode: ProbeMode;
-  reads_registered_function: boolean;
-}
-
-export interface SessionSpec {
-  schema: typeof SPEC_SCHEMA;
-  /** Random per session; every frame the script emits carries it. */
-  nonce: string;
-  program: string;
-  args: string[];
-  /** Added to the inferior's environment (LLVM_PROFILE_FILE among them). */
-  env: Record<string, string>;
-  /** Capture mode sends the inferior's output to files instead of the pty. */
-  stdout_path: string | null;
-  stderr_path: string | null;
-  /** dx-run kills the inferior after this many seconds and reports a timeout (null: never). */
-  timeout_s: number | null;
-  disable_aslr: boolean;
-  /** An experiment dx-run makes in the target at each run (--experiment), or none. */
-  experiment: ExperimentName | null;
-  probes: ProbeSpec[];
-  backtrace_depth: number;
-}
+export { SPEC_SCHEMA, type ProbeSpec, type SessionSpec } from '../contract/spec';
 
 export function toProbeSpecs(rows: readonly ProbeRow[]): ProbeSpec[] {
   return rows.map((row) => ({

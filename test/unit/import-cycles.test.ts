@@ -1,6 +1,8 @@
 /** src/ has no import cycle, type-only imports included: each layer imports only the ones below it. */
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import ts from 'typescript';
 import { importCycles, importGraph } from '../helpers/import-graph';
 
 const SRC = path.resolve(__dirname, '../../../src');
@@ -20,5 +22,15 @@ describe('import graph of src/', () => {
   it('has no import cycle', () => {
     const cycles = importCycles(importGraph(SRC));
     assert.deepEqual(cycles, [], cycles.map((c) => c.join(' <-> ')).join('\n'));
+  });
+
+  it('src/contract/ imports nothing from outside itself (it is the bottom layer)', () => {
+    const dir = path.join(SRC, 'contract');
+    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.ts'));
+    assert.ok(files.includes('events.ts') && files.includes('spec.ts'), files.join(', '));
+    for (const file of files) {
+      const imports = ts.preProcessFile(fs.readFileSync(path.join(dir, file), 'utf8'), true, true).importedFiles.map((f) => f.fileName);
+      for (const name of imports) assert.match(name, /^\.\/[\w-]+$/, `${file} imports ${name}`);
+    }
   });
 });

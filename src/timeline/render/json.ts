@@ -12,7 +12,9 @@ import type { Diagnosis } from '../diagnosis';
 import { VERDICTS } from '../verdict-registry';
 import { frameJson, ordered, type Json } from './json-values';
 
-export const REPORT_SCHEMA = 'debug-exit/report@1';
+import { REPORT_SCHEMA } from '../../contract/ids';
+
+export { REPORT_SCHEMA };
 
 
 export function renderJson(report: Report): string {

@@ -2,6 +2,7 @@
  * The report of `--repeat N`: how the runs were distributed over orderings and outcomes
  * ("allocator-first 20/20, crash 20/20"), then one line per run. Pure.
  */
+import { REPEAT_SCHEMA } from '../../contract/ids';
 import { describeOutcome } from '../outcome';
 import type { Report } from '../report';
 import { VERDICTS } from '../verdict-registry';
@@ -58,6 +59,6 @@ export function renderRepeatText(reports: readonly Report[]): string {
 
 export function renderRepeatJson(reports: readonly Report[]): string {
   const body = reports.map((r) => renderJson(r).trimEnd().replace(/\n/g, '\n    ')).join(',\n    ');
-  const head = JSON.stringify({ schema: 'debug-exit/repeat@1', runs: reports.length, distribution: distributionOf(reports) }, null, 2);
+  const head = JSON.stringify({ schema: REPEAT_SCHEMA, runs: reports.length, distribution: distributionOf(reports) }, null, 2);
   return `${head.slice(0, -2)},\n  "reports": [\n    ${body}\n  ]\n}\n`;
 }
