@@ -13,14 +13,17 @@
  *     peak RSS < 150 MB (LLDB's reported apart).
  *  4. --repeat: the cost of each further run <= 0.2x a fresh capture.
  *  5. replay throughput >= 50 MB/s on synthetic recordings.
+ *  6. inspect of the largest fixture and of a 256 MB-padded copy: <= 2 s, peak RSS <= 150 MB.
+ *  7. the profile-data integrity check's cost per 10,000 records at main (bench/integrity.ts).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fixturePath, FIXTURES_DIR } from '../src/fixtures/bundled';
+import { FIXTURES_DIR, fixturePath } from '../src/fixtures/bundled';
 import { buildSpec } from '../src/session/capture';
 import { largeProfileProgram } from './large-profile';
+import { measureIntegrity } from './integrity';
 import { measureReplay, syntheticPath, writeSyntheticRecording } from './replay';
 import { INSPECT_FUNCTIONS, inspectRow, largestFixture, manyRecordsProgram, measureInspect, paddedCopy } from './inspect';
 
@@ -297,6 +300,12 @@ async function main(): Promise<void> {
     const big = inspects[1];
     targets.push({ name: `inspect of a ${big.megabytes.toFixed(0)} MB binary`, measured: `${big.ms.toFixed(0)} ms`, limit: '<= 2000 ms', met: big.ms <= 2000 });
     targets.push({ name: `inspect's peak RSS on ${big.megabytes.toFixed(0)} MB`, measured: `${big.peakRssMb.toFixed(0)} MB`, limit: '<= 150 MB', met: big.peakRssMb <= 150 });
+
+    console.log('\n7. the profile-data integrity check at main (in LLDB, median of the check timed inside LLDB)');
+    for (const name of ['rust-fixed', 'many-records']) {
+      const cost = measureIntegrity(`${FIXTURES_DIR}-foreign/${name}`, ROUNDS, path.join(dir, `${name}-%p.profraw`));
+      console.log(`  ${name.padEnd(14)} ${String(cost.records).padStart(6)} records (${cost.status}): ${cost.medianMs.toFixed(1).padStart(7)} ms, ${cost.msPer10k.toFixed(1)} ms per 10,000 records`);
+    }
 
     console.log('\nSummary');
     for (const t of targets) console.log(`  ${t.met ? 'MET   ' : 'MISSED'} ${t.name.padEnd(52)} ${t.measured.padStart(10)}  (${t.limit})`);

@@ -39,6 +39,13 @@ EXPERIMENTS = (early_write.NAME,)
 MAIN_ROLE = "main"
 PROFILE_WRITE_ROLE = "profile-write"
 WRITE_TRIGGER_SYMBOL = "__llvm_profile_write_file"  # re-arms the once-per-write probes
+# compiler-rt's profile runtime, where a crash gets the profile-data check before its signal event
+PROFILE_RUNTIME_PREFIXES = ("__llvm_profile", "lprof")
+PROFILE_RUNTIME_FUNCTIONS = frozenset((
+    "instrumentTargetValueImpl", "allocateValueProfileCounters", "allocateOneNode",
+    "writeFileWithoutReturn", "writeValueProfData", "writeOneValueProfData",
+    "initializeValueProfRuntimeRecord", "getValueProfDataSize", "serializeValueProfDataFrom",
+))
 ATEXIT_SYMBOL = "atexit"
 EXIT_SYMBOL = "exit"  # --census (list) reads the exit handler list at its first hit
 CXA_ATEXIT_SYMBOL = "__cxa_atexit"  # glibc's atexit tail-calls it: one registration, two hits
@@ -571,6 +578,8 @@ class CaptureSession:
         CHANNEL.emit("hit", **fields)
         if probe.role == PROFILE_WRITE_ROLE and not self.integrity_checked:
             self.check_integrity(thread.GetProcess())
+        elif probe.role == MAIN_ROLE and not self.main_seen and not self.integrity_checked:
+            self.check_integrity_at_main(thread.GetProcess())
         if probe.symbol == EXIT_SYMBOL and self.census_list and not self.census_done:
             self.read_exit_handlers(thread)
         return True
@@ -612,6 +621,23 @@ class CaptureSession:
         self.integrity_checked = True
         result = profile_integrity.check_profile_integrity(self.target, process)
         CHANNEL.emit("integrity", **result)
+
+    def check_integrity_at_main(self, process):
+        """At main, before any instrumented call can read a foreign record at run time (the
+        value profiler reads Data->Values at the first indirect call it counts): corrupt data is
+        reported now; consistent data is checked again, and reported, at the first write."""
+        result = profile_integrity.check_profile_integrity(self.target, process)
+        if result.get("status") == "corrupt":
+            self.integrity_checked = True
+            CHANNEL.emit("integrity", **result)
+
+    def check_integrity_at_crash(self, thread):
+        """A crash inside the profile runtime before any check was reported (a consistent check
+        at main stays silent): the data check goes before the signal event, so that the crash
+        is attributed with it in hand."""
+        if self.integrity_checked or not in_profile_runtime(thread):
+            return
+        self.check_integrity(thread.GetProcess())
 
     def _is_same_stop(self, thread, frame):
         """Aliases (_exit/_Exit) and inlined names (mi_process_load in _mi_process_init) put two
@@ -738,8 +764,20 @@ def emit_exit(process, likely_signals):
                  description=description)
 
 
+def in_profile_runtime(thread, depth=8):
+    """The innermost frames are compiler-rt's profile runtime (its writer, the value profiler)."""
+    for index in range(min(depth, thread.GetNumFrames())):
+        name = thread.GetFrameAtIndex(index).GetFunctionName() or ""
+        if name.startswith(PROFILE_RUNTIME_PREFIXES) or name in PROFILE_RUNTIME_FUNCTIONS:
+            return True
+    return False
+
+
 def emit_signal(thread, name, depth):
     """The `signal` event of a thread stopped by the crash signal `name`."""
+    session = SessionHolder.session
+    if session is not None and name in CRASH_SIGNALS:
+        session.check_integrity_at_crash(thread)
     fields = thread_fields(thread, depth)
     fields.update(signal=name, description=thread.GetStopDescription(256) or name,
                   fault_address=fault_address(thread, name))

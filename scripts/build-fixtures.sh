@@ -15,6 +15,7 @@ rt=$("$DX_CLANG" -print-file-name="libclang_rt.profile-$(uname -m).a")
 [ -f "$rt" ] || die "no profile runtime $rt: install libclang-rt-19-dev (scripts/setup-system.sh)"
 
 bash "$DX_ROOT/scripts/build-fixtures-inspect.sh"  # inspect's fixtures: own folder, own stamp
+bash "$DX_ROOT/scripts/build-fixtures-foreign.sh"  # Rust and version-symbol fixtures, own folder and stamp
 # Rebuild only when a source, this script or the compilers changed.
 stamp=$(cat "$src"/*.c "$src"/*.h "${BASH_SOURCE[0]}" "$mi" | sha256sum | cut -c1-16)-$("$DX_CLANG" --version | head -n1 | tr -c 'a-zA-Z0-9.\n' _)
 stamp="$stamp-$(cat "$src"/perf/* "$DX_ROOT/scripts/build-fixtures-perf.sh" | sha256sum | cut -c1-8)"

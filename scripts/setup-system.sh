@@ -6,8 +6,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need_packages() {
   local missing=() p
   # chromium: the headless browser the HTML report's tests open it in; libc6-dbg: glibc's
-  # __exit_funcs and its types, for --census (the list read at exit()).
-  for p in lldb-19 clang-19 libclang-rt-19-dev libmimalloc-dev dpkg-dev lld-19 llvm-19 chromium libc6-dbg; do
+  # __exit_funcs and its types, for --census (the list read at exit()); python3-pytest: the
+  # lldb-scripts unit tests.
+  for p in lldb-19 clang-19 libclang-rt-19-dev libmimalloc-dev dpkg-dev lld-19 llvm-19 chromium libc6-dbg python3-pytest; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
   [ -n "$(older_clang)" ] || missing+=("OLDER_CLANG")

@@ -6,6 +6,7 @@ import { buildReport, type Report } from '../timeline/report';
 import { RunTracker } from '../timeline/runs';
 import { buildTimeline, type CaptureTarget } from '../timeline/timeline';
 import type { ExperimentName } from '../timeline/events';
+import type { ProfileOutputCheck } from '../profile/output';
 
 export interface SessionFacts {
   target: CaptureTarget;
@@ -18,6 +19,8 @@ export interface SessionFacts {
   session: SessionOutput;
   /** A replayed recording that ends before LLDB exited was cut (the capture was killed). */
   cut?: boolean;
+  /** The capture's profile folder after the runs (profile_output); none in a replay. */
+  profileOutput?: ProfileOutputCheck;
 }
 
 /** The session knows things the events cannot say: LLDB died, or the recording stops short. */
@@ -43,7 +46,7 @@ export function reportFrom(facts: SessionFacts): Report {
     aslr: facts.aslr,
     experiment: facts.experiment ?? null,
   });
-  return buildReport(timeline);
+  return buildReport(timeline, { profileOutput: facts.profileOutput });
 }
 
 function factsOf(result: CaptureResult): SessionFacts {
@@ -55,6 +58,7 @@ function factsOf(result: CaptureResult): SessionFacts {
     aslr: result.spec.disable_aslr ? 'off' : 'on',
     experiment: result.spec.experiment,
     session: result.session,
+    profileOutput: result.profileOutput,
   };
 }
 

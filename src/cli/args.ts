@@ -222,7 +222,29 @@ export const OPTIONS = [
     key: 'raw',
     read: (values) => values.length > 0,
   }),
+  option({
+    flag: '--profile-dir',
+    value: 'DIR',
+    commands: ['capture'],
+    help: "write the program's profiles to DIR (created if missing) and keep them; the report says which files and whether llvm-profdata accepts them",
+    key: 'profileDir',
+    read: (values): string | null => nonEmpty(last(values), '--profile-dir'),
+  }),
+  option({
+    flag: '--llvm-profdata',
+    value: 'PATH',
+    commands: ['capture'],
+    help: 'the llvm-profdata that checks the profile written (default: the highest llvm-profdata-NN on PATH, then llvm-profdata; xcrun on macOS)',
+    key: 'llvmProfdata',
+    read: (values): string | null => nonEmpty(last(values), '--llvm-profdata'),
+  }),
 ] as const;
+
+function nonEmpty(value: string | undefined, flag: string): string | null {
+  if (value === undefined) return null;
+  if (value === '') throw usageError(`${flag} needs a path`, `${flag} PATH`);
+  return value;
+}
 
 type Row = (typeof OPTIONS)[number];
 /** Spells an intersection out as one object type (for readable hovers and errors). */

@@ -86,6 +86,8 @@ async function captureWith(args: CaptureArgs, log: Logger, outputs: OpenedOutput
       disableAslr: args.aslr === 'off',
       experiment: args.experiment,
       programOutput: args.programOutput,
+      profileDir: args.profileDir,
+      llvmProfdata: args.llvmProfdata,
       onToken: (token) => {
         if (token.type === 'text') log.trace({ text: token.text }, 'lldb.out');
         progress.token(token);

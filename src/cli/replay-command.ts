@@ -50,7 +50,7 @@ export async function runReplay(args: ReplayArgs): Promise<number> {
     const play = args.play ? { speed: args.speed, write } : undefined;
     const result = await replay({ file: args.recording, play });
     const { debug_exit: meta } = result.header;
-    const facts = { target: meta.target, profileFile: meta.profile_file, census: meta.options?.census === true, programSha256: meta.program_sha256 ?? null, aslr: meta.options?.aslr ?? null, experiment: meta.options?.experiment ?? null, session: result.session, cut: !result.end.lldbExited };
+    const facts = { target: meta.target, profileFile: meta.profile_file, census: meta.options?.census === true, programSha256: meta.program_sha256 ?? null, aslr: meta.options?.aslr ?? null, experiment: meta.options?.experiment ?? null, session: result.session, cut: !result.end.lldbExited, profileOutput: result.end.profileOutput ?? undefined };
     const render = rendererFor(facts, meta.options?.mode, args.recording);
     process.stdout.write(render(args.format));
     for (const out of outputs) writeOutput(out, render(out.format));

@@ -18,6 +18,9 @@ import { sessionMachine, type SessionOutput } from './machine';
 import { resolveLldb, resolveProgram } from './preflight';
 import { SPEC_SCHEMA, toProbeSpecs, type CensusMode, type SessionSpec } from './spec';
 import type { DebugExitEvent, ExperimentName } from '../timeline/events';
+import { checkProfiles, PROFILE_PATTERN, resolveLlvmProfdataOption, resolveProfileDir } from '../profile/capture-profiles';
+import type { ProfileOutputCheck } from '../profile/output';
+import { appendProfileCheck } from '../profile/recorded';
 
 export const SCRIPT_PATH = path.resolve(__dirname, '../../../lldb-scripts/debug_exit.py');
 const PTY_COLS = 200;
@@ -53,6 +56,10 @@ export interface CaptureRequest {
   recordFd?: number;
   /** --record-env: the recording keeps the --env values (default: `<redacted>`). */
   recordEnv?: boolean;
+  /** --profile-dir: the profiles go (and stay) there instead of the capture's temp folder. */
+  profileDir?: string | null;
+  /** --llvm-profdata: the tool that checks the profile written; found on PATH when null. */
+  llvmProfdata?: string | null;
 }
 
 export type ProgramOutput = 'files' | 'terminal';
@@ -69,6 +76,8 @@ export interface CaptureResult {
   leftRunning: number[];
   /** SHA-256 of the program file (hashed while LLDB runs); null when it could not be read. */
   programSha256: string | null;
+  /** What the program left in its profile folder (profile_output). */
+  profileOutput: ProfileOutputCheck;
 }
 
 /** The program's SHA-256, streamed (memory stays flat for a large binary); null on a read error. */
@@ -106,24 +115,32 @@ export const CAPTURE_SETTINGS: readonly string[] = ['symbols.load-on-demand true
 export async function capture(request: CaptureRequest): Promise<CaptureResult> {
   const program = resolveProgram(request.program);
   const lldbPath = resolveLldb(request.lldb);
+  const profileDir = request.profileDir ? resolveProfileDir(request.profileDir) : null;
+  const llvmProfdata = resolveLlvmProfdataOption(request.llvmProfdata ?? null);
   const dir = sessionTempDir('debug-exit-');
   try {
-    const spec = buildSpec(request, program, dir);
+    const spec = buildSpec({ ...request, profileDir }, program, dir);
     const hashing = hashFile(program);
     const session = await runSession(request, spec, dir, lldbPath);
     const leftRunning = killLeftovers(session.events);
     const programSha256 = await hashing;
+    const profileOutput = checkProfiles({
+      folder: path.dirname(spec.env.LLVM_PROFILE_FILE), kept: profileDir !== null, userProfileFile: request.env.LLVM_PROFILE_FILE,
+      stdoutPath: spec.stdout_path, stderrPath: spec.stderr_path, llvmProfdata,
+    });
+    if (request.recordTo !== null) appendProfileCheck(request.recordTo, profileOutput);
     if (request.recordTo !== null && programSha256 !== null && fs.existsSync(request.recordTo)) {
       amendRecordingHeader(request.recordTo, { program_sha256: programSha256 });
     }
-    return { spec, lldbPath, profileFile: spec.env.LLVM_PROFILE_FILE, session, recording: request.recordTo, leftRunning, programSha256 };
+    return { spec, lldbPath, profileFile: spec.env.LLVM_PROFILE_FILE, session, recording: request.recordTo, leftRunning, programSha256, profileOutput };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
 export function buildSpec(request: CaptureRequest, program: string, dir: string): SessionSpec {
-  fs.mkdirSync(path.join(dir, 'profile'), { mode: 0o700 });
+  const profileFolder = request.profileDir ?? path.join(dir, 'profile');
+  if (!request.profileDir) fs.mkdirSync(profileFolder, { mode: 0o700 });
   const toTerminal = request.programOutput === 'terminal';
   // Created here, mode 0600: LLDB opens them as they are (the folder itself is 0700).
   if (!toTerminal) for (const name of ['program.stdout', 'program.stderr']) fs.writeFileSync(path.join(dir, name), '', { mode: 0o600 });
@@ -134,7 +151,7 @@ export function buildSpec(request: CaptureRequest, program: string, dir: string)
     args: request.args,
     // A fresh profile file: a stale or incompatible one makes the writer skip
     // (docs/ARCHITECTURE.md, "Reproducibility traps").
-    env: { LLVM_PROFILE_FILE: path.join(dir, 'profile', 'capture-%p.profraw'), ...request.env },
+    env: { LLVM_PROFILE_FILE: path.join(profileFolder, PROFILE_PATTERN), ...request.env },
     stdout_path: toTerminal ? null : path.join(dir, 'program.stdout'),
     stderr_path: toTerminal ? null : path.join(dir, 'program.stderr'),
     timeout_s: request.timeoutS,

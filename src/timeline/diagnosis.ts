@@ -9,6 +9,7 @@ import { evidenceOf } from './evidence';
 import type { HypothesisFinding, HypothesisId } from './hypothesis';
 import { VERDICTS } from './verdict-registry';
 import type { IntegrityVerdict, Verdicts } from './verdict-types';
+import { FAILED_PROFILE_OUTPUTS } from './verdict-profile-output';
 
 export { HYPOTHESES, type HypothesisFinding, type HypothesisId, type HypothesisStatus } from './hypothesis';
 
@@ -26,7 +27,7 @@ export interface Diagnosis {
 export function diagnose(verdicts: Verdicts): Diagnosis {
   const hypotheses = VERDICTS.flatMap((m) => (m.hypothesis === undefined ? [] : [m.hypothesis(verdicts)]));
   const status = (id: HypothesisId): HypothesisFinding => hypotheses.find((h) => h.id === id)!;
-  const { conclusion, summary, nextStep } = conclude(verdicts, status);
+  const { conclusion, summary, nextStep } = trainingRun(verdicts, conclude(verdicts, status));
   const supported = hypotheses.filter((h) => h.status === 'supported');
   const evidence = evidenceOf(...supported.map((h) => h.evidence), verdicts.crash.evidence);
   return { conclusion, summary, nextStep, hypotheses, evidence };
@@ -70,6 +71,41 @@ function conclude(verdicts: Verdicts, status: Lookup): Pick<Diagnosis, 'conclusi
     return { conclusion: 'unexplained-crash', summary: `Neither hypothesis explains ${crashText}: ${crash.reason}.`, nextStep: unexplainedStep(verdicts) };
   }
   return noCrash(verdicts);
+}
+
+type Concluded = Pick<Diagnosis, 'conclusion' | 'summary' | 'nextStep'>;
+
+const VERSION_MISMATCH = /version mismatch/i;
+
+/**
+ * A run that exits without a crash but leaves no usable profile is a failed PGO training run,
+ * whatever else the diagnosis says: said in the summary, with the fix as the next step.
+ */
+function trainingRun(verdicts: Verdicts, concluded: Concluded): Concluded {
+  const output = verdicts.profileOutput;
+  if (verdicts.crash.result !== 'no-crash' || output.exitStatus === null || !FAILED_PROFILE_OUTPUTS.includes(output.result)) {
+    return concluded;
+  }
+  const what =
+    output.result === 'not-written' ? 'no profile was written' : output.result === 'empty' ? 'the profile is empty (0 bytes)' : 'the profile it wrote is invalid';
+  const rejected = output.files.find((f) => f.accepted === false);
+  const said =
+    output.runtimeMessages.length > 0
+      ? ` (the profile runtime said: ${JSON.stringify(output.runtimeMessages[0])})`
+      : rejected?.toolMessage
+        ? ` (llvm-profdata: ${rejected.toolMessage})`
+        : '';
+  const before = concluded.summary.replace(', but what it wrote cannot be trusted', '');
+  const summary = `${before} The program exited with status ${output.exitStatus}, but ${what}${said}: a failed training run.`;
+  const foreign = concluded.conclusion === 'corrupt-profile-data' || output.runtimeMessages.some((m) => VERSION_MISMATCH.test(m));
+  if (foreign) return { ...concluded, summary, nextStep: sameLlvmStep(verdicts.integrity) };
+  const nextStep =
+    output.result === 'invalid'
+      ? 'Merge the profile with the llvm-profdata of the LLVM that built the profile runtime; if it still rejects it, check that every ' +
+        'instrumented object comes from that LLVM (objects from another LLVM write records the runtime misreads).'
+      : 'Let the program end through exit() or a return from main (not _exit, abort or a fatal signal), or call ' +
+        '__llvm_profile_write_file() before it ends; check that the folder of LLVM_PROFILE_FILE is writable (--profile-dir DIR).';
+  return { ...concluded, summary, nextStep };
 }
 
 function sameLlvmStep(integrity: IntegrityVerdict): string {

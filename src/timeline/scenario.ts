@@ -107,6 +107,11 @@ export class Scenario {
     return this.push({ ...at, kind: 'experiment', name: 'early-write', at: 'exit', status, ...where, ...crash, ...value, ...message });
   }
 
+  /** dx-run started the program (a run's first event). */
+  launched(pid: number): number {
+    return this.push({ ...this.next(), kind: 'launched', pid });
+  }
+
   exit(status: number, signal?: number): number {
     const killed = signal === undefined ? {} : { signal, description: `signal ${signal}` };
     return this.push({ ...this.next(), kind: 'exit', status, ...killed });

@@ -8,7 +8,8 @@ import type { Frame, ProbeRole } from './events';
 /** The registration functions themselves (glibc's `atexit` tail-calls `__cxa_atexit`). */
 const ATEXIT_SYMBOLS = new Set(['atexit', '__cxa_atexit', '__new_exitfn']);
 
-const WRITER_SYMBOLS = new Set(PROFILE_WRITER_SYMBOLS);
+/** The writer's, and the value profiler's run-time functions (a foreign record crashes them mid-run). */
+const WRITER_SYMBOLS = new Set([...PROFILE_WRITER_SYMBOLS, 'instrumentTargetValueImpl', 'allocateValueProfileCounters', 'allocateOneNode']);
 
 /**
  * One function under the names LLDB gives it: `foo(int)`, `foo.cold.1`, `foo.part.0`, `foo + 99`

@@ -7,6 +7,7 @@ import { crashVerdict } from './verdict-crash';
 import { earlyWriteVerdict } from './verdict-early-write';
 import { explicitWritesVerdict } from './verdict-explicit-writes';
 import { integrityVerdict } from './verdict-integrity';
+import { profileOutputVerdict } from './verdict-profile-output';
 import type { JudgeOptions, Verdict, VerdictModule, Verdicts } from './verdict-types';
 import type { Timeline } from './timeline';
 
@@ -16,6 +17,7 @@ export const VERDICTS: readonly VerdictModule[] = [
   crashVerdict,
   integrityVerdict,
   earlyWriteVerdict,
+  profileOutputVerdict,
 ];
 
 /**

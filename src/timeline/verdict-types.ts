@@ -7,6 +7,7 @@ import type { Frame, IntegrityEvent } from './events';
 import type { HypothesisFinding } from './hypothesis';
 import type { Json } from './render/json-values';
 import type { Timeline } from './timeline';
+import type { ProfileFileFacts, ProfileOutputCheck } from '../profile/output';
 
 export interface Verdict<Name extends string, Result extends string> {
   name: Name;
@@ -113,10 +114,29 @@ export interface Verdicts {
   crash: CrashAttribution;
   integrity: IntegrityVerdict;
   earlyWrite: EarlyWriteVerdict;
+  profileOutput: ProfileOutputVerdict;
+}
+
+export type ProfileOutputResult = 'valid' | 'not-written' | 'empty' | 'invalid' | 'not-checked';
+
+/** The profile the run left behind (verdict-profile-output.ts). */
+export interface ProfileOutputVerdict extends Verdict<'profile-output', ProfileOutputResult> {
+  /** The folder the profiles were written to; null when not known. */
+  folder: string | null;
+  /** The files stay after the capture (--profile-dir). */
+  kept: boolean;
+  files: ProfileFileFacts[];
+  /** "LLVM Profile Error" lines the program printed, cleaned. */
+  runtimeMessages: string[];
+  llvmProfdata: string | null;
+  /** The run's exit status when it exited (not killed, not crashed); null otherwise. */
+  exitStatus: number | null;
 }
 
 export interface JudgeOptions {
   integrity?: ProfileIntegrity;
+  /** What the capture found in the profile folder after the run (recorded with it, for a replay). */
+  profileOutput?: ProfileOutputCheck;
 }
 
 /**

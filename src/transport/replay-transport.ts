@@ -6,12 +6,16 @@
 import * as fs from 'node:fs';
 import { CHANNEL_CODE, LLDB_EXIT_MARKER, parseEvent, parseHeader, RecordingError, type AsciicastEvent, type AsciicastHeader } from '../recording/asciicast';
 import { Emitter, type Transport, type TransportExit } from './transport';
+import { profileCheckOfMarker } from '../profile/recorded';
+import type { ProfileOutputCheck } from '../profile/output';
 
 export interface ReplayEnd {
   /** The last line was cut mid-write. */
   cut: boolean;
   /** The recording saw LLDB exit (its `lldb-exit` marker); without it, the session was cut short. */
   lldbExited: boolean;
+  /** The capture's profile check, recorded after the session (profile_output); null when none. */
+  profileOutput: ProfileOutputCheck | null;
 }
 
 export interface ReplayOptions {
@@ -55,7 +59,7 @@ export class ReplayTransport implements Transport {
   }
 
   private async play(): Promise<ReplayEnd> {
-    const state = { lineNo: 0, previous: 0, lldbExited: false, cut: false };
+    const state = { lineNo: 0, previous: 0, lldbExited: false, cut: false, profileOutput: null as ProfileOutputCheck | null };
     try {
       for await (const batch of lineBatches(this.file)) {
         for (const line of batch.lines) {
@@ -68,12 +72,13 @@ export class ReplayTransport implements Transport {
           if (event.code === 'o') this.deliver(event);
           if (event.code === CHANNEL_CODE) this.channel.fire(event.data);
           if (event.code === 'm' && event.data.startsWith(LLDB_EXIT_MARKER)) state.lldbExited = true;
+          if (event.code === 'm') state.profileOutput = profileCheckOfMarker(event.data) ?? state.profileOutput;
         }
       }
     } finally {
       this.exit.fire({ exitCode: 0 });
     }
-    return { cut: state.cut, lldbExited: state.lldbExited };
+    return { cut: state.cut, lldbExited: state.lldbExited, profileOutput: state.profileOutput };
   }
 
   /** The event of one line; null for the header (validated by readHeader), blanks and a cut. */

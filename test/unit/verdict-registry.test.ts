@@ -46,7 +46,7 @@ describe('verdict registry', () => {
   it('judges each verdict after the ones it needs, in the registry order otherwise', () => {
     const order = judgingOrder(VERDICTS).map((m) => m.key);
     for (const m of VERDICTS) for (const need of m.needs) assert.ok(order.indexOf(need) < order.indexOf(m.key), `${need} before ${m.key}`);
-    assert.deepEqual(order, ['allocatorFirst', 'explicitWrites', 'integrity', 'earlyWrite', 'crash']);
+    assert.deepEqual(order, ['allocatorFirst', 'explicitWrites', 'integrity', 'earlyWrite', 'crash', 'profileOutput']);
     const seen: string[] = [];
     const modules = [probeModule('crash', ['earlyWrite', 'integrity'], seen), probeModule('earlyWrite', [], seen), probeModule('integrity', ['earlyWrite'], seen)];
     const s = new Scenario();

@@ -1,0 +1,5 @@
+"""The unit tests import the LLDB scripts from the folder above, with no LLDB needed."""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
