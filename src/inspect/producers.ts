@@ -1,5 +1,5 @@
 /**
- * Which raw profile version a compiler writes, from its DW_AT_producer (DESIGN.md section 9):
+ * Which raw profile version a compiler writes, from its DW_AT_producer (docs/ARCHITECTURE.md, "macOS"):
  *   upstream LLVM 14-17: 8, 18: 9, 19+: 10     ("Debian clang version 14.0.6", "clang version 19.1.0")
  *   Apple clang 14-16.x: 8, 17+: 10            ("Apple clang version 16.0.0 (clang-1600.0.26.6)")
  *   rustc 1.60-1.77 (LLVM 14-17): 8, 1.78-1.81 (LLVM 18): 9, 1.82+ (LLVM 19+): 10
