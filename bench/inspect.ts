@@ -24,22 +24,34 @@ export interface InspectMeasure {
 
 function once(file: string): { ms: number; rssKb: number; result: string } {
   const start = process.hrtime.bigint();
-  const run = spawnSync(process.execPath, ['--require', PRELOAD, MAIN, 'inspect', '--format', 'json', file], { encoding: 'utf8', maxBuffer: 256 << 20 });
+  const run = spawnSync(process.execPath, ['--require', PRELOAD, MAIN, 'inspect', '--format', 'json', file], {
+    encoding: 'utf8',
+    maxBuffer: 256 << 20,
+  });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   const rss = /DX_MAX_RSS_KB=(\d+)/.exec(run.stderr ?? '');
-  if (rss === null || run.status === null || run.status === 1 || run.status === 2) throw new Error(`inspect ${file} failed (${run.status}): ${run.stderr}`);
+  if (rss === null || run.status === null || run.status === 1 || run.status === 2)
+    throw new Error(`inspect ${file} failed (${run.status}): ${run.stderr}`);
   return { ms, rssKb: Number(rss[1]), result: (JSON.parse(run.stdout) as { result: string }).result };
 }
 
 export function measureInspect(label: string, file: string, rounds: number): InspectMeasure {
   const runs = Array.from({ length: rounds }, () => once(file));
   const times = runs.map((r) => r.ms).sort((a, b) => a - b);
-  return { label, megabytes: fs.statSync(file).size / 1024 / 1024, ms: times[Math.floor(times.length / 2)], peakRssMb: Math.max(...runs.map((r) => r.rssKb)) / 1024, result: runs[0].result };
+  return {
+    label,
+    megabytes: fs.statSync(file).size / 1024 / 1024,
+    ms: times[Math.floor(times.length / 2)],
+    peakRssMb: Math.max(...runs.map((r) => r.rssKb)) / 1024,
+    result: runs[0].result,
+  };
 }
 
 /** The biggest file among the built fixtures (ELF and Mach-O, both folders). */
 export function largestFixture(): string {
-  const files = [FIXTURES_DIR, `${FIXTURES_DIR}-inspect`].flatMap((dir) => (fs.existsSync(dir) ? fs.readdirSync(dir).map((f) => path.join(dir, f)) : [])).filter((f) => fs.statSync(f).isFile() && !path.basename(f).startsWith('.'));
+  const files = [FIXTURES_DIR, `${FIXTURES_DIR}-inspect`]
+    .flatMap((dir) => (fs.existsSync(dir) ? fs.readdirSync(dir).map((f) => path.join(dir, f)) : []))
+    .filter((f) => fs.statSync(f).isFile() && !path.basename(f).startsWith('.'));
   return files.sort((a, b) => fs.statSync(b).size - fs.statSync(a).size)[0];
 }
 
@@ -53,8 +65,13 @@ export function paddedCopy(file: string, dir: string): string {
 /** A C program with FUNCTIONS instrumented functions (one record each), built by clang-19. */
 export function manyRecordsProgram(dir: string): string {
   const source = path.join(dir, 'many-records.c');
-  const lines = Array.from({ length: FUNCTIONS }, (_, i) => `int f${i}(int x) { return x > ${i} ? x - ${i} : x + ${i}; }`);
-  lines.push(`int main(int c, char **v) { (void)v; int a = 0; ${Array.from({ length: FUNCTIONS }, (_, i) => `a += f${i}(c);`).join(' ')} return a & 1; }`);
+  const lines = Array.from(
+    { length: FUNCTIONS },
+    (_, i) => `int f${i}(int x) { return x > ${i} ? x - ${i} : x + ${i}; }`,
+  );
+  lines.push(
+    `int main(int c, char **v) { (void)v; int a = 0; ${Array.from({ length: FUNCTIONS }, (_, i) => `a += f${i}(c);`).join(' ')} return a & 1; }`,
+  );
   fs.writeFileSync(source, lines.join('\n'));
   const out = path.join(dir, 'many-records');
   const cc = spawnSync('clang-19', ['-O0', '-g', '-fprofile-generate', source, '-o', out], { encoding: 'utf8' });

@@ -27,12 +27,29 @@ export function measureIntegrity(program: string, rounds: number, profileFile: s
     'ts.sort()',
     `print(${JSON.stringify(MARK)} + json.dumps({"records": r.get("records"), "status": r.get("status"), "median_ms": ts[len(ts) // 2]}))`,
   ];
-  const args = ['--no-lldbinit', '--batch', '-o', `settings append target.env-vars LLVM_PROFILE_FILE=${profileFile}`, '-o', 'breakpoint set -n main', '-o', 'run'];
+  const args = [
+    '--no-lldbinit',
+    '--batch',
+    '-o',
+    `settings append target.env-vars LLVM_PROFILE_FILE=${profileFile}`,
+    '-o',
+    'breakpoint set -n main',
+    '-o',
+    'run',
+  ];
   for (const line of python) args.push('-o', `script ${line}`);
   args.push('-o', 'process kill', '--', program);
   const result = spawnSync('lldb-19', args, { encoding: 'utf8', timeout: 300000 });
   const line = `${result.stdout}`.split('\n').find((l) => l.startsWith(MARK));
-  if (line === undefined) throw new Error(`integrity bench on ${program} printed no result: ${result.stdout.slice(-800)}${result.stderr.slice(-400)}`);
+  if (line === undefined)
+    throw new Error(
+      `integrity bench on ${program} printed no result: ${result.stdout.slice(-800)}${result.stderr.slice(-400)}`,
+    );
   const parsed = JSON.parse(line.slice(MARK.length)) as { records: number; status: string; median_ms: number };
-  return { records: parsed.records, status: parsed.status, medianMs: parsed.median_ms, msPer10k: (parsed.median_ms * 10000) / parsed.records };
+  return {
+    records: parsed.records,
+    status: parsed.status,
+    medianMs: parsed.median_ms,
+    msPer10k: (parsed.median_ms * 10000) / parsed.records,
+  };
 }

@@ -14,10 +14,23 @@ const PROMPT = '(lldb) ';
 
 function header(): AsciicastHeader {
   return {
-    version: 2, width: 200, height: 50, timestamp: 0, command: 'lldb-19', title: 'synthetic', env: {},
+    version: 2,
+    width: 200,
+    height: 50,
+    timestamp: 0,
+    command: 'lldb-19',
+    title: 'synthetic',
+    env: {},
     debug_exit: {
-      schema: 'debug-exit/recording@1', tool_version: 'bench', nonce: NONCE, channel: 'socket', prompt: PROMPT, lldb: 'lldb-19', lldb_version: 'synthetic',
-      target: { program: '/bench/app', args: [] }, profile_file: null,
+      schema: 'debug-exit/recording@1',
+      tool_version: 'bench',
+      nonce: NONCE,
+      channel: 'socket',
+      prompt: PROMPT,
+      lldb: 'lldb-19',
+      lldb_version: 'synthetic',
+      target: { program: '/bench/app', args: [] },
+      profile_file: null,
       options: { timeout_s: 60, census: true, aslr: 'off', env: {}, mode: 'capture' },
     },
   };
@@ -25,9 +38,19 @@ function header(): AsciicastHeader {
 
 function hit(seq: number): string {
   return encodeFrame(NONCE, {
-    seq, t_ns: seq * 1000, kind: 'hit', role: 'atexit-register', symbol: '__cxa_atexit', module: 'libc.so.6', tid: 1, pc: '0x7ffff7e12f30',
+    seq,
+    t_ns: seq * 1000,
+    kind: 'hit',
+    role: 'atexit-register',
+    symbol: '__cxa_atexit',
+    module: 'libc.so.6',
+    tid: 1,
+    pc: '0x7ffff7e12f30',
     registered: { address: '0x401000', symbol: 'count_handler', module: 'app' },
-    frames: [{ symbol: '__cxa_atexit', module: 'libc.so.6', pc: '0x7ffff7e12f30' }, { symbol: 'main', module: 'app', file: 'app.c', line: 12, pc: '0x401234' }],
+    frames: [
+      { symbol: '__cxa_atexit', module: 'libc.so.6', pc: '0x7ffff7e12f30' },
+      { symbol: 'main', module: 'app', file: 'app.c', line: 12, pc: '0x401234' },
+    ],
   });
 }
 
@@ -41,7 +64,16 @@ export function writeSyntheticRecording(file: string, megabytes: number, events:
   const o = (data: string) => put(encodeEvent({ time: (t += 0.0001), code: 'o', data }));
   const x = (data: string) => put(encodeEvent({ time: (t += 0.0001), code: 'x', data }));
   const done = (command: string) => encodeFrame(NONCE, { seq: 0, t_ns: 0, kind: 'done', command });
-  x(encodeFrame(NONCE, { seq: 1, t_ns: 1, kind: 'hello', schema: 'debug-exit/event@1', lldb_version: 'x', platform: 'linux' }));
+  x(
+    encodeFrame(NONCE, {
+      seq: 1,
+      t_ns: 1,
+      kind: 'hello',
+      schema: 'debug-exit/event@1',
+      lldb_version: 'x',
+      platform: 'linux',
+    }),
+  );
   o(`${PROMPT}dx-setup\r\n`);
   x(done('dx-setup'));
   o(`${PROMPT}dx-run\r\n`);
@@ -77,7 +109,12 @@ export async function measureReplay(file: string): Promise<ReplayMeasure> {
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   clearInterval(sampler);
   peak = Math.max(peak, process.memoryUsage().rss);
-  return { megabytes: bytes / 1024 / 1024, seconds, events: result.session.events.length, peakRssMb: peak / 1024 / 1024 };
+  return {
+    megabytes: bytes / 1024 / 1024,
+    seconds,
+    events: result.session.events.length,
+    peakRssMb: peak / 1024 / 1024,
+  };
 }
 
 export function syntheticPath(dir: string, megabytes: number): string {

@@ -25,7 +25,14 @@ import { buildSpec } from '../src/session/capture';
 import { largeProfileProgram } from './large-profile';
 import { measureIntegrity } from './integrity';
 import { measureReplay, syntheticPath, writeSyntheticRecording } from './replay';
-import { INSPECT_FUNCTIONS, inspectRow, largestFixture, manyRecordsProgram, measureInspect, paddedCopy } from './inspect';
+import {
+  INSPECT_FUNCTIONS,
+  inspectRow,
+  largestFixture,
+  manyRecordsProgram,
+  measureInspect,
+  paddedCopy,
+} from './inspect';
 
 const ROOT = path.resolve(__dirname, '../..');
 const BIN = path.join(ROOT, 'bin/debug-exit');
@@ -53,9 +60,14 @@ let dir = '';
 function wallMs(command: Command): number {
   const start = process.hrtime.bigint();
   // The report goes nowhere: a pipe would cap it at spawnSync's maxBuffer (a census report passes 1 MB).
-  const result = spawnSync(command.file, command.args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 64 << 20 });
+  const result = spawnSync(command.file, command.args, {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  if (result.status !== 0) throw new Error(`${command.label} failed (${result.status}): ${(result.stderr ?? '').slice(-800)}`);
+  if (result.status !== 0)
+    throw new Error(`${command.label} failed (${result.status}): ${(result.stderr ?? '').slice(-800)}`);
   return ms;
 }
 
@@ -93,12 +105,20 @@ function target(name: string, ratio: number, limit: number, unit = 'x', digits =
 /** A capture as a user runs it, recording included (into the benchmark's temp folder). */
 function capture(label: string, program: string, args: string[], extra: string[] = []): Command {
   const record = path.join(dir, `${label.replace(/\W+/g, '-')}.cast`);
-  return { label, file: BIN, args: ['capture', '--quiet', '--format', 'json', '--record', record, ...extra, '--', program, ...args] };
+  return {
+    label,
+    file: BIN,
+    args: ['capture', '--quiet', '--format', 'json', '--record', record, ...extra, '--', program, ...args],
+  };
 }
 
 function specFile(program: string, name: string): string {
   const specDir = fs.mkdtempSync(path.join(dir, `${name}-`));
-  const spec = buildSpec({ program, args: [], env: {}, timeoutS: 60, lldb: null, census: false, disableAslr: true, recordTo: null }, program, specDir);
+  const spec = buildSpec(
+    { program, args: [], env: {}, timeoutS: 60, lldb: null, census: false, disableAslr: true, recordTo: null },
+    program,
+    specDir,
+  );
   const file = path.join(specDir, 'spec.json');
   fs.writeFileSync(file, JSON.stringify(spec));
   return file;
@@ -108,12 +128,28 @@ function specFile(program: string, name: string): string {
 function rawTracer(program: string, name: string, onDemand = false): Command {
   const spec = specFile(program, name);
   const settings = onDemand ? ['-O', 'settings set symbols.load-on-demand true'] : [];
-  return { label: 'raw lldb-19 --batch tracer', file: 'lldb-19', args: ['--no-lldbinit', '--batch', ...settings, '-o', `command script import ${TRACER}`, '-o', `baseline-trace ${spec}`] };
+  return {
+    label: 'raw lldb-19 --batch tracer',
+    file: 'lldb-19',
+    args: [
+      '--no-lldbinit',
+      '--batch',
+      ...settings,
+      '-o',
+      `command script import ${TRACER}`,
+      '-o',
+      `baseline-trace ${spec}`,
+    ],
+  };
 }
 
 function lldbAlone(program: string, onDemand: boolean): Command {
   const settings = onDemand ? ['-O', 'settings set symbols.load-on-demand true'] : [];
-  return { label: 'lldb alone', file: 'lldb-19', args: ['--no-lldbinit', '--batch', ...settings, '-o', 'run', '--', program] };
+  return {
+    label: 'lldb alone',
+    file: 'lldb-19',
+    args: ['--no-lldbinit', '--batch', ...settings, '-o', 'run', '--', program],
+  };
 }
 
 /** The largest Rust fixture in the fixtures folder, if this tree builds any. */
@@ -130,7 +166,8 @@ function largestRustFixture(): string | null {
 
 function floorSection(program: string, name: string, withContext: boolean): void {
   const commands = [rawTracer(program, name), capture(`debug-exit capture ${name}`, program, [])];
-  if (withContext) commands.push(lldbAlone(program, false), lldbAlone(program, true), rawTracer(program, `${name}-lod`, true));
+  if (withContext)
+    commands.push(lldbAlone(program, false), lldbAlone(program, true), rawTracer(program, `${name}-lod`, true));
   const [tracer, tool, alone, onDemand, tracerOnDemand] = sideBySide(commands);
   row('raw lldb-19 --batch tracer (bench/baseline_tracer.py)', tracer);
   row('debug-exit capture (pty, machine, recording, report)', tool, tracer);
@@ -138,8 +175,12 @@ function floorSection(program: string, name: string, withContext: boolean): void
     row('context: lldb-19 --batch -o run (no probes)', alone, tracer);
     row('context: the same with symbols.load-on-demand true', onDemand, tracer);
     row('context: the raw tracer with symbols.load-on-demand true', tracerOnDemand, tracer);
-    console.log(`  debug-exit vs the raw tracer both with symbols.load-on-demand (debug-exit sets it): ${(tool.median / tracerOnDemand.median).toFixed(2)}x`);
-    console.log(`  probes' resolution and callbacks in the raw tracer: ${(tracer.median - alone.median).toFixed(0)} ms over LLDB alone`);
+    console.log(
+      `  debug-exit vs the raw tracer both with symbols.load-on-demand (debug-exit sets it): ${(tool.median / tracerOnDemand.median).toFixed(2)}x`,
+    );
+    console.log(
+      `  probes' resolution and callbacks in the raw tracer: ${(tracer.median - alone.median).toFixed(0)} ms over LLDB alone`,
+    );
   }
   target(`capture ${name} vs raw lldb tracer`, tool.median / tracer.median, 0.75);
 }
@@ -147,10 +188,14 @@ function floorSection(program: string, name: string, withContext: boolean): void
 /** Peak RSS of debug-exit (its own, from inside: rss-probe.js) and of the LLDB it drives (sampled). */
 async function peakRss(command: Command): Promise<{ debugExitMb: number; lldbMb: number; reportFile: string }> {
   const rssFile = path.join(dir, `rss-${Date.now()}.txt`);
-  const child = spawn(process.execPath, ['--require', RSS_PROBE, path.join(ROOT, 'dist/src/cli/main.js'), ...command.args], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, DX_BENCH_RSS_FILE: rssFile },
-  });
+  const child = spawn(
+    process.execPath,
+    ['--require', RSS_PROBE, path.join(ROOT, 'dist/src/cli/main.js'), ...command.args],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, DX_BENCH_RSS_FILE: rssFile },
+    },
+  );
   let lldbKb = 0;
   const sample = () => {
     for (const pid of descendants(child.pid!)) {
@@ -201,10 +246,15 @@ function safeList(folder: string): string[] {
 
 /** What the integrity check took inside LLDB: from the profile-write hit that triggers it to its event. */
 function integrityMs(reportFile: string): number {
-  const report = JSON.parse(fs.readFileSync(reportFile, 'utf8')) as { events: Array<{ seq: number; t_ns: number; kind: string; role?: string }> };
+  const report = JSON.parse(fs.readFileSync(reportFile, 'utf8')) as {
+    events: Array<{ seq: number; t_ns: number; kind: string; role?: string }>;
+  };
   const index = report.events.findIndex((e) => e.kind === 'integrity');
   if (index < 0) throw new Error(`${reportFile}: no integrity event`);
-  const trigger = report.events.slice(0, index).reverse().find((e) => e.kind === 'hit' && e.role === 'profile-write');
+  const trigger = report.events
+    .slice(0, index)
+    .reverse()
+    .find((e) => e.kind === 'hit' && e.role === 'profile-write');
   if (!trigger) throw new Error(`${reportFile}: no profile-write hit before the integrity event`);
   return (report.events[index].t_ns - trigger.t_ns) / 1e6;
 }
@@ -216,19 +266,42 @@ async function largeSection(): Promise<void> {
   const lldbMb: number[] = [];
   for (let round = 0; round < Math.min(ROUNDS, 3); round++) {
     const out = path.join(dir, `large-${round}.json`);
-    const measured = await peakRss({ label: 'capture large', file: BIN, args: ['capture', '--quiet', '--format', 'json', '--out', `json=${out}`, '--record', path.join(dir, 'large.cast'), '--', program] });
+    const measured = await peakRss({
+      label: 'capture large',
+      file: BIN,
+      args: [
+        'capture',
+        '--quiet',
+        '--format',
+        'json',
+        '--out',
+        `json=${out}`,
+        '--record',
+        path.join(dir, 'large.cast'),
+        '--',
+        program,
+      ],
+    });
     checks.push(integrityMs(out));
     selfMb.push(measured.debugExitMb);
     lldbMb.push(measured.lldbMb);
   }
-  const records = (JSON.parse(fs.readFileSync(path.join(dir, 'large-0.json'), 'utf8')) as { events: Array<{ kind: string; records?: number }> }).events.find((e) => e.kind === 'integrity')?.records;
-  console.log(`  program: ${path.basename(program)} (${(fs.statSync(program).size / 1e6).toFixed(1)} MB, integrity read ${records ?? '?'} records)`);
+  const records = (
+    JSON.parse(fs.readFileSync(path.join(dir, 'large-0.json'), 'utf8')) as {
+      events: Array<{ kind: string; records?: number }>;
+    }
+  ).events.find((e) => e.kind === 'integrity')?.records;
+  console.log(
+    `  program: ${path.basename(program)} (${(fs.statSync(program).size / 1e6).toFixed(1)} MB, integrity read ${records ?? '?'} records)`,
+  );
   row('integrity check (profile-write hit -> integrity event)', stats(checks));
   row("debug-exit's own peak RSS", stats(selfMb), undefined, 'MB');
   row("LLDB's peak RSS (apart)", stats(lldbMb), undefined, 'MB');
   target('integrity check on 100,000 records', stats(checks).median, 100, ' ms', 0);
   target("debug-exit's peak RSS on 100,000 records", stats(selfMb).max, 150, ' MB', 0);
-  console.log('  inspect of a 100 MB binary (<= 2 s): `debug-exit inspect` is built on another branch; measured at the merge');
+  console.log(
+    '  inspect of a 100 MB binary (<= 2 s): `debug-exit inspect` is built on another branch; measured at the merge',
+  );
 }
 
 async function main(): Promise<void> {
@@ -240,7 +313,8 @@ async function main(): Promise<void> {
     console.log(' profile-first');
     floorSection(fixturePath('profile-first'), 'profile-first', true);
     const rust = largestRustFixture();
-    if (rust === null) console.log(' largest Rust fixture: none in this tree (the foreign branch adds them): not measured');
+    if (rust === null)
+      console.log(' largest Rust fixture: none in this tree (the foreign branch adds them): not measured');
     else {
       console.log(` largest Rust fixture: ${path.basename(rust)}`);
       floorSection(rust, path.basename(rust), false);
@@ -267,10 +341,17 @@ async function main(): Promise<void> {
 
     console.log('\n4. --repeat: the cost of each further run (target: <= 0.2x a fresh capture)');
     const profileFirst = fixturePath('profile-first');
-    const [one, five] = sideBySide([capture('repeat 1', profileFirst, []), capture('repeat 5', profileFirst, [], ['--repeat', '5'])]);
+    const [one, five] = sideBySide([
+      capture('repeat 1', profileFirst, []),
+      capture('repeat 5', profileFirst, [], ['--repeat', '5']),
+    ]);
     row('capture (one run)', one);
     row('capture --repeat 5', five, one);
-    const perRun = { min: (five.min - one.max) / 4, median: (five.median - one.median) / 4, max: (five.max - one.min) / 4 };
+    const perRun = {
+      min: (five.min - one.max) / 4,
+      median: (five.median - one.median) / 4,
+      max: (five.max - one.min) / 4,
+    };
     row('each further run ((repeat 5 - repeat 1) / 4)', perRun, one);
     target('--repeat per-run cost vs a fresh capture', perRun.median / one.median, 0.2);
 
@@ -282,11 +363,20 @@ async function main(): Promise<void> {
       replays.push(await measureReplay(file));
     }
     for (const r of replays) {
-      console.log(`  ${r.megabytes.toFixed(1).padStart(6)} MB, ${r.events} events: ${(r.megabytes / r.seconds).toFixed(1).padStart(6)} MB/s, peak RSS ${r.peakRssMb.toFixed(0)} MB`);
+      console.log(
+        `  ${r.megabytes.toFixed(1).padStart(6)} MB, ${r.events} events: ${(r.megabytes / r.seconds).toFixed(1).padStart(6)} MB/s, peak RSS ${r.peakRssMb.toFixed(0)} MB`,
+      );
     }
     const throughput = replays[1].megabytes / replays[1].seconds;
-    targets.push({ name: 'replay throughput', measured: `${throughput.toFixed(1)} MB/s`, limit: '>= 50 MB/s', met: throughput >= 50 });
-    console.log(`  TARGET replay throughput: ${throughput.toFixed(1)} MB/s (>= 50 MB/s) ${throughput >= 50 ? 'MET' : 'MISSED'}`);
+    targets.push({
+      name: 'replay throughput',
+      measured: `${throughput.toFixed(1)} MB/s`,
+      limit: '>= 50 MB/s',
+      met: throughput >= 50,
+    });
+    console.log(
+      `  TARGET replay throughput: ${throughput.toFixed(1)} MB/s (>= 50 MB/s) ${throughput >= 50 ? 'MET' : 'MISSED'}`,
+    );
 
     console.log(`\n6. debug-exit inspect (static, nothing run; median of ${ROUNDS}; peak RSS of the inspect process)`);
     const largest = largestFixture();
@@ -296,19 +386,34 @@ async function main(): Promise<void> {
       measureInspect(`generated, ${INSPECT_FUNCTIONS.toLocaleString('en')} records`, manyRecordsProgram(dir), ROUNDS),
     ];
     for (const m of inspects) console.log(inspectRow(m));
-    console.log(`  memory bounded: ${(inspects[1].peakRssMb / inspects[0].peakRssMb).toFixed(2)}x the RSS for a file ${(inspects[1].megabytes / inspects[0].megabytes).toFixed(0)}x as big`);
+    console.log(
+      `  memory bounded: ${(inspects[1].peakRssMb / inspects[0].peakRssMb).toFixed(2)}x the RSS for a file ${(inspects[1].megabytes / inspects[0].megabytes).toFixed(0)}x as big`,
+    );
     const big = inspects[1];
-    targets.push({ name: `inspect of a ${big.megabytes.toFixed(0)} MB binary`, measured: `${big.ms.toFixed(0)} ms`, limit: '<= 2000 ms', met: big.ms <= 2000 });
-    targets.push({ name: `inspect's peak RSS on ${big.megabytes.toFixed(0)} MB`, measured: `${big.peakRssMb.toFixed(0)} MB`, limit: '<= 150 MB', met: big.peakRssMb <= 150 });
+    targets.push({
+      name: `inspect of a ${big.megabytes.toFixed(0)} MB binary`,
+      measured: `${big.ms.toFixed(0)} ms`,
+      limit: '<= 2000 ms',
+      met: big.ms <= 2000,
+    });
+    targets.push({
+      name: `inspect's peak RSS on ${big.megabytes.toFixed(0)} MB`,
+      measured: `${big.peakRssMb.toFixed(0)} MB`,
+      limit: '<= 150 MB',
+      met: big.peakRssMb <= 150,
+    });
 
     console.log('\n7. the profile-data integrity check at main (in LLDB, median of the check timed inside LLDB)');
     for (const name of ['rust-fixed', 'many-records']) {
       const cost = measureIntegrity(`${FIXTURES_DIR}-foreign/${name}`, ROUNDS, path.join(dir, `${name}-%p.profraw`));
-      console.log(`  ${name.padEnd(14)} ${String(cost.records).padStart(6)} records (${cost.status}): ${cost.medianMs.toFixed(1).padStart(7)} ms, ${cost.msPer10k.toFixed(1)} ms per 10,000 records`);
+      console.log(
+        `  ${name.padEnd(14)} ${String(cost.records).padStart(6)} records (${cost.status}): ${cost.medianMs.toFixed(1).padStart(7)} ms, ${cost.msPer10k.toFixed(1)} ms per 10,000 records`,
+      );
     }
 
     console.log('\nSummary');
-    for (const t of targets) console.log(`  ${t.met ? 'MET   ' : 'MISSED'} ${t.name.padEnd(52)} ${t.measured.padStart(10)}  (${t.limit})`);
+    for (const t of targets)
+      console.log(`  ${t.met ? 'MET   ' : 'MISSED'} ${t.name.padEnd(52)} ${t.measured.padStart(10)}  (${t.limit})`);
     process.exitCode = targets.every((t) => t.met) ? 0 : 1;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

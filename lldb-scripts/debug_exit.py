@@ -41,21 +41,41 @@ PROFILE_WRITE_ROLE = "profile-write"
 WRITE_TRIGGER_SYMBOL = "__llvm_profile_write_file"  # re-arms the once-per-write probes
 # compiler-rt's profile runtime, where a crash gets the profile-data check before its signal event
 PROFILE_RUNTIME_PREFIXES = ("__llvm_profile", "lprof")
-PROFILE_RUNTIME_FUNCTIONS = frozenset((
-    "instrumentTargetValueImpl", "allocateValueProfileCounters", "allocateOneNode",
-    "writeFileWithoutReturn", "writeValueProfData", "writeOneValueProfData",
-    "initializeValueProfRuntimeRecord", "getValueProfDataSize", "serializeValueProfDataFrom",
-))
+PROFILE_RUNTIME_FUNCTIONS = frozenset(
+    (
+        "instrumentTargetValueImpl",
+        "allocateValueProfileCounters",
+        "allocateOneNode",
+        "writeFileWithoutReturn",
+        "writeValueProfData",
+        "writeOneValueProfData",
+        "initializeValueProfRuntimeRecord",
+        "getValueProfDataSize",
+        "serializeValueProfDataFrom",
+    )
+)
 ATEXIT_SYMBOL = "atexit"
 EXIT_SYMBOL = "exit"  # --census (list) reads the exit handler list at its first hit
 CXA_ATEXIT_SYMBOL = "__cxa_atexit"  # glibc's atexit tail-calls it: one registration, two hits
 CALLBACK_NAME = __name__ + ".on_probe_hit"
 NONCE_RE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 # Signals whose default action dumps core: reported with frames, then delivered.
-CRASH_SIGNALS = frozenset((
-    "SIGSEGV", "SIGBUS", "SIGABRT", "SIGIOT", "SIGILL", "SIGFPE", "SIGSYS", "SIGTRAP",
-    "SIGQUIT", "SIGXCPU", "SIGXFSZ", "SIGEMT",
-))
+CRASH_SIGNALS = frozenset(
+    (
+        "SIGSEGV",
+        "SIGBUS",
+        "SIGABRT",
+        "SIGIOT",
+        "SIGILL",
+        "SIGFPE",
+        "SIGSYS",
+        "SIGTRAP",
+        "SIGQUIT",
+        "SIGXCPU",
+        "SIGXFSZ",
+        "SIGEMT",
+    )
+)
 FAULT_SIGNALS = frozenset(("SIGSEGV", "SIGBUS", "SIGILL", "SIGFPE"))
 # "signal SIGSEGV: address not mapped to object (fault address: 0x1234)"
 FAULT_ADDRESS_RE = re.compile(r"fault address:\s*(0x[0-9a-fA-F]+)")
@@ -234,7 +254,8 @@ def is_number(value):
 def is_probe_row(row):
     return (
         isinstance(row, dict)
-        and is_text(row.get("role")) and row["role"] != ""
+        and is_text(row.get("role"))
+        and row["role"] != ""
         and isinstance(row.get("symbols"), list)
         and all(is_text(symbol) and symbol != "" for symbol in row["symbols"])
         and row.get("mode") in MODES
@@ -246,14 +267,21 @@ def is_probe_row(row):
 SPEC_FIELDS = {
     "program": (None, lambda v: is_text(v) and v != ""),
     "args": ([], lambda v: isinstance(v, list) and all(is_text(a) for a in v)),
-    "env": ({}, lambda v: isinstance(v, dict)
-            and all(is_text(k) and k != "" and "=" not in k and is_text(x) for k, x in v.items())),
+    "env": (
+        {},
+        lambda v: (
+            isinstance(v, dict)
+            and all(is_text(k) and k != "" and "=" not in k and is_text(x) for k, x in v.items())
+        ),
+    ),
     "stdout_path": (None, lambda v: v is None or (is_text(v) and v != "")),
     "stderr_path": (None, lambda v: v is None or (is_text(v) and v != "")),
     "timeout_s": (None, lambda v: v is None or (is_number(v) and v > 0)),
     "disable_aslr": (True, lambda v: isinstance(v, bool)),
-    "backtrace_depth": (16, lambda v: isinstance(v, int) and not isinstance(v, bool)
-                        and 0 <= v <= MAX_BACKTRACE_DEPTH),
+    "backtrace_depth": (
+        16,
+        lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= MAX_BACKTRACE_DEPTH,
+    ),
     "probes": ([], lambda v: isinstance(v, list) and all(is_probe_row(r) for r in v)),
     "experiment": (None, lambda v: v is None or v in EXPERIMENTS),
     # --census: "list" reads the C library's exit handler list at exit(); "stops" probes every call
@@ -512,7 +540,8 @@ class CaptureSession:
 
     def _install(self, row, symbol):
         breakpoint = self.target.BreakpointCreateByName(
-            symbol, name_type_of(symbol), lldb.SBFileSpecList(), lldb.SBFileSpecList())
+            symbol, name_type_of(symbol), lldb.SBFileSpecList(), lldb.SBFileSpecList()
+        )
         error = breakpoint.SetScriptCallbackFunction(CALLBACK_NAME, lldb.SBStructuredData())
         if not error.Success():
             CHANNEL.error("script", "probe %s %s: %s" % (row["role"], symbol, error.GetCString()))
@@ -573,8 +602,12 @@ class CaptureSession:
         if self._is_atexit_echo(probe, thread.GetThreadID(), registered):
             return False
         fields = thread_fields(thread, self.spec["backtrace_depth"])
-        fields.update(role=probe.role, symbol=probe.symbol, registered=registered,
-                      module=module_name(bp_loc.GetAddress().GetModule()) or "?")
+        fields.update(
+            role=probe.role,
+            symbol=probe.symbol,
+            registered=registered,
+            module=module_name(bp_loc.GetAddress().GetModule()) or "?",
+        )
         CHANNEL.emit("hit", **fields)
         if probe.role == PROFILE_WRITE_ROLE and not self.integrity_checked:
             self.check_integrity(thread.GetProcess())
@@ -591,7 +624,9 @@ class CaptureSession:
         if self.census_stops:
             return  # fell back at main: the registrations are the atexit hits
         try:
-            library, entries = exit_handlers.read_exit_handlers(self.target, thread.GetProcess(), thread)
+            library, entries = exit_handlers.read_exit_handlers(
+                self.target, thread.GetProcess(), thread
+            )
         except exit_handlers.Unreadable as exc:
             CHANNEL.emit("census", mode="list", status="unreadable", reason=str(exc))
             return
@@ -606,12 +641,21 @@ class CaptureSession:
             dso = entry.get("dso_handle")
             dso_module = None
             if dso and dso not in modules:
-                dso_module = modules[dso] = module_name(self.target.ResolveLoadAddress(dso).GetModule()) or "?"
-            rows.append(dict(index=index, via=entry["via"], flavor=entry["flavor"],
-                             function=hex_address(function), registered=registered,
-                             arg=hex_address(entry["arg"]) if "arg" in entry else None,
-                             dso_handle=hex_address(dso) if dso is not None else None,
-                             dso_module=dso_module))
+                dso_module = modules[dso] = (
+                    module_name(self.target.ResolveLoadAddress(dso).GetModule()) or "?"
+                )
+            rows.append(
+                dict(
+                    index=index,
+                    via=entry["via"],
+                    flavor=entry["flavor"],
+                    function=hex_address(function),
+                    registered=registered,
+                    arg=hex_address(entry["arg"]) if "arg" in entry else None,
+                    dso_handle=hex_address(dso) if dso is not None else None,
+                    dso_module=dso_module,
+                )
+            )
         CHANNEL.emit_many("exit-handler", rows)
         CHANNEL.emit("census", mode="list", status="read", library=library, count=len(entries))
 
@@ -759,9 +803,12 @@ def exit_signal(process, status, description, likely_signals):
 def emit_exit(process, likely_signals):
     status = process.GetExitStatus()
     description = process.GetExitDescription() or None
-    CHANNEL.emit("exit", status=status,
-                 signal=exit_signal(process, status, description, likely_signals),
-                 description=description)
+    CHANNEL.emit(
+        "exit",
+        status=status,
+        signal=exit_signal(process, status, description, likely_signals),
+        description=description,
+    )
 
 
 def in_profile_runtime(thread, depth=8):
@@ -779,8 +826,11 @@ def emit_signal(thread, name, depth):
     if session is not None and name in CRASH_SIGNALS:
         session.check_integrity_at_crash(thread)
     fields = thread_fields(thread, depth)
-    fields.update(signal=name, description=thread.GetStopDescription(256) or name,
-                  fault_address=fault_address(thread, name))
+    fields.update(
+        signal=name,
+        description=thread.GetStopDescription(256) or name,
+        fault_address=fault_address(thread, name),
+    )
     CHANNEL.emit("signal", **fields)
 
 
@@ -811,13 +861,17 @@ def events_muted(debugger, broadcaster, bits):
 def breakpoint_events_muted(debugger, target):
     """Keep LLDB from printing "1 location added to breakpoint N" for every probe while the
     libraries load; a person typing `run` later still sees it for their own breakpoints."""
-    return events_muted(debugger, target.GetBroadcaster(), lldb.SBTarget.eBroadcastBitBreakpointChanged)
+    return events_muted(
+        debugger, target.GetBroadcaster(), lldb.SBTarget.eBroadcastBitBreakpointChanged
+    )
 
 
 def state_events_muted(debugger, process):
     """Keep the state changes of `process` from LLDB's own listener, which prints each stop on
     LLDB's event thread."""
-    return events_muted(debugger, process.GetBroadcaster(), lldb.SBProcess.eBroadcastBitStateChanged)
+    return events_muted(
+        debugger, process.GetBroadcaster(), lldb.SBProcess.eBroadcastBitStateChanged
+    )
 
 
 def wait_for_stop_report(debugger):
@@ -856,8 +910,10 @@ class Capture:
         deadline = time.monotonic() + timeout_s if timeout_s else None
         if self._watch(deadline):
             return
-        CHANNEL.error("timeout", "process %d still running after %gs: killed"
-                      % (self.process.GetProcessID(), timeout_s))
+        CHANNEL.error(
+            "timeout",
+            "process %d still running after %gs: killed" % (self.process.GetProcessID(), timeout_s),
+        )
         self._kill()
         if not self._watch(time.monotonic() + KILL_GRACE_S):
             self._report_exit()  # no exit event came: report what LLDB knows
@@ -973,8 +1029,11 @@ class Capture:
         """name/at/status/message, the signal of a crash, and the call's thread: where it
         crashed or was interrupted, else where the call was made from (exit)."""
         fields = {
-            "name": early_write.NAME, "at": early_write.AT_SYMBOL, "status": outcome.status,
-            "return_value": outcome.return_value, "message": outcome.message,
+            "name": early_write.NAME,
+            "at": early_write.AT_SYMBOL,
+            "status": outcome.status,
+            "return_value": outcome.return_value,
+            "message": outcome.message,
         }
         if outcome.status == "crashed":
             fields.update(self._crash_fields(outcome.thread))
@@ -999,7 +1058,8 @@ class Capture:
         gone = False
         while self.listener.GetNextEvent(event):
             if lldb.SBProcess.EventIsProcessEvent(event) and lldb.SBProcess.GetStateFromEvent(
-                    event) in (lldb.eStateStopped, lldb.eStateCrashed):
+                event
+            ) in (lldb.eStateStopped, lldb.eStateCrashed):
                 continue
             gone = self._handle(event) or gone
         return gone
@@ -1074,8 +1134,9 @@ class Watcher:
 
     def start(self):
         self.listener.StartListeningForEvents(self.wakeup, WATCH_WAKEUP_BIT)
-        self.listener.StartListeningForEvents(self.session.target.GetBroadcaster(),
-                                              lldb.SBTarget.eBroadcastBitModulesLoaded)
+        self.listener.StartListeningForEvents(
+            self.session.target.GetBroadcaster(), lldb.SBTarget.eBroadcastBitModulesLoaded
+        )
         self.session.arm()  # every probe enabled, as dx-setup installed them
         self.session.keep_enabled = True
         self.session.armed_for = None
@@ -1098,8 +1159,9 @@ class Watcher:
         if not self._is_followed(uid) and not self.stopping:
             self.wakeup.BroadcastEventByType(WATCH_WAKEUP_BIT)  # look now, not in a second
             with self.announced:
-                self.announced.wait_for(lambda: self._is_followed(uid) or self.stopping,
-                                        WATCH_FOLLOW_WAIT_S)
+                self.announced.wait_for(
+                    lambda: self._is_followed(uid) or self.stopping, WATCH_FOLLOW_WAIT_S
+                )
         self.session.arm_for(process)
 
     def _is_followed(self, uid):
@@ -1136,8 +1198,9 @@ class Watcher:
             return
         if previous is not None and not previous.gone:
             self._settle(previous)
-        self.listener.StartListeningForEvents(process.GetBroadcaster(),
-                                              lldb.SBProcess.eBroadcastBitStateChanged)
+        self.listener.StartListeningForEvents(
+            process.GetBroadcaster(), lldb.SBProcess.eBroadcastBitStateChanged
+        )
         followed = FollowedProcess(process)
         CHANNEL.emit("launched", pid=process.GetProcessID())
         with self.announced:
@@ -1153,8 +1216,7 @@ class Watcher:
         prints none either). Wait for the state without taking events from our queue."""
         process = previous.process
         deadline = time.monotonic() + WATCH_EXIT_WAIT_S
-        while (process.IsValid() and not is_gone(process.GetState())
-               and time.monotonic() < deadline):
+        while process.IsValid() and not is_gone(process.GetState()) and time.monotonic() < deadline:
             time.sleep(WATCH_EXIT_POLL_S)
         self._report_exit(previous)
 
@@ -1165,8 +1227,11 @@ class Watcher:
         process = lldb.SBProcess.GetProcessFromEvent(event)
         if followed is None or followed.gone or process.GetUniqueID() != followed.uid:
             return  # a late event of a replaced process: its exit was reported when it went
-        self._on_state(followed, lldb.SBProcess.GetStateFromEvent(event),
-                       lldb.SBProcess.GetRestartedFromEvent(event))
+        self._on_state(
+            followed,
+            lldb.SBProcess.GetStateFromEvent(event),
+            lldb.SBProcess.GetRestartedFromEvent(event),
+        )
 
     def _on_state(self, followed, state, restarted):
         if is_gone(state):
@@ -1235,8 +1300,12 @@ def fail(result, error):
 
 def say_hello(debugger):
     version = (debugger.GetVersionString() or "").splitlines()
-    CHANNEL.emit("hello", schema=EVENT_SCHEMA, lldb_version=version[0] if version else "",
-                 platform="darwin" if sys.platform == "darwin" else sys.platform)
+    CHANNEL.emit(
+        "hello",
+        schema=EVENT_SCHEMA,
+        lldb_version=version[0] if version else "",
+        platform="darwin" if sys.platform == "darwin" else sys.platform,
+    )
 
 
 def start_session(debugger, spec_path):
@@ -1381,6 +1450,7 @@ def open_channel(debugger):
 
 def __lldb_init_module(debugger, internal_dict):
     for command in (SetupCommand, RunCommand, WatchCommand):
-        debugger.HandleCommand("command script add -o -c %s.%s %s"
-                               % (__name__, command.__name__, command.name))
+        debugger.HandleCommand(
+            "command script add -o -c %s.%s %s" % (__name__, command.__name__, command.name)
+        )
     open_channel(debugger)

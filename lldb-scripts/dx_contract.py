@@ -9,14 +9,29 @@ SPEC_SCHEMA = "debug-exit/spec@1"
 
 # Every event kind the scripts emit (one branch each in event@1).
 EVENT_KINDS = (
-    "hello", "probe-resolved", "hit", "launched", "integrity", "experiment", "signal", "exit",
-    "exit-handler", "census", "error",
+    "hello",
+    "probe-resolved",
+    "hit",
+    "launched",
+    "integrity",
+    "experiment",
+    "signal",
+    "exit",
+    "exit-handler",
+    "census",
+    "error",
 )
 
 # Every probe role, in the order a run meets them.
 PROBE_ROLES = (
-    "main", "profile-register", "allocator-init", "allocator-teardown", "allocator-release",
-    "profile-write", "process-exit", "atexit-register",
+    "main",
+    "profile-register",
+    "allocator-init",
+    "allocator-teardown",
+    "allocator-release",
+    "profile-write",
+    "process-exit",
+    "atexit-register",
 )
 
 # How often a probe reports: every hit, the first, the first after each profile write, until main.
@@ -26,8 +41,17 @@ EXPERIMENTS = ("early-write",)
 
 # The fields of a spec@1 file besides `schema` and `nonce`, which are read first.
 SPEC_FIELDS = (
-    "program", "args", "env", "stdout_path", "stderr_path", "timeout_s", "disable_aslr",
-    "backtrace_depth", "probes", "experiment", "census",
+    "program",
+    "args",
+    "env",
+    "stdout_path",
+    "stderr_path",
+    "timeout_s",
+    "disable_aslr",
+    "backtrace_depth",
+    "probes",
+    "experiment",
+    "census",
 )
 
 # --census: the list read at exit(), or a stop at every registration.

@@ -39,10 +39,14 @@ TIMEOUT_S = 20
 ONE_THREAD_TIMEOUT_S = 2
 HALT_SIGNAL = "SIGSTOP"  # how LLDB interrupts a call that timed out
 # Results that leave the thread inside the call (UnwindOnError(False)).
-LEFT_IN_CALL = frozenset((
-    lldb.eExpressionInterrupted, lldb.eExpressionHitBreakpoint,
-    lldb.eExpressionStoppedForDebug, lldb.eExpressionTimedOut,
-))
+LEFT_IN_CALL = frozenset(
+    (
+        lldb.eExpressionInterrupted,
+        lldb.eExpressionHitBreakpoint,
+        lldb.eExpressionStoppedForDebug,
+        lldb.eExpressionTimedOut,
+    )
+)
 STOPPED_BY = (lldb.eStopReasonSignal, lldb.eStopReasonException)
 
 

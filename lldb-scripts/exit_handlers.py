@@ -20,6 +20,7 @@ mangling; arm64e signs code pointers, stripped with SBProcess.FixAddress where L
 
 Registration order: blocks oldest first (the chain runs newest first), each block's entries 0..n-1.
 """
+
 import struct
 
 import lldb
@@ -71,10 +72,14 @@ def find_list_head(target):
         return "glibc", variable.GetLoadAddress()
     symbols = target.FindSymbols("__exit_funcs")
     for index in range(symbols.GetSize()):
-        address = symbols.GetContextAtIndex(index).GetSymbol().GetStartAddress().GetLoadAddress(target)
+        address = (
+            symbols.GetContextAtIndex(index).GetSymbol().GetStartAddress().GetLoadAddress(target)
+        )
         if address != lldb.LLDB_INVALID_ADDRESS:
             return "glibc", address
-    raise Unreadable("glibc's __exit_funcs is not visible to LLDB (install its debug symbols: Debian libc6-dbg)")
+    raise Unreadable(
+        "glibc's __exit_funcs is not visible to LLDB (install its debug symbols: Debian libc6-dbg)"
+    )
 
 
 def list_readable(target):
@@ -116,7 +121,9 @@ def glibc_layout(target):
     """Offsets from libc6-dbg's types when LLDB has them, else the LP64 ABI layout."""
     list_type = target.FindFirstType("exit_function_list")
     entry_type = target.FindFirstType("exit_function")
-    entry_size = entry_type.GetByteSize() if entry_type.IsValid() and entry_type.GetByteSize() else 32
+    entry_size = (
+        entry_type.GetByteSize() if entry_type.IsValid() and entry_type.GetByteSize() else 32
+    )
     return {
         "next": field_offset(list_type, "next", 0),
         "idx": field_offset(list_type, "idx", 8),
@@ -133,12 +140,19 @@ def pointer_guard(target, process, thread):
     if triple.startswith("x86_64"):
         fs_base = thread.GetFrameAtIndex(0).FindRegister("fs_base")
         if not fs_base.IsValid():
-            raise Unreadable("LLDB does not show the fs_base register: the pointer guard is unknown")
+            raise Unreadable(
+                "LLDB does not show the fs_base register: the pointer guard is unknown"
+            )
         return "x86_64", read_u64(process, fs_base.GetValueAsUnsigned() + X86_64_GUARD_OFFSET)
     if triple.startswith("aarch64") or triple.startswith("arm64"):
         symbols = target.FindSymbols("__pointer_chk_guard_local")
         for index in range(symbols.GetSize()):
-            address = symbols.GetContextAtIndex(index).GetSymbol().GetStartAddress().GetLoadAddress(target)
+            address = (
+                symbols.GetContextAtIndex(index)
+                .GetSymbol()
+                .GetStartAddress()
+                .GetLoadAddress(target)
+            )
             if address != lldb.LLDB_INVALID_ADDRESS:
                 return "aarch64", read_u64(process, address)
         raise Unreadable("__pointer_chk_guard_local is not visible: the pointer guard is unknown")
@@ -171,11 +185,16 @@ def read_glibc(target, process, thread, head_variable):
         next_address = struct.unpack_from("<Q", data, layout["next"])[0]
         count = struct.unpack_from("<Q", data, layout["idx"])[0]
         if count > BLOCK_ENTRIES:
-            raise Unreadable("block at 0x%x says it holds %d entries (at most %d)" % (address, count, BLOCK_ENTRIES))
+            raise Unreadable(
+                "block at 0x%x says it holds %d entries (at most %d)"
+                % (address, count, BLOCK_ENTRIES)
+            )
         entries = []
         for slot in range(count):
             base = layout["fns"] + slot * layout["entry"]
-            flavor = GLIBC_FLAVORS.get(struct.unpack_from("<q", data, base + layout["flavor"])[0], "unknown")
+            flavor = GLIBC_FLAVORS.get(
+                struct.unpack_from("<q", data, base + layout["flavor"])[0], "unknown"
+            )
             fn, arg, dso = struct.unpack_from("<QQQ", data, base + layout["func"])
             if flavor in ("free", "us", "unknown"):
                 continue  # an empty slot, or one being filled in by another thread
@@ -187,7 +206,9 @@ def read_glibc(target, process, thread, head_variable):
             entries.append(entry)
         return entries, next_address
 
-    return order_entries(walk_blocks(process, read_u64(process, head_variable), layout["next"], read_block))
+    return order_entries(
+        walk_blocks(process, read_u64(process, head_variable), layout["next"], read_block)
+    )
 
 
 def read_darwin(process, head_variable):
@@ -216,7 +237,9 @@ def read_darwin(process, head_variable):
             entries.append(entry)
         return entries, strip(next_address)
 
-    return order_entries(walk_blocks(process, strip(read_u64(process, head_variable)), 0, read_block))
+    return order_entries(
+        walk_blocks(process, strip(read_u64(process, head_variable)), 0, read_block)
+    )
 
 
 def read_exit_handlers(target, process, thread):

@@ -101,22 +101,48 @@ VERSION_SYMBOLS = (
 )
 # INSTR_PROF_DATA fields in order: (name, kind, count); "iptr" is a signed IntPtrT.
 FIELDS = {
-    8: (("NameRef", "u64", 1), ("FuncHash", "u64", 1), ("CounterPtr", "iptr", 1),
-        ("FunctionPointer", "ptr", 1), ("Values", "ptr", 1), ("NumCounters", "u32", 1),
-        ("NumValueSites", "u16", 2)),
-    9: (("NameRef", "u64", 1), ("FuncHash", "u64", 1), ("CounterPtr", "iptr", 1),
-        ("BitmapPtr", "iptr", 1), ("FunctionPointer", "ptr", 1), ("Values", "ptr", 1),
-        ("NumCounters", "u32", 1), ("NumValueSites", "u16", 2), ("NumBitmapBytes", "u32", 1)),
-    10: (("NameRef", "u64", 1), ("FuncHash", "u64", 1), ("CounterPtr", "iptr", 1),
-         ("BitmapPtr", "iptr", 1), ("FunctionPointer", "ptr", 1), ("Values", "ptr", 1),
-         ("NumCounters", "u32", 1), ("NumValueSites", "u16", 3), ("NumBitmapBytes", "u32", 1)),
+    8: (
+        ("NameRef", "u64", 1),
+        ("FuncHash", "u64", 1),
+        ("CounterPtr", "iptr", 1),
+        ("FunctionPointer", "ptr", 1),
+        ("Values", "ptr", 1),
+        ("NumCounters", "u32", 1),
+        ("NumValueSites", "u16", 2),
+    ),
+    9: (
+        ("NameRef", "u64", 1),
+        ("FuncHash", "u64", 1),
+        ("CounterPtr", "iptr", 1),
+        ("BitmapPtr", "iptr", 1),
+        ("FunctionPointer", "ptr", 1),
+        ("Values", "ptr", 1),
+        ("NumCounters", "u32", 1),
+        ("NumValueSites", "u16", 2),
+        ("NumBitmapBytes", "u32", 1),
+    ),
+    10: (
+        ("NameRef", "u64", 1),
+        ("FuncHash", "u64", 1),
+        ("CounterPtr", "iptr", 1),
+        ("BitmapPtr", "iptr", 1),
+        ("FunctionPointer", "ptr", 1),
+        ("Values", "ptr", 1),
+        ("NumCounters", "u32", 1),
+        ("NumValueSites", "u16", 3),
+        ("NumBitmapBytes", "u32", 1),
+    ),
 }
 KIND_SIZES = {"u64": 8, "u32": 4, "u16": 2}
 VALUE_KINDS = ("IndirectCallTarget", "MemOPSize", "VTableTarget")  # VALUE_PROF_KIND 0, 1, 2
 COMPILERS = {8: "LLVM 14-17, Apple clang 15-16.2", 9: "LLVM 18", 10: "LLVM 19+, Apple clang 17"}
 SECTIONS = {  # role -> section name on ELF and Mach-O (INSTR_PROF_*_COMMON)
-    "data": "__llvm_prf_data", "counters": "__llvm_prf_cnts", "names": "__llvm_prf_names",
-    "values": "__llvm_prf_vals", "vnodes": "__llvm_prf_vnds", "bitmap": "__llvm_prf_bits",
+    "data": "__llvm_prf_data",
+    "counters": "__llvm_prf_cnts",
+    "names": "__llvm_prf_names",
+    "values": "__llvm_prf_vals",
+    "vnodes": "__llvm_prf_vnds",
+    "bitmap": "__llvm_prf_bits",
 }
 REQUIRED_SECTIONS = ("data", "counters")
 MACHO_SEGMENTS = ("__DATA", "__DATA_CONST", "__DATA_DIRTY")
@@ -172,8 +198,7 @@ def check_profile_integrity(target, process) -> Dict[str, Any]:
     try:
         return _check(target, process)
     except Exception as exc:  # the probe must never break the capture
-        return _unknown("internal error in the integrity check: %s: %s"
-                        % (type(exc).__name__, exc))
+        return _unknown("internal error in the integrity check: %s: %s" % (type(exc).__name__, exc))
 
 
 def check_image(image: ProfileImage, reader: MemoryReader) -> Dict[str, Any]:
@@ -185,8 +210,10 @@ def check_image(image: ProfileImage, reader: MemoryReader) -> Dict[str, Any]:
             return _unknown(why, module=image.module)
         return _report(ctx, _scan(ctx))
     except Exception as exc:
-        return _unknown("internal error in the integrity check: %s: %s"
-                        % (type(exc).__name__, exc), module=image.module)
+        return _unknown(
+            "internal error in the integrity check: %s: %s" % (type(exc).__name__, exc),
+            module=image.module,
+        )
 
 
 def _check(target, process):
@@ -250,11 +277,17 @@ def _image_of(target, process, module) -> ProfileImage:
     if symbol.IsValid():
         data = LiveMemory(process).read(symbol.GetStartAddress().GetLoadAddress(target), 8)
         var = None if data is None else int.from_bytes(data, endian)
-    runtime_symbol = next((name for name, _ in VERSION_SYMBOLS
-                           if module.FindSymbol(name).IsValid()), None)
-    return ProfileImage(module=_module_name(module), sections=_load_sections(target, module),
-                        version_var=var, runtime_symbol=runtime_symbol,
-                        pointer_size=process.GetAddressByteSize(), endian=endian)
+    runtime_symbol = next(
+        (name for name, _ in VERSION_SYMBOLS if module.FindSymbol(name).IsValid()), None
+    )
+    return ProfileImage(
+        module=_module_name(module),
+        sections=_load_sections(target, module),
+        version_var=var,
+        runtime_symbol=runtime_symbol,
+        pointer_size=process.GetAddressByteSize(),
+        endian=endian,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -290,10 +323,12 @@ def _refusal(var, version):
     """The writer's version check fails: it returns before reading any record."""
     if var is None or var & VERSION_MASK == version:
         return None
-    return ("%s is %d but the runtime writes raw version %d: __llvm_profile_write_file stops at "
-            "its version check (\"Runtime and instrumentation version mismatch\") before reading "
-            "any record, so no crash comes from them, and no profile is written"
-            % (RUNTIME_VERSION_VAR, var & VERSION_MASK, version))
+    return (
+        "%s is %d but the runtime writes raw version %d: __llvm_profile_write_file stops at "
+        'its version check ("Runtime and instrumentation version mismatch") before reading '
+        "any record, so no crash comes from them, and no profile is written"
+        % (RUNTIME_VERSION_VAR, var & VERSION_MASK, version)
+    )
 
 
 def _build_layout(version, pointer_size):
@@ -317,19 +352,29 @@ def _context(image: ProfileImage, reader: MemoryReader):
         version, source = _infer_version(image, reader)
     if version not in FIELDS:
         return None, "the runtime writes raw profile version %s (%s); known layouts: %s" % (
-            version, source, ", ".join(map(str, sorted(FIELDS))))
+            version,
+            source,
+            ", ".join(map(str, sorted(FIELDS))),
+        )
     ctx = _make_ctx(image, reader, version, var)
     ctx.module, ctx.source, ctx.refused = image.module, source, _refusal(var, version)
     return ctx, None
 
 
-def _make_ctx(image: ProfileImage, reader: MemoryReader, version: int,
-              var: Optional[int]) -> _Context:
+def _make_ctx(
+    image: ProfileImage, reader: MemoryReader, version: int, var: Optional[int]
+) -> _Context:
     byte_counters = var is not None and var & BYTE_COVERAGE_BIT
-    return _Context(reader=reader, memory=CachedMemory(reader), sections=image.sections,
-                    layout=_build_layout(version, image.pointer_size),
-                    pointer=image.pointer_size, endian=image.endian, var=var,
-                    counter_size=1 if byte_counters else COUNTER_SIZE)
+    return _Context(
+        reader=reader,
+        memory=CachedMemory(reader),
+        sections=image.sections,
+        layout=_build_layout(version, image.pointer_size),
+        pointer=image.pointer_size,
+        endian=image.endian,
+        var=var,
+        counter_size=1 if byte_counters else COUNTER_SIZE,
+    )
 
 
 def _infer_version(image: ProfileImage, reader: MemoryReader):
@@ -399,7 +444,7 @@ class CachedMemory:
     def read(self, address: int, size: int) -> Optional[bytes]:
         for start, data in self.cache:
             if start <= address and address + size <= start + len(data):
-                return data[address - start:address - start + size]
+                return data[address - start : address - start + size]
         return _read_raw(self.reader, address, size)
 
 
@@ -435,8 +480,9 @@ def _decoder(ctx):
     found = _DECODERS.get(key)
     if found is None:
         fmt, names, at = "<" if ctx.endian == "little" else ">", [], 0
-        for name, (offset, size, count, signed) in sorted(layout["fields"].items(),
-                                                          key=lambda f: f[1][0]):
+        for name, (offset, size, count, signed) in sorted(
+            layout["fields"].items(), key=lambda f: f[1][0]
+        ):
             fmt += "%dx" % (offset - at) if offset > at else ""
             fmt += _STRUCT_CODES[(size, signed)] * count
             names.append((name, count))
@@ -451,8 +497,9 @@ def _decode(ctx, data):
     values = decoder.unpack_from(data)
     record, index = {}, 0
     for name, count in names:
-        record[name] = (list(values[index:index + count]) if name == "NumValueSites"
-                        else values[index])
+        record[name] = (
+            list(values[index : index + count]) if name == "NumValueSites" else values[index]
+        )
         index += count
     return record
 
@@ -471,20 +518,37 @@ def _check_value_sites(ctx, record):
     total = sum(record["NumValueSites"])
     values = ctx.sections.get("values")
     if total > MAX_VALUE_SITES:
-        return [_problem("NumValueSites", record["NumValueSites"],
-                         "at most %d value sites a function" % MAX_VALUE_SITES)]
+        return [
+            _problem(
+                "NumValueSites",
+                record["NumValueSites"],
+                "at most %d value sites a function" % MAX_VALUE_SITES,
+            )
+        ]
     if values is not None and total * ctx.pointer > values[1]:
-        return [_problem("NumValueSites", record["NumValueSites"],
-                         "at most %d value sites: all the slots __llvm_prf_vals has"
-                         % (values[1] // ctx.pointer))]
+        return [
+            _problem(
+                "NumValueSites",
+                record["NumValueSites"],
+                "at most %d value sites: all the slots __llvm_prf_vals has"
+                % (values[1] // ctx.pointer),
+            )
+        ]
     return []
 
 
 def _check_values(ctx, record):
     values, total = record["Values"], sum(record["NumValueSites"])
     if total == 0:
-        return [] if values == 0 else [_problem(
-            "Values", _hex(values), "0: a record without value sites has no slot array")]
+        return (
+            []
+            if values == 0
+            else [
+                _problem(
+                    "Values", _hex(values), "0: a record without value sites has no slot array"
+                )
+            ]
+        )
     if values == 0:
         return []  # the writer skips a NULL Nodes array
     outcome = _simulate_value_reads(ctx, record)
@@ -500,7 +564,9 @@ def _values_expectation(ctx):
     if values is None:
         return "0 or a readable array of value-site slots"
     return "0 or a slot array inside __llvm_prf_vals [%s, %s)" % (
-        _hex(values[0]), _hex(values[0] + values[1]))
+        _hex(values[0]),
+        _hex(values[0] + values[1]),
+    )
 
 
 def _simulate_value_reads(ctx, record):
@@ -542,13 +608,24 @@ def _check_counters(ctx, address, record):
     counters = address + record["CounterPtr"]
     expected = "%s..%s (inside __llvm_prf_cnts)" % (_hex(start), _hex(start + size))
     if not start <= counters < start + size or counters % ctx.counter_size:
-        return [_problem("CounterPtr", _signed_hex(record["CounterPtr"]),
-                         "record address + CounterPtr in " + expected,
-                         {"resolves_to": _hex(counters)})]
+        return [
+            _problem(
+                "CounterPtr",
+                _signed_hex(record["CounterPtr"]),
+                "record address + CounterPtr in " + expected,
+                {"resolves_to": _hex(counters)},
+            )
+        ]
     count = record["NumCounters"]
     if count == 0 or counters + count * ctx.counter_size > start + size:
-        return [_problem("NumCounters", count, "1..%d counters from %s to fit in %s" % (
-            (start + size - counters) // ctx.counter_size, _hex(counters), expected))]
+        return [
+            _problem(
+                "NumCounters",
+                count,
+                "1..%d counters from %s to fit in %s"
+                % ((start + size - counters) // ctx.counter_size, _hex(counters), expected),
+            )
+        ]
     return []
 
 
@@ -562,8 +639,14 @@ def _check_bitmap(ctx, address, record):
     start, size = bitmap
     resolved = address + record["BitmapPtr"]
     if not (start <= resolved and resolved + count <= start + size):
-        return [_problem("BitmapPtr", _signed_hex(record["BitmapPtr"]),
-                         "a distance into __llvm_prf_bits", {"resolves_to": _hex(resolved)})]
+        return [
+            _problem(
+                "BitmapPtr",
+                _signed_hex(record["BitmapPtr"]),
+                "a distance into __llvm_prf_bits",
+                {"resolves_to": _hex(resolved)},
+            )
+        ]
     return []
 
 
@@ -591,8 +674,14 @@ def _scan(ctx):
     if tail_unreadable:  # the writer would fault there itself; check the rest, zero-padded
         data = _read_raw(ctx.reader, start, size)
         data = None if data is None else data + bytes(count * record_size - size)
-    scan = {"count": count, "total": total, "data": data, "first_bad": None, "fault": None,
-            "tail_unreadable": tail_unreadable}
+    scan = {
+        "count": count,
+        "total": total,
+        "data": data,
+        "first_bad": None,
+        "fault": None,
+        "tail_unreadable": tail_unreadable,
+    }
     if data is not None and not tail_unreadable and _all_clean(ctx, data, count):
         return scan  # the common case, found column-wise: no record has a problem
     for index in range(count if data is not None else 0):
@@ -609,8 +698,8 @@ def _column(layout, data, count, name, index=0):
     if offset % size or layout["size"] % size:
         return None
     code = {8: "q", 4: "i", 2: "h"}[size]
-    words = memoryview(data)[:count * layout["size"]].cast(code if signed else code.upper())
-    return words[offset // size + index::layout["size"] // size]
+    words = memoryview(data)[: count * layout["size"]].cast(code if signed else code.upper())
+    return words[offset // size + index :: layout["size"] // size]
 
 
 def _all_clean(ctx, data, count):
@@ -623,15 +712,21 @@ def _all_clean(ctx, data, count):
     if count == 0 or len(data) < count * size or ctx.endian != sys.byteorder:
         return False
     fields = layout["fields"]
-    columns = {name: _column(layout, data, count, name) for name in ("CounterPtr", "NumCounters", "Values")}
-    sites = [_column(layout, data, count, "NumValueSites", i) for i in range(fields["NumValueSites"][2])]
+    columns = {
+        name: _column(layout, data, count, name) for name in ("CounterPtr", "NumCounters", "Values")
+    }
+    sites = [
+        _column(layout, data, count, "NumValueSites", i) for i in range(fields["NumValueSites"][2])
+    ]
     bitmap = _column(layout, data, count, "NumBitmapBytes") if "NumBitmapBytes" in fields else ()
     if any(column is None for column in list(columns.values()) + sites) or bitmap is None:
         return False
     start = ctx.sections["data"][0]
     counters_start, counters_size = ctx.sections["counters"]
     counters_end, counter_size = counters_start + counters_size, ctx.counter_size
-    counters = list(map(operator.add, range(start, start + count * size, size), columns["CounterPtr"]))
+    counters = list(
+        map(operator.add, range(start, start + count * size, size), columns["CounterPtr"])
+    )
     # (an upper bound for the counters themselves follows from their ends: NumCounters >= 1)
     if min(counters) < counters_start:
         return False
@@ -640,7 +735,9 @@ def _all_clean(ctx, data, count):
     num_counters = columns["NumCounters"]
     if 0 in num_counters:
         return False
-    ends = map(operator.add, counters, map(operator.mul, num_counters, itertools.repeat(counter_size)))
+    ends = map(
+        operator.add, counters, map(operator.mul, num_counters, itertools.repeat(counter_size))
+    )
     if max(ends) > counters_end:
         return False
     if any(bitmap):
@@ -651,13 +748,17 @@ def _all_clean(ctx, data, count):
     totals = list(map(sum, zip(*sites))) if len(sites) > 1 else list(sites[0])
     values_section = ctx.sections.get("values")
     most = max(totals)
-    if most > MAX_VALUE_SITES or (values_section is not None and most * ctx.pointer > values_section[1]):
+    if most > MAX_VALUE_SITES or (
+        values_section is not None and most * ctx.pointer > values_section[1]
+    ):
         return False
     if any(itertools.compress(values, map(operator.not_, totals))):
         return False  # a slot array on a record without value sites
-    for index in itertools.compress(range(count), map(operator.and_, map(bool, totals), map(bool, values))):
+    for index in itertools.compress(
+        range(count), map(operator.and_, map(bool, totals), map(bool, values))
+    ):
         address = start + index * size
-        if _record_problems(ctx, address, _decode(ctx, data[index * size:(index + 1) * size])):
+        if _record_problems(ctx, address, _decode(ctx, data[index * size : (index + 1) * size])):
             return False
     return True
 
@@ -665,15 +766,25 @@ def _all_clean(ctx, data, count):
 def _scan_record(ctx, scan, index):
     record_size = ctx.layout["size"]
     address = ctx.sections["data"][0] + index * record_size
-    record = _decode(ctx, scan["data"][index * record_size:(index + 1) * record_size])
+    record = _decode(ctx, scan["data"][index * record_size : (index + 1) * record_size])
     problems = _record_problems(ctx, address, record)
     if problems and scan["first_bad"] is None:
         scan["first_bad"] = (index, address, record, problems)
-    fault = next((p["detail"] for p in problems
-                  if p["field"] == "Values" and "fault_address" in p.get("detail", {})), None)
+    fault = next(
+        (
+            p["detail"]
+            for p in problems
+            if p["field"] == "Values" and "fault_address" in p.get("detail", {})
+        ),
+        None,
+    )
     if fault and scan["fault"] is None:
-        scan["fault"] = {"index": index, "address": _hex(address),
-                         "fault_address": fault["fault_address"], "load": fault["load"]}
+        scan["fault"] = {
+            "index": index,
+            "address": _hex(address),
+            "fault_address": fault["fault_address"],
+            "load": fault["load"],
+        }
 
 
 def _segments(ctx):
@@ -690,8 +801,14 @@ def _segments(ctx):
         if runs and runs[-1]["raw_versions"] == versions:
             runs[-1]["records"] += 1
         else:
-            runs.append({"raw_versions": versions, "offset": offset, "records": 1,
-                         "record_size": record_size})
+            runs.append(
+                {
+                    "raw_versions": versions,
+                    "offset": offset,
+                    "records": 1,
+                    "record_size": record_size,
+                }
+            )
         offset += record_size
     return runs
 
@@ -713,7 +830,7 @@ def _fits(ctx, layout, data, start, offset):
     if offset + layout["size"] > len(data):
         return False
     view = replace(ctx, layout=layout)
-    record = _decode(view, data[offset:offset + layout["size"]])
+    record = _decode(view, data[offset : offset + layout["size"]])
     return not _record_problems(view, start + offset, record)
 
 
@@ -726,8 +843,7 @@ def _report(ctx, scan):
     record_size = ctx.layout["size"]
     result = _base(ctx)
     if scan["data"] is None:
-        result.update(status="unknown",
-                      reason="could not read __llvm_prf_data at %s" % _hex(start))
+        result.update(status="unknown", reason="could not read __llvm_prf_data at %s" % _hex(start))
         return result
     fractional = size % record_size != 0
     result["records"] = size // record_size if not fractional else round(size / record_size, 3)
@@ -741,16 +857,26 @@ def _report(ctx, scan):
     result["layout_runs"] = _segments(ctx)
     result["reason"] = _corrupt_reason(ctx, result)
     if scan["tail_unreadable"]:
-        result["reason"] += ("; the bytes after __llvm_prf_data that the writer reads as the last "
-                             "record are unreadable: it would fault there")
+        result["reason"] += (
+            "; the bytes after __llvm_prf_data that the writer reads as the last "
+            "record are unreadable: it would fault there"
+        )
     return result
 
 
 def _base(ctx):
-    return {"status": "unknown", "reason": "", "runtime_version": ctx.layout["version"],
-            "version_source": ctx.source, "record_size": ctx.layout["size"],
-            "module": ctx.module, "sections": _sections_out(ctx.sections),
-            "records": None, "first_bad": None, "writer_would_see": None}
+    return {
+        "status": "unknown",
+        "reason": "",
+        "runtime_version": ctx.layout["version"],
+        "version_source": ctx.source,
+        "record_size": ctx.layout["size"],
+        "module": ctx.module,
+        "sections": _sections_out(ctx.sections),
+        "records": None,
+        "first_bad": None,
+        "writer_would_see": None,
+    }
 
 
 def _sections_out(sections):
@@ -764,8 +890,13 @@ def _sections_out(sections):
 def _first_bad(ctx, scan):
     if scan["first_bad"] is None:  # only the size is wrong
         size = ctx.sections["data"][1]
-        return {"index": None, "address": _hex(ctx.sections["data"][0]), "field": "size",
-                "value": size, "expected": "a multiple of %d bytes" % ctx.layout["size"]}
+        return {
+            "index": None,
+            "address": _hex(ctx.sections["data"][0]),
+            "field": "size",
+            "value": size,
+            "expected": "a multiple of %d bytes" % ctx.layout["size"],
+        }
     index, address, _, problems = scan["first_bad"]
     bad = {"index": index, "address": _hex(address)}
     bad.update(problems[0])
@@ -777,18 +908,23 @@ def _writer_view(ctx, first_bad):
     """The fields the writer will use for that record, as it will read them."""
     index, address, record, _ = first_bad
     data_end = sum(ctx.sections["data"])
-    view = {"index": index, "address": _hex(address),
-            "CounterPtr": _signed_hex(record["CounterPtr"]),
-            "counters_at": _hex(address + record["CounterPtr"]),
-            "NumCounters": record["NumCounters"],
-            "NumValueSites": dict(zip(VALUE_KINDS, record["NumValueSites"])),
-            "value_sites_total": sum(record["NumValueSites"]), "Values": _hex(record["Values"])}
+    view = {
+        "index": index,
+        "address": _hex(address),
+        "CounterPtr": _signed_hex(record["CounterPtr"]),
+        "counters_at": _hex(address + record["CounterPtr"]),
+        "NumCounters": record["NumCounters"],
+        "NumValueSites": dict(zip(VALUE_KINDS, record["NumValueSites"])),
+        "value_sites_total": sum(record["NumValueSites"]),
+        "Values": _hex(record["Values"]),
+    }
     if "NumBitmapBytes" in record:
         view["NumBitmapBytes"] = record["NumBitmapBytes"]
     if address + ctx.layout["size"] > data_end:
         view["bytes_past_data_end"] = address + ctx.layout["size"] - data_end
-    view["value_reads"] = _simulate_value_reads(ctx, record) if record["Values"] else {
-        "reads": 0, "completes": True}
+    view["value_reads"] = (
+        _simulate_value_reads(ctx, record) if record["Values"] else {"reads": 0, "completes": True}
+    )
     if ctx.refused:
         view["version_check"] = "fails: the writer returns before reading this record"
     return view
@@ -797,26 +933,40 @@ def _writer_view(ctx, first_bad):
 def _consistent_reason(ctx, scan):
     refused = "; but " + ctx.refused if ctx.refused else ""
     if scan["count"] < scan["total"]:
-        refused += "; only the first %d of %d records were checked" % (
-            scan["count"], scan["total"])
-    return ("checked %d __llvm_profile_data records in %s against the raw-version-%d layout "
-            "(%d bytes a record; %s): section size is a whole number of records, every counter "
-            "pointer lands inside __llvm_prf_cnts with its counters, value-site counts and Values "
-            "slot arrays agree and every value-site list is readable%s"
-            % (scan["count"], ctx.module, ctx.layout["version"], ctx.layout["size"],
-               ctx.source, refused))
+        refused += "; only the first %d of %d records were checked" % (scan["count"], scan["total"])
+    return (
+        "checked %d __llvm_profile_data records in %s against the raw-version-%d layout "
+        "(%d bytes a record; %s): section size is a whole number of records, every counter "
+        "pointer lands inside __llvm_prf_cnts with its counters, value-site counts and Values "
+        "slot arrays agree and every value-site list is readable%s"
+        % (
+            scan["count"],
+            ctx.module,
+            ctx.layout["version"],
+            ctx.layout["size"],
+            ctx.source,
+            refused,
+        )
+    )
 
 
 def _corrupt_reason(ctx, result):
     layout, size = ctx.layout, ctx.sections["data"][1]
     text = "read with the runtime's raw-version-%d layout (%d bytes a record; %s), " % (
-        layout["version"], layout["size"], ctx.source)
-    text += "__llvm_prf_data in %s is %d bytes = %s records" % (
-        ctx.module, size, result["records"])
+        layout["version"],
+        layout["size"],
+        ctx.source,
+    )
+    text += "__llvm_prf_data in %s is %d bytes = %s records" % (ctx.module, size, result["records"])
     bad = result["first_bad"]
     if bad["field"] != "size":
         text += "; record %d at %s has %s = %s, expected %s" % (
-            bad["index"], bad["address"], bad["field"], bad["value"], bad["expected"])
+            bad["index"],
+            bad["address"],
+            bad["field"],
+            bad["value"],
+            bad["expected"],
+        )
     text += _foreign_sentence(ctx, result.get("layout_runs") or [])
     return text + "; " + _outcome_sentence(ctx, result.get("writer_fault"))
 
@@ -825,11 +975,15 @@ def _outcome_sentence(ctx, fault):
     if ctx.refused:
         return ctx.refused
     if fault:
-        return ("initializeValueProfRuntimeRecord would load %s from %s (unreadable) for record "
-                "%d: SIGSEGV expected at fault address %s" % (
-                    fault["load"], fault["fault_address"], fault["index"], fault["fault_address"]))
-    return ("no load of the writer faults on these records, but the profile it writes is "
-            "misaligned garbage that llvm-profdata will reject or misread")
+        return (
+            "initializeValueProfRuntimeRecord would load %s from %s (unreadable) for record "
+            "%d: SIGSEGV expected at fault address %s"
+            % (fault["load"], fault["fault_address"], fault["index"], fault["fault_address"])
+        )
+    return (
+        "no load of the writer faults on these records, but the profile it writes is "
+        "misaligned garbage that llvm-profdata will reject or misread"
+    )
 
 
 def _foreign_sentence(ctx, runs):
@@ -841,14 +995,24 @@ def _foreign_sentence(ctx, runs):
     for run in foreign:
         versions = run["raw_versions"]
         if not versions:
-            parts.append("%d bytes at offset %d fit no known layout"
-                         % (run["record_size"], run["offset"]))
+            parts.append(
+                "%d bytes at offset %d fit no known layout" % (run["record_size"], run["offset"])
+            )
             continue
-        parts.append("%d record(s) at offset %d parse as raw version %s (%d bytes a record; %s)"
-                     % (run["records"], run["offset"], " or ".join(map(str, versions)),
-                        run["record_size"], "; ".join(COMPILERS[v] for v in versions)))
-    return ("; " + "; ".join(parts) + ": objects instrumented by another LLVM version are linked "
-            "into this runtime's module")
+        parts.append(
+            "%d record(s) at offset %d parse as raw version %s (%d bytes a record; %s)"
+            % (
+                run["records"],
+                run["offset"],
+                " or ".join(map(str, versions)),
+                run["record_size"],
+                "; ".join(COMPILERS[v] for v in versions),
+            )
+        )
+    return (
+        "; " + "; ".join(parts) + ": objects instrumented by another LLVM version are linked "
+        "into this runtime's module"
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -856,9 +1020,17 @@ def _foreign_sentence(ctx, runs):
 
 
 def _unknown(reason, module=None):
-    return {"status": "unknown", "reason": reason, "runtime_version": None, "record_size": None,
-            "module": module, "sections": None, "records": None, "first_bad": None,
-            "writer_would_see": None}
+    return {
+        "status": "unknown",
+        "reason": reason,
+        "runtime_version": None,
+        "record_size": None,
+        "module": module,
+        "sections": None,
+        "records": None,
+        "first_bad": None,
+        "writer_would_see": None,
+    }
 
 
 def _module_name(module):

@@ -47,7 +47,9 @@ function main(argv) {
     if (mode === 'lint') {
       for (const d of workspace.check(source)) {
         problems++;
-        process.stdout.write(`${name}:${d.start_location.row}:${d.start_location.column}: ${d.code ?? 'syntax'} ${d.message}\n`);
+        process.stdout.write(
+          `${name}:${d.start_location.row}:${d.start_location.column}: ${d.code ?? 'syntax'} ${d.message}\n`,
+        );
       }
       continue;
     }
@@ -59,7 +61,8 @@ function main(argv) {
       process.stdout.write(`${name}: not formatted (npm run format)\n`);
     }
   }
-  if (problems > 0) process.stdout.write(`ruff ${Workspace.version()}: ${problems} finding${problems === 1 ? '' : 's'}\n`);
+  if (problems > 0)
+    process.stdout.write(`ruff ${Workspace.version()}: ${problems} finding${problems === 1 ? '' : 's'}\n`);
   return problems === 0 ? 0 : 1;
 }
 

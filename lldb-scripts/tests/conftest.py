@@ -1,4 +1,5 @@
 """The unit tests import the LLDB scripts from the folder above, with no LLDB needed."""
+
 import os
 import sys
 

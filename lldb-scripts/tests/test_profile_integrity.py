@@ -1,6 +1,7 @@
 """profile_integrity.check_image on bytes: the module's sections written by hand in the record
 layouts of LLVM's InstrProfData.inc (raw version 8: 48 bytes, 10: 64 bytes), read through a fake
 memory reader. No LLDB: what is checked is the pure part that the capture runs in LLDB."""
+
 import struct
 from typing import Dict, List, Optional
 
@@ -23,27 +24,30 @@ class FakeMemory:
         self.reads.append((address, size))
         for start, data in self.regions.items():
             if start <= address and address + size <= start + len(data):
-                return data[address - start:address - start + size]
+                return data[address - start : address - start + size]
         return None
 
 
 def v10(address, counter, counters=2, values=0, sites=(0, 0, 0), name=0x1111):
     """One raw-version-10 record at `address` whose counters start at `counter`."""
-    return struct.pack("<QQqqQQIHHHxxI", name, 0x2222, counter - address, 0, 0x401000, values,
-                       counters, *sites, 0)
+    return struct.pack(
+        "<QQqqQQIHHHxxI", name, 0x2222, counter - address, 0, 0x401000, values, counters, *sites, 0
+    )
 
 
 def v8(address, counter, counters=4, values=0, sites=(0, 0), name=0x3333):
-    return struct.pack("<QQqQQIHH", name, 0x4444, counter - address, 0x401100, values,
-                       counters, *sites)
+    return struct.pack(
+        "<QQqQQIHH", name, 0x4444, counter - address, 0x401100, values, counters, *sites
+    )
 
 
 def image(data_size, values=True, var=10, symbol=V10_VTABLES):
     sections = {"data": (DATA, data_size), "counters": (COUNTERS, COUNTERS_SIZE)}
     if values:
         sections["values"] = (VALUES, VALUES_SIZE)
-    return pi.ProfileImage(module="fixture", sections=sections, version_var=var,
-                           runtime_symbol=symbol)
+    return pi.ProfileImage(
+        module="fixture", sections=sections, version_var=var, runtime_symbol=symbol
+    )
 
 
 def memory(data: bytes, after_data: bytes = b"", values: bytes = bytes(VALUES_SIZE)):
@@ -88,8 +92,9 @@ def test_a_whole_number_of_foreign_records_is_still_corrupt():
     """Four v8 records (192 bytes) are exactly three v10 ones: the size alone says nothing, the
     fields do."""
     own = v10_records(2)
-    olds = b"".join(v8(DATA + 128 + 48 * i, COUNTERS + 64 + 32 * i, name=0x5555 + i)
-                    for i in range(4))
+    olds = b"".join(
+        v8(DATA + 128 + 48 * i, COUNTERS + 64 + 32 * i, name=0x5555 + i) for i in range(4)
+    )
     data = own + olds
     assert len(data) % 64 == 0
     result = pi.check_image(image(len(data)), memory(data))
@@ -134,8 +139,12 @@ def test_a_garbage_values_pointer_faults_at_that_address():
     result = pi.check_image(image(len(record)), memory(record))
     assert result["status"] == "corrupt"
     assert result["first_bad"]["field"] == "Values"
-    assert result["writer_fault"] == {"index": 0, "address": hex(DATA),
-                                      "fault_address": "0xdead0000", "load": "Nodes[S + J]"}
+    assert result["writer_fault"] == {
+        "index": 0,
+        "address": hex(DATA),
+        "fault_address": "0xdead0000",
+        "load": "Nodes[S + J]",
+    }
 
 
 def test_a_values_pointer_into_the_slots_is_fine():
@@ -169,8 +178,10 @@ def test_one_read_per_section_however_many_records():
     """The cost stays bounded: one read of the data section (and one of each preloaded section),
     no read per record, on 10,000 consistent records with value sites."""
     count = 10000
-    data = b"".join(v10(DATA + 64 * i, COUNTERS, counters=1, values=VALUES, sites=(1, 0, 0))
-                    for i in range(count))
+    data = b"".join(
+        v10(DATA + 64 * i, COUNTERS, counters=1, values=VALUES, sites=(1, 0, 0))
+        for i in range(count)
+    )
     mem = memory(data)
     result = pi.check_image(image(len(data)), mem)
     assert result["status"] == "consistent", result["reason"]

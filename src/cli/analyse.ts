@@ -53,7 +53,8 @@ function factsOf(result: CaptureResult): SessionFacts {
   return {
     target: { program: result.spec.program, args: result.spec.args },
     profileFile: result.profileFile,
-    census: result.spec.census != null || result.spec.probes.some((p) => p.role === 'atexit-register' && p.mode === 'every'),
+    census:
+      result.spec.census != null || result.spec.probes.some((p) => p.role === 'atexit-register' && p.mode === 'every'),
     programSha256: result.programSha256,
     aslr: result.spec.disable_aslr ? 'off' : 'on',
     experiment: result.spec.experiment,

@@ -119,7 +119,12 @@ export const OPTIONS = [
     commands: ['capture', 'interactive'],
     help: "record every atexit/__cxa_atexit registration: read once from the C library's list at exit() (default), or with =stops one debugger stop per registration (also gives who registered each)",
     key: 'census',
-    read: (values): CensusMode | null => (values.length === 0 ? null : last(values) === '' ? 'list' : oneOf(last(values)!, ['stops', 'list'] as const, '--census')),
+    read: (values): CensusMode | null =>
+      values.length === 0
+        ? null
+        : last(values) === ''
+          ? 'list'
+          : oneOf(last(values)!, ['stops', 'list'] as const, '--census'),
   }),
   option({
     flag: '--probe',
@@ -250,8 +255,12 @@ type Row = (typeof OPTIONS)[number];
 /** Spells an intersection out as one object type (for readable hovers and errors). */
 type Flat<T> = { [K in keyof T]: T[K] };
 
-export type CaptureArgs = Flat<{ command: 'capture' } & ValuesFor<Row, 'capture'> & { program: string; programArgs: string[] }>;
-export type InteractiveArgs = Flat<{ command: 'interactive' } & ValuesFor<Row, 'interactive'> & { program: string; programArgs: string[] }>;
+export type CaptureArgs = Flat<
+  { command: 'capture' } & ValuesFor<Row, 'capture'> & { program: string; programArgs: string[] }
+>;
+export type InteractiveArgs = Flat<
+  { command: 'interactive' } & ValuesFor<Row, 'interactive'> & { program: string; programArgs: string[] }
+>;
 export type ReplayArgs = Flat<{ command: 'replay'; recording: string } & ValuesFor<Row, 'replay'>>;
 export type DemoArgs = Flat<{ command: 'demo' } & ValuesFor<Row, 'demo'>>;
 export type DoctorArgs = Flat<
@@ -267,12 +276,28 @@ export interface HelpArgs {
   command: 'help';
 }
 
-export type CliArgs = CaptureArgs | DemoArgs | ReplayArgs | InteractiveArgs | DoctorArgs | InspectArgs | MergeArgs | HelpArgs;
+export type CliArgs =
+  | CaptureArgs
+  | DemoArgs
+  | ReplayArgs
+  | InteractiveArgs
+  | DoctorArgs
+  | InspectArgs
+  | MergeArgs
+  | HelpArgs;
 
 /** The commands, in the order of the usage text: how each is called and what it does. */
 export const COMMANDS: ReadonlyArray<{ name: CommandName | 'help'; synopsis: string; summary: string }> = [
-  { name: 'interactive', synopsis: '[interactive] [options] -- PROGRAM [ARGS...]', summary: 'LLDB at your prompt with the probes in place' },
-  { name: 'capture', synopsis: 'capture [options] -- PROGRAM [ARGS...]', summary: 'capture the exit of PROGRAM under LLDB' },
+  {
+    name: 'interactive',
+    synopsis: '[interactive] [options] -- PROGRAM [ARGS...]',
+    summary: 'LLDB at your prompt with the probes in place',
+  },
+  {
+    name: 'capture',
+    synopsis: 'capture [options] -- PROGRAM [ARGS...]',
+    summary: 'capture the exit of PROGRAM under LLDB',
+  },
   { name: 'replay', synopsis: 'replay RECORDING [options]', summary: 'rebuild the report from a recording, no LLDB' },
   { name: 'demo', synopsis: 'demo [options]', summary: 'build the bundled fixtures, capture each' },
   {
@@ -283,12 +308,14 @@ export const COMMANDS: ReadonlyArray<{ name: CommandName | 'help'; synopsis: str
   {
     name: 'inspect',
     synopsis: 'inspect [options] PROGRAM...',
-    summary: 'read the profile data of programs, objects, archives (ELF, Mach-O): does it mix LLVM versions, and which code is foreign (nothing is run)',
+    summary:
+      'read the profile data of programs, objects, archives (ELF, Mach-O): does it mix LLVM versions, and which code is foreign (nothing is run)',
   },
   {
     name: 'merge',
     synopsis: 'merge [options] REPORT.json...',
-    summary: 'reports and --repeat reports of many runs and runners as one distribution (debug-exit/repeat@1), per platform, LLDB version and program hash',
+    summary:
+      'reports and --repeat reports of many runs and runners as one distribution (debug-exit/repeat@1), per platform, LLDB version and program hash',
   },
   { name: 'help', synopsis: 'help', summary: 'this text' },
 ];
@@ -303,8 +330,12 @@ export function usage(rows: readonly AnyRow[] = OPTIONS): string {
   const synopsisWidth = 50;
   const commandLines = COMMANDS.flatMap(({ synopsis, summary }) => {
     const call = `debug-exit ${synopsis}`;
-    const text = wrap(summary, USAGE_WIDTH - synopsisWidth - 4).map((line) => `${' '.repeat(synopsisWidth + 4)}${line}`);
-    return call.length > synopsisWidth ? [`  ${call}`, ...text] : [`  ${call.padEnd(synopsisWidth)}  ${text[0].trimStart()}`, ...text.slice(1)];
+    const text = wrap(summary, USAGE_WIDTH - synopsisWidth - 4).map(
+      (line) => `${' '.repeat(synopsisWidth + 4)}${line}`,
+    );
+    return call.length > synopsisWidth
+      ? [`  ${call}`, ...text]
+      : [`  ${call.padEnd(synopsisWidth)}  ${text[0].trimStart()}`, ...text.slice(1)];
   });
   const sections = ALL_COMMANDS.map((command) => optionSection(rows, command));
   return ['usage:', ...commandLines, '', ...sections.flatMap((lines) => [...lines, '']), EXIT_CODES].join('\n');
@@ -328,7 +359,8 @@ export const USAGE = usage();
 
 export function parseArgs(argv: readonly string[]): CliArgs {
   const [command, ...rest] = argv;
-  if (command === undefined || command === 'help' || command === '--help' || command === '-h') return { command: 'help' };
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h')
+    return { command: 'help' };
   if (command === 'capture') return parseCapture(rest);
   if (command === 'interactive') return parseInteractive(rest);
   if (command.startsWith('--')) return parseInteractive(argv);
@@ -369,11 +401,19 @@ function parseInteractive(argv: readonly string[]): InteractiveArgs {
   const named = (flag: string) => optionPart.some((token) => token === flag || token.startsWith(`${flag}=`));
   const unsupported = rowsFor(OPTIONS, 'capture').filter((row) => !interactive.includes(row) && named(row.flag));
   if (unsupported.length > 0) {
-    throw usageError(`${unsupported.map((row) => row.flag).join(', ')}: not for the interactive session`, 'these are `debug-exit capture` options');
+    throw usageError(
+      `${unsupported.map((row) => row.flag).join(', ')}: not for the interactive session`,
+      'these are `debug-exit capture` options',
+    );
   }
   const values: Record<string, unknown> = {};
   for (const row of interactive) if (row.key !== undefined) values[row.key] = args[row.key as keyof CaptureArgs];
-  return { command: 'interactive', ...(values as ValuesFor<Row, 'interactive'>), program: args.program, programArgs: args.programArgs };
+  return {
+    command: 'interactive',
+    ...(values as ValuesFor<Row, 'interactive'>),
+    program: args.program,
+    programArgs: args.programArgs,
+  };
 }
 
 function parseDemo(argv: readonly string[]): DemoArgs {
@@ -397,7 +437,11 @@ export function parseDoctor(argv: readonly string[]): DoctorArgs {
   }
   if (positional[0] === '') throw usageError('doctor: the program is an empty string', 'debug-exit doctor ./app');
   if (read.problem !== null) throw read.problem;
-  return { command: 'doctor', ...(readValues(rows, read.given) as ValuesFor<Row, 'doctor'>), program: positional[0] ?? null };
+  return {
+    command: 'doctor',
+    ...(readValues(rows, read.given) as ValuesFor<Row, 'doctor'>),
+    program: positional[0] ?? null,
+  };
 }
 
 /** `inspect [options] PROGRAM...` (or `inspect [options] -- PROGRAM...`): one or more files, none run. */
@@ -406,7 +450,8 @@ export function parseInspect(argv: readonly string[]): InspectArgs {
   const rows = rowsFor(OPTIONS, 'inspect');
   const read = readTokens(optionPart, rows, true);
   const programs = [...read.positionals, ...afterSeparator];
-  const hint = 'debug-exit inspect [--format text|json] [--arch ARCH] PROGRAM... (programs, .o files, .a/.rlib archives)';
+  const hint =
+    'debug-exit inspect [--format text|json] [--arch ARCH] PROGRAM... (programs, .o files, .a/.rlib archives)';
   if (read.problem !== null) throw read.problem;
   if (programs.length === 0) throw usageError('inspect: no program given', hint);
   if (programs.includes('')) throw usageError('inspect: a program is an empty string', hint);
@@ -416,15 +461,24 @@ export function parseInspect(argv: readonly string[]): InspectArgs {
 function parseReplay(argv: readonly string[]): ReplayArgs {
   const rows = rowsFor(OPTIONS, 'replay');
   const read = readTokens(argv, rows, true);
-  if (read.positionals.length !== 1) throw usageError('replay takes one recording', 'debug-exit replay recordings/x.cast [--format json]');
+  if (read.positionals.length !== 1)
+    throw usageError('replay takes one recording', 'debug-exit replay recordings/x.cast [--format json]');
   if (read.problem !== null) throw read.problem;
-  return { command: 'replay', recording: read.positionals[0], ...(readValues(rows, read.given) as ValuesFor<Row, 'replay'>) };
+  return {
+    command: 'replay',
+    recording: read.positionals[0],
+    ...(readValues(rows, read.given) as ValuesFor<Row, 'replay'>),
+  };
 }
 
 function parseMerge(argv: readonly string[]): MergeArgs {
   const rows = rowsFor(OPTIONS, 'merge');
   const read = readTokens(argv, rows, true);
-  if (read.positionals.length === 0) throw usageError('merge takes one or more report files', 'debug-exit merge [--format text|json] a.json b.json ... (reports of capture --format json)');
+  if (read.positionals.length === 0)
+    throw usageError(
+      'merge takes one or more report files',
+      'debug-exit merge [--format text|json] a.json b.json ... (reports of capture --format json)',
+    );
   if (read.problem !== null) throw read.problem;
   return { command: 'merge', files: read.positionals, ...(readValues(rows, read.given) as ValuesFor<Row, 'merge'>) };
 }
@@ -448,7 +502,9 @@ function parseTimeout(value: string | undefined): number {
   if (value === undefined) return DEFAULT_TIMEOUT_S;
   const seconds = Number(value);
   if (!Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_TIMEOUT_S) {
-    throw usageError(`--timeout takes a number of seconds above 0 and at most ${MAX_TIMEOUT_S} (7 days); got "${value}"`);
+    throw usageError(
+      `--timeout takes a number of seconds above 0 and at most ${MAX_TIMEOUT_S} (7 days); got "${value}"`,
+    );
   }
   return seconds;
 }
@@ -456,13 +512,15 @@ function parseTimeout(value: string | undefined): number {
 function parseRepeat(value: string | undefined): number {
   if (value === undefined) return 1;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 1000) throw usageError(`--repeat takes a whole number from 1 to 1000; got "${value}"`);
+  if (!Number.isInteger(n) || n < 1 || n > 1000)
+    throw usageError(`--repeat takes a whole number from 1 to 1000; got "${value}"`);
   return n;
 }
 
 function parseSpeed(value: string | undefined): number {
   const speed = Number(value ?? '1');
-  if (!Number.isFinite(speed) || speed < MIN_SPEED || speed > MAX_SPEED) throw usageError(`--speed takes a number from ${MIN_SPEED} to ${MAX_SPEED}; got "${value}"`);
+  if (!Number.isFinite(speed) || speed < MIN_SPEED || speed > MAX_SPEED)
+    throw usageError(`--speed takes a number from ${MIN_SPEED} to ${MAX_SPEED}; got "${value}"`);
   return speed;
 }
 
@@ -478,6 +536,7 @@ function parseEnv(values: readonly string[]): Record<string, string> {
 
 function parseOut(value: string): { format: OutputFormat; path: string } {
   const eq = value.indexOf('=');
-  if (eq <= 0 || eq === value.length - 1) throw usageError(`--out takes FORMAT=PATH (e.g. json=report.json); got "${value}"`);
+  if (eq <= 0 || eq === value.length - 1)
+    throw usageError(`--out takes FORMAT=PATH (e.g. json=report.json); got "${value}"`);
   return { format: oneOf(value.slice(0, eq), OUTPUT_FORMATS, '--out'), path: value.slice(eq + 1) };
 }

@@ -3,7 +3,15 @@ import { capture, type CaptureResult } from '../session/capture';
 import { safeText } from '../protocol/safe-text';
 import { describeOutcome } from '../timeline/outcome';
 import { resolveLldb, resolveProgram } from '../session/preflight';
-import { closeOutputs, defaultRecordingPath, openOutputs, openRecording, writeOutput, type OpenedOutput, type OpenedRecording } from './output-files';
+import {
+  closeOutputs,
+  defaultRecordingPath,
+  openOutputs,
+  openRecording,
+  writeOutput,
+  type OpenedOutput,
+  type OpenedRecording,
+} from './output-files';
 import { leftoversLine } from '../session/leftovers';
 import { rejectedFramesLine } from '../session/rejected';
 import { DebugExitError, formatFailure, usageError } from '../session/failure';
@@ -51,7 +59,13 @@ export async function runCapture(args: CaptureArgs, log: Logger): Promise<number
   const outputs = openOutputs(args.outputs);
   let recording: OpenedRecording | null = null;
   try {
-    recording = args.record === null ? null : openRecording(args.record ?? defaultRecordingPath(args.program), { explicit: args.record !== undefined, force: args.force });
+    recording =
+      args.record === null
+        ? null
+        : openRecording(args.record ?? defaultRecordingPath(args.program), {
+            explicit: args.record !== undefined,
+            force: args.force,
+          });
   } catch (error) {
     closeOutputs(outputs);
     throw error;
@@ -63,7 +77,12 @@ export async function runCapture(args: CaptureArgs, log: Logger): Promise<number
   }
 }
 
-async function captureWith(args: CaptureArgs, log: Logger, outputs: OpenedOutput[], recording: OpenedRecording | null): Promise<number> {
+async function captureWith(
+  args: CaptureArgs,
+  log: Logger,
+  outputs: OpenedOutput[],
+  recording: OpenedRecording | null,
+): Promise<number> {
   const abort = new AbortController();
   const stop = (signal: NodeJS.Signals) => {
     log.warn({ signal }, 'stopping the capture');
@@ -101,7 +120,10 @@ async function captureWith(args: CaptureArgs, log: Logger, outputs: OpenedOutput
     });
     progress.done();
     if (result.recording) process.stderr.write(`debug-exit: recording: ${safeText(result.recording)}\n`);
-    for (const line of [rejectedFramesLine(result.session.rejectedCount, result.session.rejected), leftoversLine(result.leftRunning)]) {
+    for (const line of [
+      rejectedFramesLine(result.session.rejectedCount, result.session.rejected),
+      leftoversLine(result.leftRunning),
+    ]) {
       if (line !== null) process.stderr.write(`debug-exit: ${line}\n`);
     }
     return finish(args, result, outputs);
@@ -125,7 +147,9 @@ function finish(args: CaptureArgs, result: CaptureResult, outputs: OpenedOutput[
     return EXIT_TOOL_ERROR;
   }
   if (report.timeline.outcome.kind === 'lost') {
-    process.stderr.write(`debug-exit: ${safeText(describeOutcome(report.timeline.outcome))}: the verdicts stay open; capture again\n`);
+    process.stderr.write(
+      `debug-exit: ${safeText(describeOutcome(report.timeline.outcome))}: the verdicts stay open; capture again\n`,
+    );
     return EXIT_TOOL_ERROR;
   }
   return expectationCode(args, report);
@@ -146,15 +170,20 @@ function finishRepeat(args: CaptureArgs, result: CaptureResult, outputs: OpenedO
     process.stderr.write(`debug-exit: ${reports.length} of ${args.repeat} runs completed\n`);
     return EXIT_TOOL_ERROR;
   }
-  const differing = reports.filter((r) => args.expect !== null && r.verdicts.allocatorFirst.result !== args.expect).length;
+  const differing = reports.filter(
+    (r) => args.expect !== null && r.verdicts.allocatorFirst.result !== args.expect,
+  ).length;
   if (differing === 0) return EXIT_OK;
-  process.stderr.write(`debug-exit: expected allocator-cleanup-first ${args.expect} in every run; ${differing} of ${reports.length} differ\n`);
+  process.stderr.write(
+    `debug-exit: expected allocator-cleanup-first ${args.expect} in every run; ${differing} of ${reports.length} differ\n`,
+  );
   return EXIT_VERDICT_MISMATCH;
 }
 
 function emit(args: CaptureArgs, report: Report, outputs: OpenedOutput[], recording: string | null): void {
   // The page replays the session: it reads the recording, complete once the capture returned.
-  const render = (format: OutputFormat) => (format === 'html' ? renderHtmlPage(report, recording) : renderReport(format, report));
+  const render = (format: OutputFormat) =>
+    format === 'html' ? renderHtmlPage(report, recording) : renderReport(format, report);
   process.stdout.write(render(args.format));
   for (const out of outputs) writeOutput(out, render(out.format));
   if (args.summary) summarise(renderReport('markdown', report));

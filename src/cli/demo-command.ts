@@ -28,12 +28,20 @@ interface DemoRow {
 export async function runDemo(args: DemoArgs, log: Logger): Promise<number> {
   if (!fs.existsSync(ENSURE_SYSTEM)) {
     // An installed package has no fixtures, nor the scripts that build them.
-    throw new DebugExitError({ code: 'usage', message: 'demo builds the bundled fixtures: it runs from a clone of debug-exit, not from an installed package', hint: 'git clone the repository, then `npm ci && npm run demo`' });
+    throw new DebugExitError({
+      code: 'usage',
+      message: 'demo builds the bundled fixtures: it runs from a clone of debug-exit, not from an installed package',
+      hint: 'git clone the repository, then `npm ci && npm run demo`',
+    });
   }
   process.stderr.write('debug-exit demo: checking the system and building the fixtures\n');
   const setup = spawnSync('bash', [ENSURE_SYSTEM], { stdio: ['ignore', 2, 2] });
   if (setup.status !== 0) {
-    throw new DebugExitError({ code: 'usage', message: 'setting up the system failed (see above)', hint: 'run `sudo bash scripts/setup-system.sh`' });
+    throw new DebugExitError({
+      code: 'usage',
+      message: 'setting up the system failed (see above)',
+      hint: 'run `sudo bash scripts/setup-system.sh`',
+    });
   }
   const rows: DemoRow[] = [];
   const reports: unknown[] = [];
@@ -45,7 +53,8 @@ export async function runDemo(args: DemoArgs, log: Logger): Promise<number> {
       continue;
     }
     rows.push(rowOf(fixture, report));
-    if (args.format === 'json') reports.push({ fixture: fixture.name, report: JSON.parse(renderReport('json', report)) });
+    if (args.format === 'json')
+      reports.push({ fixture: fixture.name, report: JSON.parse(renderReport('json', report)) });
     else process.stdout.write(`\n=== ${fixture.name}: ${fixture.description}\n${renderReport('text', report)}`);
   }
   if (args.format === 'json') process.stdout.write(`${JSON.stringify(reports, null, 2)}\n`);
@@ -86,9 +95,20 @@ function rowOf(fixture: BundledCapture, report: Report): DemoRow {
 
 function summary(rows: DemoRow[]): string {
   const header = ['fixture', 'diagnosis', 'allocator-cleanup-first', 'built to show', 'crash attribution', ''];
-  const lines = rows.map((r) => [r.fixture.name, r.diagnosis, r.verdict, r.fixture.expected, r.crash, r.ok ? 'ok' : 'MISMATCH']);
+  const lines = rows.map((r) => [
+    r.fixture.name,
+    r.diagnosis,
+    r.verdict,
+    r.fixture.expected,
+    r.crash,
+    r.ok ? 'ok' : 'MISMATCH',
+  ]);
   const table = [header, ...lines];
   const widths = header.map((_, i) => Math.max(...table.map((row) => row[i].length)));
-  const format = (row: string[]) => row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd();
+  const format = (row: string[]) =>
+    row
+      .map((cell, i) => cell.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return `Summary\n${table.map(format).join('\n')}\n`;
 }

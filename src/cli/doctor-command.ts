@@ -38,7 +38,10 @@ function doctorProgram(program: string): string {
     return resolveProgram(program);
   } catch (error) {
     if (isDebugExitError(error) && error.failure.code === 'program-not-found') {
-      throw new DebugExitError({ ...error.failure, hint: 'give the path of the program a capture would run: `debug-exit doctor ./app`' });
+      throw new DebugExitError({
+        ...error.failure,
+        hint: 'give the path of the program a capture would run: `debug-exit doctor ./app`',
+      });
     }
     throw error;
   }

@@ -22,9 +22,18 @@ function checkFile(program: string, arch: string | null): void {
   try {
     stat = fs.statSync(program);
   } catch {
-    throw new DebugExitError({ code: 'program-not-found', message: `inspect: no such file: ${program}`, hint: 'give the path of a program, an object file (.o) or an archive (.a, .rlib)' });
+    throw new DebugExitError({
+      code: 'program-not-found',
+      message: `inspect: no such file: ${program}`,
+      hint: 'give the path of a program, an object file (.o) or an archive (.a, .rlib)',
+    });
   }
-  if (!stat.isFile()) throw new DebugExitError({ code: 'usage', message: `inspect: not a regular file: ${program}`, hint: 'give the path of a program, an object file (.o) or an archive (.a, .rlib)' });
+  if (!stat.isFile())
+    throw new DebugExitError({
+      code: 'usage',
+      message: `inspect: not a regular file: ${program}`,
+      hint: 'give the path of a program, an object file (.o) or an archive (.a, .rlib)',
+    });
   if (arch === null) return;
   let archs: string[] | null;
   try {
@@ -33,6 +42,10 @@ function checkFile(program: string, arch: string | null): void {
     return; // unreadable: inspect reports it (exit 1)
   }
   if (archs !== null && !archs.includes(arch)) {
-    throw new DebugExitError({ code: 'usage', message: `inspect: ${program} has no ${arch} slice (it has ${archs.join(', ')})`, hint: `pick one with --arch ${archs[0]}, or leave --arch out to read every slice` });
+    throw new DebugExitError({
+      code: 'usage',
+      message: `inspect: ${program} has no ${arch} slice (it has ${archs.join(', ')})`,
+      hint: `pick one with --arch ${archs[0]}, or leave --arch out to read every slice`,
+    });
   }
 }

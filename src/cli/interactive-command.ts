@@ -21,16 +21,41 @@ import { TerminalView } from './terminal-view';
 
 export async function runInteractive(args: InteractiveArgs): Promise<number> {
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
-    throw usageError('the interactive session needs a terminal', 'use `debug-exit capture [options] -- PROGRAM` instead');
+    throw usageError(
+      'the interactive session needs a terminal',
+      'use `debug-exit capture [options] -- PROGRAM` instead',
+    );
   }
   const program = resolveProgram(args.program);
   const lldbPath = resolveLldb(args.lldb);
   const dir = sessionTempDir('debug-exit-');
-  const recording = args.record === null ? null : openRecording(args.record ?? defaultRecordingPath(program), { explicit: args.record !== undefined, force: args.force });
+  const recording =
+    args.record === null
+      ? null
+      : openRecording(args.record ?? defaultRecordingPath(program), {
+          explicit: args.record !== undefined,
+          force: args.force,
+        });
   const recordTo = recording?.path ?? null;
   try {
     const spec: SessionSpec = {
-      ...buildSpec({ program, args: args.programArgs, env: args.env, timeoutS: 0, lldb: lldbPath, census: args.census !== null, censusMode: args.census === 'stops' ? 'stops' : 'list', extraProbes: args.probes, disableAslr: args.aslr === 'off', programOutput: 'terminal', recordTo }, program, dir),
+      ...buildSpec(
+        {
+          program,
+          args: args.programArgs,
+          env: args.env,
+          timeoutS: 0,
+          lldb: lldbPath,
+          census: args.census !== null,
+          censusMode: args.census === 'stops' ? 'stops' : 'list',
+          extraProbes: args.probes,
+          disableAslr: args.aslr === 'off',
+          programOutput: 'terminal',
+          recordTo,
+        },
+        program,
+        dir,
+      ),
       timeout_s: null, // the person decides when the program ends
     };
     return await session(args, spec, dir, lldbPath, recording);
@@ -40,7 +65,13 @@ export async function runInteractive(args: InteractiveArgs): Promise<number> {
   }
 }
 
-async function session(args: InteractiveArgs, spec: SessionSpec, dir: string, lldbPath: string, recording: OpenedRecording | null): Promise<number> {
+async function session(
+  args: InteractiveArgs,
+  spec: SessionSpec,
+  dir: string,
+  lldbPath: string,
+  recording: OpenedRecording | null,
+): Promise<number> {
   const size = { cols: process.stdout.columns || 120, rows: process.stdout.rows || 40 };
   const view = new TerminalView(process.stdout, {
     target: { program: spec.program, args: spec.args },
@@ -49,19 +80,37 @@ async function session(args: InteractiveArgs, spec: SessionSpec, dir: string, ll
     aslr: args.aslr,
   });
   let launched: Launched | undefined;
-  const record = recording === null ? null : { to: recording.path, fd: recording.fd, census: args.census !== null, userEnv: args.env, recordEnv: args.recordEnv, mode: 'interactive' as const };
+  const record =
+    recording === null
+      ? null
+      : {
+          to: recording.path,
+          fd: recording.fd,
+          census: args.census !== null,
+          userEnv: args.env,
+          recordEnv: args.recordEnv,
+          mode: 'interactive' as const,
+        };
   const openTransport = (): Transport => {
     launched = launchLldb({ lldbPath, scriptPath: SCRIPT_PATH, spec, dir, ...size, env: lldbEnv(), record });
     return launched.transport;
   };
   const actor = createActor(sessionMachine, {
     input: {
-      openTransport, nonce: spec.nonce, runTimeoutMs: 60000, mode: 'interactive',
+      openTransport,
+      nonce: spec.nonce,
+      runTimeoutMs: 60000,
+      mode: 'interactive',
       onToken: (token) => view.token(token),
       onHandover: () => view.handOver(),
     },
   });
-  const keyboard = new KeyboardForwarder(process.stdin, process.stdout, (data) => typeInto(launched, data), (c, r) => launched?.lldb.resize(c, r));
+  const keyboard = new KeyboardForwarder(
+    process.stdin,
+    process.stdout,
+    (data) => typeInto(launched, data),
+    (c, r) => launched?.lldb.resize(c, r),
+  );
   const stop = () => actor.send({ type: 'ABORT' });
   process.once('SIGTERM', stop);
   process.once('SIGHUP', stop);

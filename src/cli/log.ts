@@ -10,7 +10,12 @@ const LEVELS: readonly Level[] = ['trace', 'debug', 'info', 'warn', 'error', 'fa
 export type Logger = Record<Level, (fields: object, message?: string) => void>;
 
 export function createLogger(level: string): Logger {
-  const threshold = level === 'silent' ? LEVELS.length : LEVELS.includes(level as Level) ? LEVELS.indexOf(level as Level) : LEVELS.indexOf('warn');
+  const threshold =
+    level === 'silent'
+      ? LEVELS.length
+      : LEVELS.includes(level as Level)
+        ? LEVELS.indexOf(level as Level)
+        : LEVELS.indexOf('warn');
   let real: pino.Logger | null = null;
   const load = (): pino.Logger => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports

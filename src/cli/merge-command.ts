@@ -11,27 +11,38 @@ export function readInputs(files: readonly string[]): MergeInput[] {
     try {
       text = fs.readFileSync(file, 'utf8');
     } catch (error) {
-      throw usageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, 'name report files written by `debug-exit capture --format json`');
+      throw usageError(
+        `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+        'name report files written by `debug-exit capture --format json`',
+      );
     }
     try {
       return { source: file, document: JSON.parse(text) as unknown };
     } catch (error) {
-      throw usageError(`${file} is not JSON (${(error as Error).message})`, 'name report files written by `debug-exit capture --format json`');
+      throw usageError(
+        `${file} is not JSON (${(error as Error).message})`,
+        'name report files written by `debug-exit capture --format json`',
+      );
     }
   });
 }
 
 export function runMerge(args: MergeArgs): number {
   const outputs = args.outputs.map((out) => {
-    if (out.format !== 'text' && out.format !== 'json') throw usageError(`merge writes text or json; got --out ${out.format}=${out.path}`);
+    if (out.format !== 'text' && out.format !== 'json')
+      throw usageError(`merge writes text or json; got --out ${out.format}=${out.path}`);
     return { format: out.format, path: out.path };
   });
   const inputs = readInputs(args.files);
-  let merged;
+  let merged: ReturnType<typeof merge>;
   try {
     merged = merge(inputs);
   } catch (error) {
-    if (error instanceof MergeInputError) throw usageError(error.message, 'merge takes debug-exit/report@1 and debug-exit/repeat@1 documents (--format json)');
+    if (error instanceof MergeInputError)
+      throw usageError(
+        error.message,
+        'merge takes debug-exit/report@1 and debug-exit/repeat@1 documents (--format json)',
+      );
     throw error;
   }
   const render = (format: 'text' | 'json') => (format === 'json' ? renderMergedJson(merged) : renderMergedText(merged));

@@ -35,7 +35,9 @@ export interface ModifierRow<C extends CommandName> extends RowBase<C> {
 export type AnyRow = OptionRow<string, unknown, CommandName> | ModifierRow<CommandName>;
 
 /** A row whose key and command list keep their literal types, so the argument types follow the table. */
-export function option<const K extends string, V, const C extends CommandName>(row: OptionRow<K, V, C>): OptionRow<K, V, C> {
+export function option<const K extends string, V, const C extends CommandName>(
+  row: OptionRow<K, V, C>,
+): OptionRow<K, V, C> {
   return row;
 }
 
@@ -45,7 +47,11 @@ export function modifier<const C extends CommandName>(row: ModifierRow<C>): Modi
 
 /** The parsed values that the rows of `Rows` accepted by command `C` produce. */
 export type ValuesFor<Rows extends AnyRow, C extends CommandName> = {
-  [R in Rows as R extends OptionRow<infer K, unknown, infer RC> ? (C extends RC ? K : never) : never]: R extends OptionRow<string, infer V, CommandName> ? V : never;
+  [R in Rows as R extends OptionRow<infer K, unknown, infer RC>
+    ? C extends RC
+      ? K
+      : never
+    : never]: R extends OptionRow<string, infer V, CommandName> ? V : never;
 };
 
 export function rowsFor(rows: readonly AnyRow[], command: CommandName): AnyRow[] {
@@ -66,9 +72,11 @@ export interface ReadTokens {
  */
 export function readTokens(tokens: readonly string[], rows: readonly AnyRow[], positionals: boolean): ReadTokens {
   const byFlag = new Map(rows.map((row) => [row.flag as string, row]));
-  const takesValue = (token: string | undefined) => token !== undefined && byFlag.get(token)?.value !== undefined && byFlag.get(token)?.inlineOnly !== true;
+  const takesValue = (token: string | undefined) =>
+    token !== undefined && byFlag.get(token)?.value !== undefined && byFlag.get(token)?.inlineOnly !== true;
   const result: ReadTokens = { given: new Map(), positionals: [], problem: null };
-  const isPositional = (token: string, i: number) => positionals && !token.startsWith('--') && !takesValue(tokens[i - 1]);
+  const isPositional = (token: string, i: number) =>
+    positionals && !token.startsWith('--') && !takesValue(tokens[i - 1]);
   result.positionals = tokens.filter(isPositional);
   const options = tokens.filter((token, i) => !isPositional(token, i));
   const fail = (error: DebugExitError) => (result.problem ??= error);
@@ -77,7 +85,9 @@ export function readTokens(tokens: readonly string[], rows: readonly AnyRow[], p
     const [name, inline] = splitInline(token);
     const row = byFlag.get(name);
     if (row === undefined || (row.value === undefined && inline !== undefined)) {
-      fail(usageError(`unknown option: ${token}`, 'run `debug-exit help`; the program and its arguments go after `--`'));
+      fail(
+        usageError(`unknown option: ${token}`, 'run `debug-exit help`; the program and its arguments go after `--`'),
+      );
       continue;
     }
     const value = row.value === undefined ? '' : row.inlineOnly ? (inline ?? '') : (inline ?? options[++i]);

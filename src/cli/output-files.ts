@@ -49,7 +49,10 @@ export function openOutputs(outputs: ReadonlyArray<{ format: OutputFormat; path:
     try {
       return { ...out, fd: fs.openSync(out.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644) };
     } catch (error) {
-      throw usageError(`--out ${out.format}=${safeText(out.path)}: cannot write there: ${reason(error)}`, 'give a file in a folder that exists and that you can write to');
+      throw usageError(
+        `--out ${out.format}=${safeText(out.path)}: cannot write there: ${reason(error)}`,
+        'give a file in a folder that exists and that you can write to',
+      );
     }
   });
 }
@@ -59,7 +62,10 @@ export function writeOutput(out: OpenedOutput, text: string): void {
   try {
     fs.writeSync(out.fd, text);
   } catch (error) {
-    throw new DebugExitError({ code: 'output-failed', message: `cannot write the ${out.format} report to ${safeText(out.path)}: ${reason(error)}` });
+    throw new DebugExitError({
+      code: 'output-failed',
+      message: `cannot write the ${out.format} report to ${safeText(out.path)}: ${reason(error)}`,
+    });
   } finally {
     try {
       fs.closeSync(out.fd);
@@ -87,7 +93,12 @@ export function closeOutputs(outputs: readonly OpenedOutput[]): void {
 export const DEFAULT_RECORDING_DIR = path.join('.debug-exit', 'recordings');
 
 /** DEFAULT_RECORDING_DIR/<program>-<UTC time with milliseconds>-<pid>-<random>.cast. */
-export function defaultRecordingPath(program: string, now = new Date(), pid = process.pid, random = randomBytes(3).toString('hex')): string {
+export function defaultRecordingPath(
+  program: string,
+  now = new Date(),
+  pid = process.pid,
+  random = randomBytes(3).toString('hex'),
+): string {
   const stamp = now.toISOString().replace(/[-:]/g, '');
   return path.join(DEFAULT_RECORDING_DIR, `${path.basename(program)}-${stamp}-${pid}-${random}.cast`);
 }
@@ -111,7 +122,10 @@ export function openRecording(file: string, options: { explicit: boolean; force:
     return { path: file, fd: fs.openSync(file, flags, 0o644) };
   } catch (error) {
     const why = reason(error);
-    const hint = (error as NodeJS.ErrnoException).code === 'EEXIST' ? 'choose another --record PATH, or add --force to replace it' : 'give --record a file in a folder you can write to, or --no-record';
+    const hint =
+      (error as NodeJS.ErrnoException).code === 'EEXIST'
+        ? 'choose another --record PATH, or add --force to replace it'
+        : 'give --record a file in a folder you can write to, or --no-record';
     throw usageError(`--record ${safeText(file)}: cannot record there: ${why}`, hint);
   }
 }

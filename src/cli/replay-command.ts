@@ -19,26 +19,42 @@ import { renderHtmlPage } from './html-page';
  * An interactive session: one report per run (each `run` the person typed). A `--repeat` capture:
  * the distribution over its runs, as the capture printed it. Otherwise the one run's report.
  */
-function rendererFor(facts: SessionFacts, mode: string | undefined, recording: string): (format: OutputFormat) => string {
-  const renderOne = (format: OutputFormat, report: Report) => (format === 'html' ? renderHtmlPage(report, recording) : renderReport(format, report));
+function rendererFor(
+  facts: SessionFacts,
+  mode: string | undefined,
+  recording: string,
+): (format: OutputFormat) => string {
+  const renderOne = (format: OutputFormat, report: Report) =>
+    format === 'html' ? renderHtmlPage(report, recording) : renderReport(format, report);
   const reports = reportsOfRuns(facts);
   if (mode !== 'interactive' && reports.length <= 1) return (format) => renderOne(format, reportFrom(facts));
   return (format) => {
     if (ONE_RUN_FORMATS.includes(format)) {
       if (reports.length === 1) return renderOne(format, reports[0]);
-      throw usageError(`${format} shows one run; this recording has ${reports.length}`, 'replay it with --format text or json');
+      throw usageError(
+        `${format} shows one run; this recording has ${reports.length}`,
+        'replay it with --format text or json',
+      );
     }
     if (mode !== 'interactive') return format === 'json' ? renderRepeatJson(reports) : renderRepeatText(reports);
     if (format === 'json') return `[\n${reports.map((r) => renderReport('json', r).trimEnd()).join(',\n')}\n]\n`;
-    return reports.map((r, i) => `=== run ${i + 1} of ${reports.length}\n${renderReport(format, r)}`).join('\n') || 'no run in this session\n';
+    return (
+      reports.map((r, i) => `=== run ${i + 1} of ${reports.length}\n${renderReport(format, r)}`).join('\n') ||
+      'no run in this session\n'
+    );
   };
 }
 
 /** A recording must be a regular file: not a directory, not /dev/zero, not a FIFO. */
 function checkRecordingFile(file: string): void {
   const stat = fs.statSync(file, { throwIfNoEntry: false });
-  if (stat === undefined) throw new DebugExitError({ code: 'recording-invalid', message: `recording not found: ${safeText(file)}` });
-  if (!stat.isFile()) throw new DebugExitError({ code: 'recording-invalid', message: `not a recording: ${safeText(file)} is ${stat.isDirectory() ? 'a directory' : 'not a regular file'}` });
+  if (stat === undefined)
+    throw new DebugExitError({ code: 'recording-invalid', message: `recording not found: ${safeText(file)}` });
+  if (!stat.isFile())
+    throw new DebugExitError({
+      code: 'recording-invalid',
+      message: `not a recording: ${safeText(file)} is ${stat.isDirectory() ? 'a directory' : 'not a regular file'}`,
+    });
 }
 
 export async function runReplay(args: ReplayArgs): Promise<number> {
@@ -46,17 +62,32 @@ export async function runReplay(args: ReplayArgs): Promise<number> {
   const outputs = openOutputs(args.outputs);
   try {
     const filter = new TerminalFilter();
-    const write = args.raw ? (d: string) => process.stderr.write(d) : (d: string) => process.stderr.write(filter.push(d));
+    const write = args.raw
+      ? (d: string) => process.stderr.write(d)
+      : (d: string) => process.stderr.write(filter.push(d));
     const play = args.play ? { speed: args.speed, write } : undefined;
     const result = await replay({ file: args.recording, play });
     const { debug_exit: meta } = result.header;
-    const facts = { target: meta.target, profileFile: meta.profile_file, census: meta.options?.census === true, programSha256: meta.program_sha256 ?? null, aslr: meta.options?.aslr ?? null, experiment: meta.options?.experiment ?? null, session: result.session, cut: !result.end.lldbExited, profileOutput: result.end.profileOutput ?? undefined };
+    const facts = {
+      target: meta.target,
+      profileFile: meta.profile_file,
+      census: meta.options?.census === true,
+      programSha256: meta.program_sha256 ?? null,
+      aslr: meta.options?.aslr ?? null,
+      experiment: meta.options?.experiment ?? null,
+      session: result.session,
+      cut: !result.end.lldbExited,
+      profileOutput: result.end.profileOutput ?? undefined,
+    };
     const render = rendererFor(facts, meta.options?.mode, args.recording);
     process.stdout.write(render(args.format));
     for (const out of outputs) writeOutput(out, render(out.format));
     const rejected = rejectedFramesLine(result.session.rejectedCount, result.session.rejected);
     if (rejected !== null) process.stderr.write(`debug-exit: ${rejected}\n`);
-    if (!result.end.lldbExited) process.stderr.write(`debug-exit: ${safeText(args.recording)}: the session was cut (the capture was killed?); the report covers what was recorded\n`);
+    if (!result.end.lldbExited)
+      process.stderr.write(
+        `debug-exit: ${safeText(args.recording)}: the session was cut (the capture was killed?); the report covers what was recorded\n`,
+      );
     return 0;
   } catch (error) {
     if (error instanceof RecordingError) {

@@ -28,7 +28,12 @@ export class TerminalView {
 
   constructor(
     private readonly out: NodeJS.WritableStream,
-    private readonly session: { target: CaptureTarget; profileFile: string | null; census: boolean; aslr: 'on' | 'off' },
+    private readonly session: {
+      target: CaptureTarget;
+      profileFile: string | null;
+      census: boolean;
+      aslr: 'on' | 'off';
+    },
   ) {}
 
   handOver(): void {
@@ -41,7 +46,9 @@ export class TerminalView {
     this.beforeHandover = '';
     const probes = this.runs.sharedEvents().filter((e) => e.kind === 'probe-resolved');
     const resolved = probes.filter((e) => e.kind === 'probe-resolved' && e.locations > 0).length;
-    this.note(`debug-exit: probes in place (${resolved} of ${probes.length} resolved before launch; more resolve as libraries load). Type \`run\`.`);
+    this.note(
+      `debug-exit: probes in place (${resolved} of ${probes.length} resolved before launch; more resolve as libraries load). Type \`run\`.`,
+    );
     this.write(rest);
   }
 
@@ -65,9 +72,13 @@ export class TerminalView {
   private event(event: Parameters<RunTracker['add']>[0]): void {
     const change = this.runs.add(event);
     if (change === null || !this.handedOver) return;
-    if (change.kind === 'started') this.note(`debug-exit: run ${change.run.index} (pid ${change.run.pid}), LLVM_PROFILE_FILE=${safeText(this.session.profileFile ?? '(unset)')}`);
+    if (change.kind === 'started')
+      this.note(
+        `debug-exit: run ${change.run.index} (pid ${change.run.pid}), LLVM_PROFILE_FILE=${safeText(this.session.profileFile ?? '(unset)')}`,
+      );
     if (change.kind === 'hit') this.note(safeText(liveLine(change.event)));
-    if (change.kind === 'crashed') this.report(change.run, 'crashed: the program is stopped at the crash (bt, frame variable)');
+    if (change.kind === 'crashed')
+      this.report(change.run, 'crashed: the program is stopped at the crash (bt, frame variable)');
     if (change.kind === 'ended' && !change.run.crashed) this.report(change.run, 'ended');
     if (change.kind === 'ended' && change.run.crashed) this.note(`debug-exit: run ${change.run.index} ended`);
   }

@@ -92,7 +92,14 @@ export interface IntegrityEvent extends EventBase {
   module?: string | null;
   /** Records in the data section; fractional when its size is not a whole number of records. */
   records?: number | null;
-  first_bad?: { index: number | null; address: string; field: string; value: unknown; expected: string; problems?: string[] } | null;
+  first_bad?: {
+    index: number | null;
+    address: string;
+    field: string;
+    value: unknown;
+    expected: string;
+    problems?: string[];
+  } | null;
   writer_would_see?: Record<string, unknown> | null;
   /** How the runtime's raw profile version was found (symbols, the version variable in memory). */
   version_source?: string | null;

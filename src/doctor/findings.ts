@@ -8,7 +8,14 @@
  *     -> [..., { status: 'FAIL', check: 'ptrace', finding: 'kernel.yama.ptrace_scope is 3: ...', hint: '...' }]
  */
 import { EXIT_TIME_WRITER } from '../probes/catalogue';
-import { EVENT_SCHEMA, type DebugExitEvent, type ErrorEvent, type ExitEvent, type HelloEvent, type ProbeRole } from '../timeline/events';
+import {
+  EVENT_SCHEMA,
+  type DebugExitEvent,
+  type ErrorEvent,
+  type ExitEvent,
+  type HelloEvent,
+  type ProbeRole,
+} from '../timeline/events';
 import { finalResolutions, isResolved, type ProbeResolution } from '../timeline/probes';
 
 export type Status = 'ok' | 'warn' | 'FAIL';
@@ -107,7 +114,9 @@ export interface DoctorReport {
  * Probes doctor adds to the catalogue's to tell "no mimalloc" from "mimalloc without symbols":
  * `mi_version` is exported, so it resolves even in a stripped libmimalloc.so.
  */
-export const MARKER_PROBES: ReadonlyArray<{ role: ProbeRole; symbol: string }> = [{ role: 'allocator-init', symbol: 'mi_version' }];
+export const MARKER_PROBES: ReadonlyArray<{ role: ProbeRole; symbol: string }> = [
+  { role: 'allocator-init', symbol: 'mi_version' },
+];
 
 const TESTED_LLDB_MAJOR = 19;
 const SETUP_HINT = 'install it with `npm run setup` (Debian: lldb-19), or name it with `--lldb PATH`';
@@ -139,15 +148,30 @@ function lldbFinding(lldb: LldbFacts): Finding {
   if (!lldb.found) return { status: 'FAIL', check: 'lldb', finding: lldb.message, hint: lldb.hint };
   if (lldb.version === null) {
     const why = lldb.versionError ?? 'no output';
-    return { status: 'FAIL', check: 'lldb', finding: `${lldb.path} --version failed: ${why}`, hint: `check that ${lldb.path} runs; or ${SETUP_HINT}` };
+    return {
+      status: 'FAIL',
+      check: 'lldb',
+      finding: `${lldb.path} --version failed: ${why}`,
+      hint: `check that ${lldb.path} runs; or ${SETUP_HINT}`,
+    };
   }
   const major = /^lldb version (\d+)/i.exec(lldb.version)?.[1];
   const found = `${lldb.path} (${lldb.version})`;
   if (!/lldb/i.test(lldb.version)) {
-    return { status: 'warn', check: 'lldb', finding: `${lldb.path} --version says "${lldb.version}": is it LLDB?`, hint: `name an LLDB with \`--lldb PATH\`, or ${SETUP_HINT}` };
+    return {
+      status: 'warn',
+      check: 'lldb',
+      finding: `${lldb.path} --version says "${lldb.version}": is it LLDB?`,
+      hint: `name an LLDB with \`--lldb PATH\`, or ${SETUP_HINT}`,
+    };
   }
   if (major !== undefined && Number(major) !== TESTED_LLDB_MAJOR) {
-    return { status: 'warn', check: 'lldb', finding: `${found}: debug-exit is tested with LLDB ${TESTED_LLDB_MAJOR}`, hint: `if a capture misbehaves, ${SETUP_HINT}` };
+    return {
+      status: 'warn',
+      check: 'lldb',
+      finding: `${found}: debug-exit is tested with LLDB ${TESTED_LLDB_MAJOR}`,
+      hint: `if a capture misbehaves, ${SETUP_HINT}`,
+    };
   }
   return { status: 'ok', check: 'lldb', finding: found };
 }
@@ -160,7 +184,10 @@ function hello(outcome: BatchOutcome): HelloEvent | undefined {
 function batchTrouble(outcome: BatchOutcome): string {
   if (outcome.spawnError !== undefined) return `LLDB did not start: ${outcome.spawnError}`;
   if (outcome.timedOut) return 'LLDB did not finish in time and was killed';
-  const said = outcome.lastOutput.split('\n').filter((l) => /error/i.test(l)).pop();
+  const said = outcome.lastOutput
+    .split('\n')
+    .filter((l) => /error/i.test(l))
+    .pop();
   return said !== undefined ? `LLDB said: ${said.trim()}` : `LLDB exited with status ${outcome.exitCode}`;
 }
 
@@ -183,12 +210,19 @@ function scriptFinding(outcome: BatchOutcome, scriptPath: string): Finding {
       hint: 'the script and the tool come from different versions: reinstall debug-exit',
     };
   }
-  return { status: 'ok', check: 'python', finding: `LLDB's Python runs the debug-exit script (${said.schema}, ${said.lldb_version}, platform ${said.platform}) from ${scriptPath}` };
+  return {
+    status: 'ok',
+    check: 'python',
+    finding: `LLDB's Python runs the debug-exit script (${said.schema}, ${said.lldb_version}, platform ${said.platform}) from ${scriptPath}`,
+  };
 }
 
 /** `; in a container (docker), under a seccomp filter`, or nothing. */
 function confinement(ptrace: PtraceFacts): string {
-  const parts = [ptrace.container === null ? '' : `in a container (${ptrace.container})`, ptrace.seccompFilter ? 'under a seccomp filter' : ''];
+  const parts = [
+    ptrace.container === null ? '' : `in a container (${ptrace.container})`,
+    ptrace.seccompFilter ? 'under a seccomp filter' : '',
+  ];
   const said = parts.filter((p) => p !== '').join(', ');
   return said === '' ? '' : `; ${said}`;
 }
@@ -196,15 +230,29 @@ function confinement(ptrace: PtraceFacts): string {
 function ptraceFinding(ptrace: PtraceFacts): Finding {
   const where = confinement(ptrace);
   const scope = ptrace.yamaScope;
-  if (scope === null) return { status: 'ok', check: 'ptrace', finding: `no Yama ptrace restriction (no /proc/sys/kernel/yama/ptrace_scope)${where}` };
+  if (scope === null)
+    return {
+      status: 'ok',
+      check: 'ptrace',
+      finding: `no Yama ptrace restriction (no /proc/sys/kernel/yama/ptrace_scope)${where}`,
+    };
   if (scope === 0 || scope === 1) {
-    const what = scope === 0 ? 'any process of the same user may be traced' : 'a debugger may trace its own children, which is how a capture runs the program';
+    const what =
+      scope === 0
+        ? 'any process of the same user may be traced'
+        : 'a debugger may trace its own children, which is how a capture runs the program';
     return { status: 'ok', check: 'ptrace', finding: `kernel.yama.ptrace_scope is ${scope}: ${what}${where}` };
   }
   if (scope === 2) {
     const finding = `kernel.yama.ptrace_scope is 2: only a process with CAP_SYS_PTRACE may trace`;
-    if (ptrace.capSysPtrace) return { status: 'ok', check: 'ptrace', finding: `${finding}, and this one has it${where}` };
-    return { status: 'FAIL', check: 'ptrace', finding: `${finding}, and this one does not${where}`, hint: 'run as root, or `sudo sysctl kernel.yama.ptrace_scope=1`' };
+    if (ptrace.capSysPtrace)
+      return { status: 'ok', check: 'ptrace', finding: `${finding}, and this one has it${where}` };
+    return {
+      status: 'FAIL',
+      check: 'ptrace',
+      finding: `${finding}, and this one does not${where}`,
+      hint: 'run as root, or `sudo sysctl kernel.yama.ptrace_scope=1`',
+    };
   }
   return {
     status: 'FAIL',
@@ -220,9 +268,15 @@ function containerHint(ptrace: PtraceFacts | null): string {
 }
 
 function launchFinding(launch: LaunchFacts | null, ptrace: PtraceFacts | null): Finding {
-  if (launch === null) return { status: 'warn', check: 'launch', finding: 'not tried: the checks above failed', hint: 'fix them first' };
+  if (launch === null)
+    return { status: 'warn', check: 'launch', finding: 'not tried: the checks above failed', hint: 'fix them first' };
   const off = launchResult(launch.aslrOff);
-  if (off.ok) return { status: 'ok', check: 'launch', finding: `LLDB launched ${launch.program} with ASLR disabled (a capture's default) and followed it to ${off.detail}` };
+  if (off.ok)
+    return {
+      status: 'ok',
+      check: 'launch',
+      finding: `LLDB launched ${launch.program} with ASLR disabled (a capture's default) and followed it to ${off.detail}`,
+    };
   const on = launch.aslrOn === null ? null : launchResult(launch.aslrOn);
   if (on?.ok) {
     return {
@@ -266,32 +320,60 @@ function notCheckedHere(platform: string): Finding {
       hint: 'run a capture on the program; if LLDB cannot launch it, `sudo DevToolsSecurity -enable` and check `DevToolsSecurity -status`',
     };
   }
-  return { status: 'warn', check: 'launch', finding: `not checked on ${platform}: debug-exit knows how to check Linux only`, hint: 'run a capture to find out' };
+  return {
+    status: 'warn',
+    check: 'launch',
+    finding: `not checked on ${platform}: debug-exit knows how to check Linux only`,
+    hint: 'run a capture to find out',
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Program
 
-const isMarker = (r: { role: ProbeRole; symbol: string }) => MARKER_PROBES.some((m) => m.role === r.role && m.symbol === r.symbol);
+const isMarker = (r: { role: ProbeRole; symbol: string }) =>
+  MARKER_PROBES.some((m) => m.role === r.role && m.symbol === r.symbol);
 
 export function programSection(program: ProgramFacts, platform: string): ProgramSection {
   const setup = program.setup;
   const base = { path: program.path, libraryDirs: program.libraryDirs };
   const error = setup.events.find((e): e is ErrorEvent => e.kind === 'error');
   if (error !== undefined && error.code === 'target-failed') {
-    const finding: Finding = { status: 'FAIL', check: 'program', finding: `LLDB cannot load ${program.path}: ${error.message}`, hint: 'give doctor the executable a capture would run (a binary for this machine, not a script)' };
+    const finding: Finding = {
+      status: 'FAIL',
+      check: 'program',
+      finding: `LLDB cannot load ${program.path}: ${error.message}`,
+      hint: 'give doctor the executable a capture would run (a binary for this machine, not a script)',
+    };
     return { ...base, roles: [], findings: [finding] };
   }
   if (error !== undefined) {
-    const finding: Finding = { status: 'FAIL', check: 'program', finding: `the debug-exit script failed on ${program.path}: ${error.message}`, hint: 'this is a bug of debug-exit: report it with this output', output: setup.lastOutput };
+    const finding: Finding = {
+      status: 'FAIL',
+      check: 'program',
+      finding: `the debug-exit script failed on ${program.path}: ${error.message}`,
+      hint: 'this is a bug of debug-exit: report it with this output',
+      output: setup.lastOutput,
+    };
     return { ...base, roles: [], findings: [finding] };
   }
   if (hello(setup) === undefined) {
-    const finding: Finding = { status: 'FAIL', check: 'program', finding: `not checked: the debug-exit script did not load in LLDB (${batchTrouble(setup)})`, hint: 'see the python check above' };
+    const finding: Finding = {
+      status: 'FAIL',
+      check: 'program',
+      finding: `not checked: the debug-exit script did not load in LLDB (${batchTrouble(setup)})`,
+      hint: 'see the python check above',
+    };
     return { ...base, roles: [], findings: [finding] };
   }
   if (!setup.events.some((e) => e.kind === 'probe-resolved')) {
-    const finding: Finding = { status: 'FAIL', check: 'program', finding: `LLDB did not report the probes of ${program.path}: ${batchTrouble(setup)}`, hint: 'see the checks above; if they pass, run doctor again with `--log-level debug`', output: setup.lastOutput };
+    const finding: Finding = {
+      status: 'FAIL',
+      check: 'program',
+      finding: `LLDB did not report the probes of ${program.path}: ${batchTrouble(setup)}`,
+      hint: 'see the checks above; if they pass, run doctor again with `--log-level debug`',
+      output: setup.lastOutput,
+    };
     return { ...base, roles: [], findings: [finding] };
   }
   const resolutions = finalResolutions(setup.events);
@@ -311,14 +393,25 @@ export function byRole(probes: readonly ProbeResolution[]): RoleProbes[] {
   return roles;
 }
 
-function programFindings(path: string, probes: readonly ProbeResolution[], markers: readonly ProbeResolution[], platform: string): Finding[] {
+function programFindings(
+  path: string,
+  probes: readonly ProbeResolution[],
+  markers: readonly ProbeResolution[],
+  platform: string,
+): Finding[] {
   const name = path.split('/').pop() ?? path;
   const resolved = (role: ProbeRole) => probes.filter((p) => p.role === role && isResolved(p));
   const symbolsFound = resolved('main').length > 0;
   return [
     symbolsFinding(name, symbolsFound),
     writerFinding(name, resolved('profile-write'), symbolsFound),
-    allocatorFinding(name, resolved('allocator-teardown'), markers.filter(isResolved), symbolsFound, resolved('profile-write').length > 0),
+    allocatorFinding(
+      name,
+      resolved('allocator-teardown'),
+      markers.filter(isResolved),
+      symbolsFound,
+      resolved('profile-write').length > 0,
+    ),
     exitFinding(resolved('process-exit'), platform),
     atexitFinding(resolved('atexit-register')),
   ];
@@ -331,7 +424,10 @@ function programFindings(path: string, probes: readonly ProbeResolution[], marke
 export function resolvedByModule(resolved: readonly ProbeResolution[]): Array<{ module: string; symbols: string[] }> {
   const groups: Array<{ module: string; symbols: string[] }> = [];
   for (const probe of resolved) {
-    const label = probe.locations > Math.max(1, probe.modules.length) ? `${probe.symbol} (${probe.locations} locations)` : probe.symbol;
+    const label =
+      probe.locations > Math.max(1, probe.modules.length)
+        ? `${probe.symbol} (${probe.locations} locations)`
+        : probe.symbol;
     for (const module of probe.modules.length > 0 ? probe.modules : ['?']) {
       let group = groups.find((g) => g.module === module);
       if (group === undefined) groups.push((group = { module, symbols: [] }));
@@ -362,7 +458,11 @@ function symbolsFinding(name: string, found: boolean): Finding {
 function writerFinding(name: string, writers: readonly ProbeResolution[], symbolsFound: boolean): Finding {
   if (writers.some((p) => p.symbol === EXIT_TIME_WRITER)) {
     const exitTime = writers.filter((p) => p.symbol === EXIT_TIME_WRITER);
-    return { status: 'ok', check: 'profile-write', finding: `the profile writer resolves: ${EXIT_TIME_WRITER}, the exit-time write, in ${modulesOf(exitTime)}` };
+    return {
+      status: 'ok',
+      check: 'profile-write',
+      finding: `the profile writer resolves: ${EXIT_TIME_WRITER}, the exit-time write, in ${modulesOf(exitTime)}`,
+    };
   }
   if (writers.length > 0) {
     return {
@@ -388,10 +488,22 @@ function writerFinding(name: string, writers: readonly ProbeResolution[], symbol
   };
 }
 
-function allocatorFinding(name: string, teardown: readonly ProbeResolution[], mimalloc: readonly ProbeResolution[], symbolsFound: boolean, writerFound: boolean): Finding {
+function allocatorFinding(
+  name: string,
+  teardown: readonly ProbeResolution[],
+  mimalloc: readonly ProbeResolution[],
+  symbolsFound: boolean,
+  writerFound: boolean,
+): Finding {
   if (teardown.length > 0) {
-    const order = writerFound ? 'the order of the teardown and the profile write can be known' : 'the teardown will be seen (the profile writer will not: see profile-write)';
-    return { status: 'ok', check: 'allocator', finding: `allocator probes resolve in ${modulesOf(teardown)} (${symbolsOf(teardown)}): ${order}` };
+    const order = writerFound
+      ? 'the order of the teardown and the profile write can be known'
+      : 'the teardown will be seen (the profile writer will not: see profile-write)';
+    return {
+      status: 'ok',
+      check: 'allocator',
+      finding: `allocator probes resolve in ${modulesOf(teardown)} (${symbolsOf(teardown)}): ${order}`,
+    };
   }
   const unknowable = 'the order against a teardown cannot be known';
   if (mimalloc.length > 0) {
@@ -402,7 +514,9 @@ function allocatorFinding(name: string, teardown: readonly ProbeResolution[], mi
       hint: 'link a mimalloc built with symbols (`npm run setup` builds one into ~/.cache/debug-exit/mimalloc), or install its debug symbols',
     };
   }
-  const why = symbolsFound ? 'no mimalloc, or mimalloc without symbols (Debian\'s libmimalloc.so is stripped)' : `no mimalloc in the libraries LLDB found, and ${name} has no symbols`;
+  const why = symbolsFound
+    ? "no mimalloc, or mimalloc without symbols (Debian's libmimalloc.so is stripped)"
+    : `no mimalloc in the libraries LLDB found, and ${name} has no symbols`;
   return {
     status: 'warn',
     check: 'allocator',
@@ -413,8 +527,16 @@ function allocatorFinding(name: string, teardown: readonly ProbeResolution[], mi
 
 function exitFinding(exits: readonly ProbeResolution[], platform: string): Finding {
   const exit = exits.filter((p) => p.symbol === 'exit');
-  if (exit.length > 0) return { status: 'ok', check: 'exit', finding: `exit resolves in ${modulesOf(exit)}: the start of the exit is seen` };
-  const where = platform === 'linux' ? 'LLDB did not find the C library on the library search path' : 'the C library was not loaded';
+  if (exit.length > 0)
+    return {
+      status: 'ok',
+      check: 'exit',
+      finding: `exit resolves in ${modulesOf(exit)}: the start of the exit is seen`,
+    };
+  const where =
+    platform === 'linux'
+      ? 'LLDB did not find the C library on the library search path'
+      : 'the C library was not loaded';
   return {
     status: 'warn',
     check: 'exit',
@@ -426,22 +548,32 @@ function exitFinding(exits: readonly ProbeResolution[], platform: string): Findi
 function atexitFinding(registrations: readonly ProbeResolution[]): Finding {
   if (registrations.length > 0) {
     const where = registrations.map((p) => `${p.symbol} in ${p.modules.join(', ')}`).join(', ');
-    return { status: 'ok', check: 'atexit', finding: `registrations of exit handlers can be seen (${where}): the order of registration (the reverse of the order they run in) can be shown` };
+    return {
+      status: 'ok',
+      check: 'atexit',
+      finding: `registrations of exit handlers can be seen (${where}): the order of registration (the reverse of the order they run in) can be shown`,
+    };
   }
   return {
     status: 'warn',
     check: 'atexit',
-    finding: 'atexit and __cxa_atexit do not resolve before launch: which handler was registered first may not be shown',
+    finding:
+      'atexit and __cxa_atexit do not resolve before launch: which handler was registered first may not be shown',
     hint: 'nothing to do if the C library loads at run time (they resolve then); a capture with --census shows every registration',
   };
 }
 
 function notesFor(facts: DoctorFacts, program: ProgramSection | null): string[] {
-  if (facts.programPath !== null && facts.program === null) return [`the probes of ${facts.programPath} are not checked: that needs LLDB`];
+  if (facts.programPath !== null && facts.program === null)
+    return [`the probes of ${facts.programPath} are not checked: that needs LLDB`];
   if (facts.program === null || program === null || program.roles.length === 0) return [];
-  const notes = ['probes are resolved without running the program: libraries it opens with dlopen are not seen, and resolve only in a capture'];
+  const notes = [
+    'probes are resolved without running the program: libraries it opens with dlopen are not seen, and resolve only in a capture',
+  ];
   if (facts.platform === 'linux' && facts.program.libraryDirs !== null) {
-    notes.push('the program\'s libraries are looked up like the dynamic loader would, without its RUNPATH: a library found only through RUNPATH is not seen here');
+    notes.push(
+      "the program's libraries are looked up like the dynamic loader would, without its RUNPATH: a library found only through RUNPATH is not seen here",
+    );
   }
   return notes;
 }

@@ -13,7 +13,15 @@ import { DebugExitError, isDebugExitError } from '../session/failure';
 import { lldbQuote } from '../session/machine';
 import { findExecutable, resolveLldb } from '../session/preflight';
 import type { ProbeSpec, SessionSpec } from '../session/spec';
-import { MARKER_PROBES, type BatchOutcome, type DoctorFacts, type LaunchFacts, type LldbFacts, type ProgramFacts, type PtraceFacts } from './findings';
+import {
+  MARKER_PROBES,
+  type BatchOutcome,
+  type DoctorFacts,
+  type LaunchFacts,
+  type LldbFacts,
+  type ProgramFacts,
+  type PtraceFacts,
+} from './findings';
 import { linuxLibraryDirs } from './library-dirs';
 import { DX_SETUP, importScript, runBatch } from './lldb-batch';
 
@@ -38,11 +46,18 @@ export interface GatherRequest {
 export async function gatherFacts(request: GatherRequest): Promise<DoctorFacts> {
   const platform = process.platform;
   const lldb = lldbFacts(request.lldb);
-  const base = { platform, scriptPath: SCRIPT_PATH, lldb, programPath: request.program, ptrace: platform === 'linux' ? ptraceFacts() : null };
+  const base = {
+    platform,
+    scriptPath: SCRIPT_PATH,
+    lldb,
+    programPath: request.program,
+    ptrace: platform === 'linux' ? ptraceFacts() : null,
+  };
   if (!lldb.found) return { ...base, script: null, launch: null, program: null };
   const dir = sessionTempDir('debug-exit-doctor-');
   try {
-    const run = (name: string, spec: SessionSpec, commands: () => string[]) => runSpec(lldb.path, dir, name, spec, commands, request);
+    const run = (name: string, spec: SessionSpec, commands: () => string[]) =>
+      runSpec(lldb.path, dir, name, spec, commands, request);
     // Linux: the script's first run also launches /bin/true, as a capture would (ASLR disabled).
     const harmless = platform === 'linux' ? (findExecutable('true') ?? '/bin/true') : process.execPath;
     const launches = platform === 'linux';
@@ -50,12 +65,20 @@ export async function gatherFacts(request: GatherRequest): Promise<DoctorFacts> 
     const script = await run('launch', launchSpec(harmless, dir, 'launch', true), withRun);
     let launch: LaunchFacts | null = null;
     if (launches && script.events.some((e) => e.kind === 'hello')) {
-      const launchedOk = script.events.some((e) => e.kind === 'launched') && script.events.some((e) => e.kind === 'exit');
+      const launchedOk =
+        script.events.some((e) => e.kind === 'launched') && script.events.some((e) => e.kind === 'exit');
       // A capture's default disables ASLR, which Docker's seccomp profile forbids: try without.
-      const aslrOn = launchedOk ? null : await run('launch-aslr-on', launchSpec(harmless, dir, 'launch-aslr-on', false), withRun);
+      const aslrOn = launchedOk
+        ? null
+        : await run('launch-aslr-on', launchSpec(harmless, dir, 'launch-aslr-on', false), withRun);
       launch = { program: harmless, aslrOff: script, aslrOn };
     }
-    const program = request.program === null ? null : await programFacts(request.program, platform, subdir(dir, 'program'), (spec, commands) => run('program', spec, commands));
+    const program =
+      request.program === null
+        ? null
+        : await programFacts(request.program, platform, subdir(dir, 'program'), (spec, commands) =>
+            run('program', spec, commands),
+          );
     return { ...base, script, launch, program };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -70,10 +93,21 @@ function lldbFacts(requested: string | null): LldbFacts {
     if (!isDebugExitError(error) || error.failure.code !== 'lldb-not-found') throw error;
     return { found: false, message: error.failure.message, hint: error.failure.hint ?? '' };
   }
-  const result = spawnSync(lldbPath, ['--version'], { encoding: 'utf8', timeout: VERSION_TIMEOUT_MS, stdio: ['ignore', 'pipe', 'pipe'] });
-  const version = (result.stdout ?? '').split('\n').map((l) => l.trim()).find((l) => l !== '') ?? null;
+  const result = spawnSync(lldbPath, ['--version'], {
+    encoding: 'utf8',
+    timeout: VERSION_TIMEOUT_MS,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const version =
+    (result.stdout ?? '')
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => l !== '') ?? null;
   if (result.error !== undefined || version === null) {
-    const lines = (result.stderr ?? '').split('\n').map((l) => l.trim()).filter((l) => l !== '');
+    const lines = (result.stderr ?? '')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== '');
     const said = lines.filter((l) => /error/i.test(l)).pop() ?? lines.pop();
     const why = result.error?.message ?? said ?? `exit status ${result.status}`;
     return { found: true, path: lldbPath, version: null, versionError: why };
@@ -117,7 +151,16 @@ function launchSpec(program: string, dir: string, name: string, disableAslr: boo
 }
 
 function specRequest(program: string, disableAslr: boolean) {
-  return { program, args: [], env: {}, timeoutS: LAUNCH_TIMEOUT_S, lldb: null, census: false, disableAslr, recordTo: null };
+  return {
+    program,
+    args: [],
+    env: {},
+    timeoutS: LAUNCH_TIMEOUT_S,
+    lldb: null,
+    census: false,
+    disableAslr,
+    recordTo: null,
+  };
 }
 
 function subdir(dir: string, name: string): string {
@@ -130,14 +173,24 @@ type SpecRun = (spec: SessionSpec, commands: () => string[]) => Promise<BatchOut
 
 async function programFacts(program: string, platform: string, dir: string, run: SpecRun): Promise<ProgramFacts> {
   const spec = buildSpec(specRequest(program, true), program, dir);
-  const markers: ProbeSpec[] = MARKER_PROBES.map((m) => ({ role: m.role, symbols: [m.symbol], mode: 'once', reads_registered_function: false }));
+  const markers: ProbeSpec[] = MARKER_PROBES.map((m) => ({
+    role: m.role,
+    symbols: [m.symbol],
+    mode: 'once',
+    reads_registered_function: false,
+  }));
   // LLDB on Linux finds the program's libraries on disk only in target.exec-search-paths.
   const libraryDirs = platform === 'linux' ? linuxLibraryDirs() : null;
   // They come from LD_LIBRARY_PATH and /etc: a folder whose name LLDB's parser could misread is
   // left out rather than spliced into the command.
   const safeDirs = (libraryDirs ?? []).filter(isPlainPath);
-  const settings = safeDirs.length === 0 ? [] : [`settings set target.exec-search-paths ${safeDirs.map(lldbQuote).join(' ')}`];
-  const setup = await run({ ...spec, probes: [...spec.probes, ...markers] }, () => [...settings, importScript(SCRIPT_PATH), DX_SETUP]);
+  const settings =
+    safeDirs.length === 0 ? [] : [`settings set target.exec-search-paths ${safeDirs.map(lldbQuote).join(' ')}`];
+  const setup = await run({ ...spec, probes: [...spec.probes, ...markers] }, () => [
+    ...settings,
+    importScript(SCRIPT_PATH),
+    DX_SETUP,
+  ]);
   return { path: program, setup, libraryDirs };
 }
 
@@ -146,10 +199,34 @@ function isPlainPath(dir: string): boolean {
   return /^[^\u0000-\u001f\u007f"'`\\$]+$/.test(dir);
 }
 
-async function runSpec(lldb: string, dir: string, name: string, spec: SessionSpec, commands: () => string[], request: GatherRequest): Promise<BatchOutcome> {
+async function runSpec(
+  lldb: string,
+  dir: string,
+  name: string,
+  spec: SessionSpec,
+  commands: () => string[],
+  request: GatherRequest,
+): Promise<BatchOutcome> {
   const { log, abortSignal } = request;
-  const outcome = await runBatch({ lldb, spec, dir: subdir(dir, `channel-${name}`), commands: commands(), timeoutMs: BATCH_TIMEOUT_MS, abortSignal });
-  if (abortSignal?.aborted) throw new DebugExitError({ code: 'interrupted', message: 'doctor stopped before its checks were done' });
-  log.debug({ run: name, events: outcome.events.length, exitCode: outcome.exitCode, timedOut: outcome.timedOut, lastOutput: outcome.lastOutput }, 'doctor: lldb --batch');
+  const outcome = await runBatch({
+    lldb,
+    spec,
+    dir: subdir(dir, `channel-${name}`),
+    commands: commands(),
+    timeoutMs: BATCH_TIMEOUT_MS,
+    abortSignal,
+  });
+  if (abortSignal?.aborted)
+    throw new DebugExitError({ code: 'interrupted', message: 'doctor stopped before its checks were done' });
+  log.debug(
+    {
+      run: name,
+      events: outcome.events.length,
+      exitCode: outcome.exitCode,
+      timedOut: outcome.timedOut,
+      lastOutput: outcome.lastOutput,
+    },
+    'doctor: lldb --batch',
+  );
   return outcome;
 }

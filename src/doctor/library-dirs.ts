@@ -37,7 +37,9 @@ export function parseLdSoConf(text: string): { dirs: string[]; includes: string[
 export function linuxLibraryDirs(env: NodeJS.ProcessEnv = process.env): string[] {
   const fromEnv = (env.LD_LIBRARY_PATH ?? '').split(':');
   const candidates = [...fromEnv, ...confDirs(LD_SO_CONF, 0), ...DEFAULT_DIRS];
-  return [...new Set(candidates.map((d) => path.normalize(d)))].filter((d) => PASSES_LLDB_PARSER.test(d) && isDirectory(d));
+  return [...new Set(candidates.map((d) => path.normalize(d)))].filter(
+    (d) => PASSES_LLDB_PARSER.test(d) && isDirectory(d),
+  );
 }
 
 function confDirs(file: string, depth: number): string[] {
@@ -58,10 +60,17 @@ function expand(pattern: string): string[] {
   const dir = path.dirname(pattern);
   const base = path.basename(pattern);
   if (!/[*?[]/.test(base)) return [pattern];
-  const escaped = base.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const escaped = base
+    .replace(/[.+^${}()|\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   const matcher = new RegExp(`^${escaped}$`);
   try {
-    return fs.readdirSync(dir).filter((name) => matcher.test(name)).sort().map((name) => path.join(dir, name));
+    return fs
+      .readdirSync(dir)
+      .filter((name) => matcher.test(name))
+      .sort()
+      .map((name) => path.join(dir, name));
   } catch {
     return [];
   }

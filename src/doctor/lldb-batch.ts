@@ -57,7 +57,10 @@ export function runBatch(request: BatchRequest): Promise<BatchOutcome> {
     };
     let timedOut = false;
     let spawnError: string | undefined;
-    const child = spawn(request.lldb, batchArgs(request.commands), { env: { ...lldbEnv(), [CHANNEL_ENV]: channel.path }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(request.lldb, batchArgs(request.commands), {
+      env: { ...lldbEnv(), [CHANNEL_ENV]: channel.path },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let channelClosed = false;
     let exitCode: number | null | undefined;
     channel.onData((chunk) => take(scanner.push(chunk)));

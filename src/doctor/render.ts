@@ -46,7 +46,8 @@ function summary(report: DoctorReport): string {
   const failed = all.filter((f) => f.status === 'FAIL').length;
   const warned = all.filter((f) => f.status === 'warn').length;
   if (failed > 0) return `debug-exit doctor: ${failed} check(s) FAIL: a capture cannot run until they are fixed`;
-  if (warned > 0) return `debug-exit doctor: nothing fails; ${warned} warning(s) above say what a capture will not see, or what it needs`;
+  if (warned > 0)
+    return `debug-exit doctor: nothing fails; ${warned} warning(s) above say what a capture will not see, or what it needs`;
   return 'debug-exit doctor: every check ok';
 }
 

@@ -108,7 +108,13 @@ function unitIndex(units: CompileUnit[]): Map<string, CompileUnit[]> {
   return index;
 }
 
-function locate(facts: ImageFacts, index: Map<string, CompileUnit[]>, debugMap: Map<string, string>, record: ProfRecord, run: { version: RawVersion | null; candidates: RawVersion[] }): Located {
+function locate(
+  facts: ImageFacts,
+  index: Map<string, CompileUnit[]>,
+  debugMap: Map<string, string>,
+  record: ProfRecord,
+  run: { version: RawVersion | null; candidates: RawVersion[] },
+): Located {
   const name = facts.names?.byRef.get(record.nameRef) ?? null;
   let units: CompileUnit[] = [];
   let source: string | null = null;
@@ -124,7 +130,9 @@ function locate(facts: ImageFacts, index: Map<string, CompileUnit[]>, debugMap: 
   let version: number | null = run.version;
   if (run.candidates.length > 1) {
     // 9 and 10 records have one size: the compiler named in the debug info settles it.
-    const implied = [...new Set(units.map((u) => (u.producer === null ? null : compilerOf(u.producer)?.rawVersion ?? null)))];
+    const implied = [
+      ...new Set(units.map((u) => (u.producer === null ? null : (compilerOf(u.producer)?.rawVersion ?? null)))),
+    ];
     if (implied.length === 1 && implied[0] !== null && run.candidates.includes(implied[0])) version = implied[0];
   }
   return { version, name, units, source };
@@ -134,7 +142,10 @@ function groupImage(facts: ImageFacts, label: string): RecordGroup[] {
   const index = unitIndex(facts.units);
   const debugMap = new Map<string, string>();
   for (const entry of facts.debugMap) for (const fn of entry.functions) debugMap.set(fn, entry.source);
-  const groups = new Map<string, { group: RecordGroup; functions: Set<string>; sources: Set<string>; producers: Set<string> }>();
+  const groups = new Map<
+    string,
+    { group: RecordGroup; functions: Set<string>; sources: Set<string>; producers: Set<string> }
+  >();
   const slot = (version: number | null) => {
     const key = String(version);
     let g = groups.get(key);
@@ -163,16 +174,39 @@ function groupImage(facts: ImageFacts, label: string): RecordGroup[] {
       if (where.units.length === 0 && where.source !== null) g.sources.add(where.source);
     }
   }
-  return [...groups.values()].map(({ group, functions, sources, producers }) => finishGroup(group, functions, sources, producers));
+  return [...groups.values()].map(({ group, functions, sources, producers }) =>
+    finishGroup(group, functions, sources, producers),
+  );
 }
 
 function emptyGroup(version: number | null, label: string): RecordGroup {
-  return { raw_version: version, records: 0, functions: [], sources: [], producers: [], compilers: [], unnamed_records: 0, images: [label], foreign: false };
+  return {
+    raw_version: version,
+    records: 0,
+    functions: [],
+    sources: [],
+    producers: [],
+    compilers: [],
+    unnamed_records: 0,
+    images: [label],
+    foreign: false,
+  };
 }
 
-function finishGroup(group: RecordGroup, functions: Set<string>, sources: Set<string>, producers: Set<string>): RecordGroup {
+function finishGroup(
+  group: RecordGroup,
+  functions: Set<string>,
+  sources: Set<string>,
+  producers: Set<string>,
+): RecordGroup {
   const compilers = [...producers].map((p) => compilerOf(p)?.label ?? p);
-  return { ...group, functions: [...functions], sources: [...sources].sort(), producers: [...producers].sort(), compilers: [...new Set(compilers)].sort() };
+  return {
+    ...group,
+    functions: [...functions],
+    sources: [...sources].sort(),
+    producers: [...producers].sort(),
+    compilers: [...new Set(compilers)].sort(),
+  };
 }
 
 /** Groups of several images merged by raw version. */
@@ -182,7 +216,14 @@ export function mergeGroups(lists: RecordGroup[][]): RecordGroup[] {
     const key = String(group.raw_version);
     const into = merged.get(key);
     if (into === undefined) {
-      merged.set(key, { ...group, functions: [...group.functions], sources: [...group.sources], producers: [...group.producers], compilers: [...group.compilers], images: [...group.images] });
+      merged.set(key, {
+        ...group,
+        functions: [...group.functions],
+        sources: [...group.sources],
+        producers: [...group.producers],
+        compilers: [...group.compilers],
+        images: [...group.images],
+      });
       continue;
     }
     into.records += group.records;
@@ -241,7 +282,11 @@ function resultOf(image: ImageReport): InspectResult {
 export function analyseInput(path: string, kind: InputKind, images: ImageReport[], skipped: string[]): InputReport {
   let result: InspectResult;
   if (kind === 'archive' || kind === 'object') {
-    const together = { groups: mergeGroups(images.map((i) => i.groups)), runtime_raw_version: firstOf(images.map((i) => i.runtime_raw_version)), raw_version_symbol: null };
+    const together = {
+      groups: mergeGroups(images.map((i) => i.groups)),
+      runtime_raw_version: firstOf(images.map((i) => i.runtime_raw_version)),
+      raw_version_symbol: null,
+    };
     const symbols = new Set(images.map((i) => i.raw_version_symbol).filter((v): v is number => v !== null));
     const versions = versionsOf(together);
     for (const v of symbols) versions.add(v);
@@ -268,13 +313,23 @@ export function analyse(inputs: InputReport[]): InspectReport {
   const symbol = firstOf(linked.map((i) => i.raw_version_symbol)) ?? firstOf(images.map((i) => i.raw_version_symbol));
   const groups = mergeGroups(images.map((i) => i.groups));
   const seen = groups.map((g) => g.raw_version).filter((v): v is number => v !== null && v > 0);
-  const reference = runtime ?? firstOf(linked.map((i) => i.raw_version_symbol)) ?? (seen.length > 0 ? Math.max(...seen) : symbol);
+  const reference =
+    runtime ?? firstOf(linked.map((i) => i.raw_version_symbol)) ?? (seen.length > 0 ? Math.max(...seen) : symbol);
   for (const g of groups) g.foreign = reference !== null && g.raw_version !== reference;
   // Objects and archives given together are one link's inputs: their versions must agree too.
   const objectVersions = new Set(images.filter((i) => i.kind === 'relocatable').flatMap((i) => [...versionsOf(i)]));
   const result = objectVersions.size > 1 ? 'mixed' : worst(inputs.map((i) => i.result));
   const { verdict, fix } = sentences(result, reference, runtime, groups, inputs);
-  return { result, runtime_raw_version: runtime, raw_version_symbol: symbol, reference_raw_version: reference, groups, verdict, fix, inputs };
+  return {
+    result,
+    runtime_raw_version: runtime,
+    raw_version_symbol: symbol,
+    reference_raw_version: reference,
+    groups,
+    verdict,
+    fix,
+    inputs,
+  };
 }
 
 function plural(n: number, one: string, many = `${one}s`): string {
@@ -285,32 +340,70 @@ function list(items: string[], max = 8): string {
   return items.length <= max ? items.join(', ') : `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
 }
 
-function sentences(result: InspectResult, reference: number | null, runtime: number | null, groups: RecordGroup[], inputs: InputReport[]): { verdict: string; fix: string | null } {
-  if (result === 'not-instrumented') return { verdict: 'not instrumented: no __llvm_prf_data and no __llvm_profile_raw_version, so there is no profile data to mix', fix: null };
+function sentences(
+  result: InspectResult,
+  reference: number | null,
+  runtime: number | null,
+  groups: RecordGroup[],
+  inputs: InputReport[],
+): { verdict: string; fix: string | null } {
+  if (result === 'not-instrumented')
+    return {
+      verdict:
+        'not instrumented: no __llvm_prf_data and no __llvm_profile_raw_version, so there is no profile data to mix',
+      fix: null,
+    };
   if (result === 'consistent') {
     const v = reference === null ? 'one raw version' : `raw version ${reference}`;
-    return { verdict: `consistent: every profile record has the ${v} layout${runtime === null ? '' : ', the raw version the profile runtime writes'}`, fix: null };
+    return {
+      verdict: `consistent: every profile record has the ${v} layout${runtime === null ? '' : ', the raw version the profile runtime writes'}`,
+      fix: null,
+    };
   }
   if (result === 'unknown') {
     const unreadable = inputs.filter((i) => i.error !== null).map((i) => `${i.path}: ${i.error}`);
     const unexplained = groups.some((g) => g.raw_version === null);
-    const why = unreadable.length > 0 ? `could not read ${unreadable.join('; ')}` : unexplained ? 'some __llvm_prf_data bytes fit no known record layout (raw versions 8, 9, 10): instrumentation older than LLVM 14 or newer than this tool' : 'the profile data could not be judged';
+    const why =
+      unreadable.length > 0
+        ? `could not read ${unreadable.join('; ')}`
+        : unexplained
+          ? 'some __llvm_prf_data bytes fit no known record layout (raw versions 8, 9, 10): instrumentation older than LLVM 14 or newer than this tool'
+          : 'the profile data could not be judged';
     return { verdict: `unknown: ${why}`, fix: null };
   }
-  const against = runtime !== null ? `the profile runtime writes raw version ${runtime}` : `the rest is raw version ${reference} (no profile runtime in these files: the newest version is taken as the runtime's)`;
+  const against =
+    runtime !== null
+      ? `the profile runtime writes raw version ${runtime}`
+      : `the rest is raw version ${reference} (no profile runtime in these files: the newest version is taken as the runtime's)`;
   const parts: string[] = [];
   for (const g of groups.filter((x) => x.foreign && x.records > 0)) {
     const by = g.compilers.length > 0 ? `built by ${list(g.compilers)}` : 'built by another LLVM';
-    const what = g.sources.length > 0 ? `${g.sources.length === 1 ? 'this source was' : `these ${g.sources.length} sources were`} ${by} (raw version ${g.raw_version}): ${list(g.sources)}` : `${plural(g.records, 'record')} (${list(g.functions) || 'unnamed functions'}) ${g.records === 1 ? 'was' : 'were'} ${by} (raw version ${g.raw_version})`;
+    const what =
+      g.sources.length > 0
+        ? `${g.sources.length === 1 ? 'this source was' : `these ${g.sources.length} sources were`} ${by} (raw version ${g.raw_version}): ${list(g.sources)}`
+        : `${plural(g.records, 'record')} (${list(g.functions) || 'unnamed functions'}) ${g.records === 1 ? 'was' : 'were'} ${by} (raw version ${g.raw_version})`;
     parts.push(what);
   }
   const notes: string[] = [];
-  const symbolNotes = inputs.flatMap((i) => i.images).filter((i) => i.kind !== 'relocatable' && i.runtime_raw_version !== null && i.raw_version_symbol !== null && i.raw_version_symbol !== i.runtime_raw_version);
+  const symbolNotes = inputs
+    .flatMap((i) => i.images)
+    .filter(
+      (i) =>
+        i.kind !== 'relocatable' &&
+        i.runtime_raw_version !== null &&
+        i.raw_version_symbol !== null &&
+        i.raw_version_symbol !== i.runtime_raw_version,
+    );
   for (const image of symbolNotes) {
-    notes.push(`in ${image.label} __llvm_profile_raw_version is ${image.raw_version_symbol} (${image.raw_version_symbol_value}): the copy from an object of another LLVM won symbol resolution, so at exit the runtime prints "LLVM Profile Error: Runtime and instrumentation version mismatch" and writes an empty profile`);
+    notes.push(
+      `in ${image.label} __llvm_profile_raw_version is ${image.raw_version_symbol} (${image.raw_version_symbol_value}): the copy from an object of another LLVM won symbol resolution, so at exit the runtime prints "LLVM Profile Error: Runtime and instrumentation version mismatch" and writes an empty profile`,
+    );
   }
   const verdict = `mixed: ${parts.length > 0 ? `${parts.join('; ')}, but ${against}` : against}${notes.map((n) => `; ${n}`).join('')}`;
-  const target = reference === 8 || reference === 9 || reference === 10 ? compilersWriting(reference) : 'the LLVM of the profile runtime';
+  const target =
+    reference === 8 || reference === 9 || reference === 10
+      ? compilersWriting(reference)
+      : 'the LLVM of the profile runtime';
   const fix = `add -fno-profile-generate to their CFLAGS (in a Rust build: CFLAGS_<target> for the C code that build scripts compile with cc-rs), or build them with the same LLVM as the rest: ${target}`;
   return { verdict, fix };
 }

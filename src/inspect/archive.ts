@@ -29,20 +29,26 @@ export function isArchive(head: Buffer): boolean {
 /** Every member that holds data (symbol and long-name tables left out), in archive order. */
 export function readArchive(source: ByteSource): ArchiveMember[] {
   const magic = source.read(0, Math.min(8, source.size), 'the archive magic').toString('latin1');
-  if (magic === THIN_MAGIC) throw new InspectReadError('a thin archive: its members are separate files; inspect them directly');
+  if (magic === THIN_MAGIC)
+    throw new InspectReadError('a thin archive: its members are separate files; inspect them directly');
   if (magic !== AR_MAGIC) throw new InspectReadError('not an ar archive (bad magic)');
   const members: ArchiveMember[] = [];
   let longNames: Buffer | null = null;
   let at = 8;
   while (at + HEADER <= source.size) {
     const header = source.read(at, HEADER, `the archive member header at offset ${at}`).toString('latin1');
-    if (header.slice(58, 60) !== '`\n') throw new InspectReadError(`bad archive member header at offset ${at} (no terminator)`);
+    if (header.slice(58, 60) !== '`\n')
+      throw new InspectReadError(`bad archive member header at offset ${at} (no terminator)`);
     const size = Number(header.slice(48, 58).trim());
-    if (!Number.isSafeInteger(size) || size < 0) throw new InspectReadError(`bad archive member size "${header.slice(48, 58).trim()}" at offset ${at}`);
+    if (!Number.isSafeInteger(size) || size < 0)
+      throw new InspectReadError(`bad archive member size "${header.slice(48, 58).trim()}" at offset ${at}`);
     let name = header.slice(0, 16).trimEnd();
     let dataOffset = at + HEADER;
     let dataSize = size;
-    if (dataOffset + size > source.size) throw new InspectReadError(`truncated archive: member "${name}" (${size} bytes at offset ${dataOffset}) ends past the end of the file`);
+    if (dataOffset + size > source.size)
+      throw new InspectReadError(
+        `truncated archive: member "${name}" (${size} bytes at offset ${dataOffset}) ends past the end of the file`,
+      );
     if (name === '//') {
       longNames = source.read(dataOffset, size, 'the archive long-name table');
     } else if (/^\/\d+$/.test(name)) {
@@ -63,7 +69,10 @@ export function readArchive(source: ByteSource): ArchiveMember[] {
 }
 
 function gnuLongName(table: Buffer | null, offset: number, at: number): string {
-  if (table === null || offset >= table.length) throw new InspectReadError(`archive member at offset ${at} names long-name entry ${offset}, which the archive does not have`);
+  if (table === null || offset >= table.length)
+    throw new InspectReadError(
+      `archive member at offset ${at} names long-name entry ${offset}, which the archive does not have`,
+    );
   const end = table.indexOf('/\n', offset, 'latin1');
   return table.toString('utf8', offset, end < 0 ? table.length : end);
 }

@@ -28,10 +28,19 @@ export interface ByteSource {
 }
 
 function checkRange(size: number, offset: number, length: number, what: string): void {
-  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > size) {
-    throw new InspectReadError(`truncated file: ${what} (${length} bytes at offset ${offset}) ends past the end of the file (${size} bytes)`);
+  if (
+    !Number.isSafeInteger(offset) ||
+    !Number.isSafeInteger(length) ||
+    offset < 0 ||
+    length < 0 ||
+    offset + length > size
+  ) {
+    throw new InspectReadError(
+      `truncated file: ${what} (${length} bytes at offset ${offset}) ends past the end of the file (${size} bytes)`,
+    );
   }
-  if (length > MAX_READ) throw new InspectReadError(`${what} is ${length} bytes: more than the ${MAX_READ >> 20} MB inspect reads at once`);
+  if (length > MAX_READ)
+    throw new InspectReadError(`${what} is ${length} bytes: more than the ${MAX_READ >> 20} MB inspect reads at once`);
 }
 
 export class BufferSource implements ByteSource {
@@ -48,7 +57,10 @@ export class BufferSource implements ByteSource {
 /** A file read through one descriptor; close() when done. */
 export class FileSource implements ByteSource {
   readonly size: number;
-  private constructor(private readonly fd: number, size: number) {
+  private constructor(
+    private readonly fd: number,
+    size: number,
+  ) {
     this.size = size;
   }
   static open(file: string): FileSource {
@@ -80,7 +92,11 @@ export class FileSource implements ByteSource {
 
 /** A range of another source: an archive member, a slice of a universal binary. */
 export class SliceSource implements ByteSource {
-  constructor(private readonly parent: ByteSource, private readonly start: number, readonly size: number) {
+  constructor(
+    private readonly parent: ByteSource,
+    private readonly start: number,
+    readonly size: number,
+  ) {
     checkRange(parent.size, start, size, 'the member');
   }
   read(offset: number, length: number, what: string): Buffer {
@@ -92,7 +108,12 @@ export class SliceSource implements ByteSource {
 /** Sequential decoding of a Buffer; every read is bounds-checked. */
 export class Cursor {
   offset: number;
-  constructor(readonly bytes: Buffer, readonly little: boolean, offset = 0, private readonly what = 'data') {
+  constructor(
+    readonly bytes: Buffer,
+    readonly little: boolean,
+    offset = 0,
+    private readonly what = 'data',
+  ) {
     this.offset = offset;
   }
   get remaining(): number {
@@ -100,7 +121,9 @@ export class Cursor {
   }
   private need(n: number): number {
     if (this.offset + n > this.bytes.length || this.offset < 0) {
-      throw new InspectReadError(`truncated ${this.what}: needed ${n} bytes at offset ${this.offset} of ${this.bytes.length}`);
+      throw new InspectReadError(
+        `truncated ${this.what}: needed ${n} bytes at offset ${this.offset} of ${this.bytes.length}`,
+      );
     }
     const at = this.offset;
     this.offset += n;
@@ -172,7 +195,8 @@ export class Cursor {
 }
 
 export function toSafe(value: bigint, what: string): number {
-  if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new InspectReadError(`value 0x${value.toString(16)} in ${what} is too large for a file offset or size`);
+  if (value > BigInt(Number.MAX_SAFE_INTEGER))
+    throw new InspectReadError(`value 0x${value.toString(16)} in ${what} is too large for a file offset or size`);
   return Number(value);
 }
 

@@ -98,11 +98,16 @@ export function readCompileUnits(sections: DwarfSections): CompileUnit[] {
     }
     at = unit.end;
   }
-  for (const { unit, refs } of pending) for (const ref of refs) for (const name of namesByDie.get(ref) ?? []) unit.functions.add(name);
+  for (const { unit, refs } of pending)
+    for (const ref of refs) for (const name of namesByDie.get(ref) ?? []) unit.functions.add(name);
   return units;
 }
 
-function readUnitHeader(info: Buffer, little: boolean, at: number): { unit: Unit; headerEnd: number; abbrevOffset: number; unitType: number } | null {
+function readUnitHeader(
+  info: Buffer,
+  little: boolean,
+  at: number,
+): { unit: Unit; headerEnd: number; abbrevOffset: number; unitType: number } | null {
   const c = new Cursor(info, little, at, '.debug_info unit header');
   let length = c.u32();
   let offsetSize: 4 | 8 = 4;
@@ -112,9 +117,13 @@ function readUnitHeader(info: Buffer, little: boolean, at: number): { unit: Unit
   }
   if (length === 0) return null;
   const end = c.offset + length;
-  if (end > info.length) throw new InspectReadError(`truncated .debug_info: the unit at offset ${at} says ${length} bytes, ${info.length - c.offset} are left`);
+  if (end > info.length)
+    throw new InspectReadError(
+      `truncated .debug_info: the unit at offset ${at} says ${length} bytes, ${info.length - c.offset} are left`,
+    );
   const version = c.u16();
-  if (version < 2 || version > 5) throw new InspectReadError(`.debug_info unit at offset ${at} has DWARF version ${version} (2-5 are known)`);
+  if (version < 2 || version > 5)
+    throw new InspectReadError(`.debug_info unit at offset ${at} has DWARF version ${version} (2-5 are known)`);
   let unitType = 1;
   let addrSize: number;
   let abbrevOffset: number;
@@ -150,7 +159,14 @@ function readAbbrevs(bytes: Buffer, offset: number): Map<number, Abbrev> {
   }
 }
 
-function readUnit(sections: DwarfSections, unit: Unit, start: number, abbrevs: Map<number, Abbrev>, namesByDie: Map<number, string[]>, pending: Array<{ unit: CompileUnit; refs: number[] }>): CompileUnit | null {
+function readUnit(
+  sections: DwarfSections,
+  unit: Unit,
+  start: number,
+  abbrevs: Map<number, Abbrev>,
+  namesByDie: Map<number, string[]>,
+  pending: Array<{ unit: CompileUnit; refs: number[] }>,
+): CompileUnit | null {
   const c = new Cursor(sections.info.subarray(0, unit.end), sections.little, start, '.debug_info');
   const cuStrings = new Map<number, RawString>();
   let strOffsetsBase: number | null = null;
@@ -167,7 +183,10 @@ function readUnit(sections: DwarfSections, unit: Unit, start: number, abbrevs: M
       continue;
     }
     const abbrev = abbrevs.get(code);
-    if (abbrev === undefined) throw new InspectReadError(`.debug_info DIE at offset ${die} uses abbreviation ${code}, which its table does not have`);
+    if (abbrev === undefined)
+      throw new InspectReadError(
+        `.debug_info DIE at offset ${die} uses abbreviation ${code}, which its table does not have`,
+      );
     const sub: Subprogram | null = abbrev.tag === TAG_SUBPROGRAM ? { names: [], refs: [], declaration: false } : null;
     for (const attr of abbrev.attrs) {
       const form = attr.form;
@@ -175,15 +194,22 @@ function readUnit(sections: DwarfSections, unit: Unit, start: number, abbrevs: M
       if (value === null) continue;
       if (first) {
         if (attr.at === AT_STR_OFFSETS_BASE && typeof value === 'number') strOffsetsBase = value;
-        else if (attr.at === AT_PRODUCER || attr.at === AT_NAME || attr.at === AT_COMP_DIR) cuStrings.set(attr.at, { form, value });
+        else if (attr.at === AT_PRODUCER || attr.at === AT_NAME || attr.at === AT_COMP_DIR)
+          cuStrings.set(attr.at, { form, value });
       } else if (sub !== null) {
         if (NAME_ATTRS.has(attr.at) && STRING_FORMS.has(form)) sub.names.push({ form, value });
-        else if ((attr.at === AT_SPECIFICATION || attr.at === AT_ABSTRACT_ORIGIN) && REF_FORMS.has(form) && typeof value === 'number') sub.refs.push(form === 0x10 ? value : unit.offset + value);
+        else if (
+          (attr.at === AT_SPECIFICATION || attr.at === AT_ABSTRACT_ORIGIN) &&
+          REF_FORMS.has(form) &&
+          typeof value === 'number'
+        )
+          sub.refs.push(form === 0x10 ? value : unit.offset + value);
         else if (attr.at === AT_DECLARATION && value !== 0) sub.declaration = true;
       }
     }
     if (first) {
-      isCompileUnit = abbrev.tag === TAG_COMPILE_UNIT || abbrev.tag === TAG_PARTIAL_UNIT || abbrev.tag === TAG_SKELETON_UNIT;
+      isCompileUnit =
+        abbrev.tag === TAG_COMPILE_UNIT || abbrev.tag === TAG_PARTIAL_UNIT || abbrev.tag === TAG_SKELETON_UNIT;
       if (!isCompileUnit) return null;
     }
     if (sub !== null) subprograms.push({ die, sub });
@@ -191,11 +217,20 @@ function readUnit(sections: DwarfSections, unit: Unit, start: number, abbrevs: M
     if (abbrev.children) depth++;
     else if (depth === 0) break;
   }
-  const text = (raw: RawString | undefined) => (raw === undefined ? null : resolveString(sections, unit, strOffsetsBase, raw));
-  const cu: CompileUnit = { offset: unit.offset, producer: text(cuStrings.get(AT_PRODUCER)), name: text(cuStrings.get(AT_NAME)), compDir: text(cuStrings.get(AT_COMP_DIR)), functions: new Set() };
+  const text = (raw: RawString | undefined) =>
+    raw === undefined ? null : resolveString(sections, unit, strOffsetsBase, raw);
+  const cu: CompileUnit = {
+    offset: unit.offset,
+    producer: text(cuStrings.get(AT_PRODUCER)),
+    name: text(cuStrings.get(AT_NAME)),
+    compDir: text(cuStrings.get(AT_COMP_DIR)),
+    functions: new Set(),
+  };
   const refs: number[] = [];
   for (const { die, sub } of subprograms) {
-    const names = sub.names.map((n) => resolveString(sections, unit, strOffsetsBase, n)).filter((n): n is string => n !== null);
+    const names = sub.names
+      .map((n) => resolveString(sections, unit, strOffsetsBase, n))
+      .filter((n): n is string => n !== null);
     namesByDie.set(die, names);
     if (sub.declaration) continue;
     for (const name of names) cu.functions.add(name);
@@ -212,12 +247,20 @@ function readUnit(sections: DwarfSections, unit: Unit, start: number, abbrevs: M
  */
 function readForm(c: Cursor, unit: Unit, form: number, implicit: number, keep: boolean): number | string | null {
   switch (form) {
-    case 0x01: return c.addr(unit.addrSize);
-    case 0x03: c.skip(c.u16()); return null;
-    case 0x04: c.skip(c.u32()); return null;
-    case 0x05: return c.u16();
-    case 0x06: return c.u32();
-    case 0x07: return Number(c.u64big() & 0x1fffffffffffffn);
+    case 0x01:
+      return c.addr(unit.addrSize);
+    case 0x03:
+      c.skip(c.u16());
+      return null;
+    case 0x04:
+      c.skip(c.u32());
+      return null;
+    case 0x05:
+      return c.u16();
+    case 0x06:
+      return c.u32();
+    case 0x07:
+      return Number(c.u64big() & 0x1fffffffffffffn);
     case 0x08: {
       if (keep) return c.cstr();
       const end = c.bytes.indexOf(0, c.offset);
@@ -225,33 +268,88 @@ function readForm(c: Cursor, unit: Unit, form: number, implicit: number, keep: b
       c.offset = end + 1;
       return null;
     }
-    case 0x09: case 0x18: c.skip(c.uleb()); return null;
-    case 0x0a: c.skip(c.u8()); return null;
-    case 0x0b: case 0x0c: case 0x11: case 0x25: case 0x29: return c.u8();
-    case 0x0d: return c.sleb();
-    case 0x0e: case 0x1f: case 0x17: case 0x1d: case 0x1f20: case 0x1f21: return c.addr(unit.offsetSize);
-    case 0x0f: case 0x15: case 0x1a: case 0x1b: case 0x22: case 0x23: case 0x1f01: case 0x1f02: return c.uleb();
-    case 0x10: return c.addr(unit.version <= 2 ? unit.addrSize : unit.offsetSize);
-    case 0x12: case 0x26: case 0x2a: return c.u16();
-    case 0x13: case 0x1c: case 0x28: case 0x2c: return c.u32();
-    case 0x14: return c.u64();
-    case FORM_INDIRECT: return readForm(c, unit, c.uleb(), implicit, keep);
-    case 0x19: return 1;
-    case 0x1e: c.skip(16); return null;
-    case 0x20: case 0x24: c.skip(8); return null;
-    case FORM_IMPLICIT_CONST: return implicit;
-    case 0x27: case 0x2b: return c.u8() | (c.u8() << 8) | (c.u8() << 16);
+    case 0x09:
+    case 0x18:
+      c.skip(c.uleb());
+      return null;
+    case 0x0a:
+      c.skip(c.u8());
+      return null;
+    case 0x0b:
+    case 0x0c:
+    case 0x11:
+    case 0x25:
+    case 0x29:
+      return c.u8();
+    case 0x0d:
+      return c.sleb();
+    case 0x0e:
+    case 0x1f:
+    case 0x17:
+    case 0x1d:
+    case 0x1f20:
+    case 0x1f21:
+      return c.addr(unit.offsetSize);
+    case 0x0f:
+    case 0x15:
+    case 0x1a:
+    case 0x1b:
+    case 0x22:
+    case 0x23:
+    case 0x1f01:
+    case 0x1f02:
+      return c.uleb();
+    case 0x10:
+      return c.addr(unit.version <= 2 ? unit.addrSize : unit.offsetSize);
+    case 0x12:
+    case 0x26:
+    case 0x2a:
+      return c.u16();
+    case 0x13:
+    case 0x1c:
+    case 0x28:
+    case 0x2c:
+      return c.u32();
+    case 0x14:
+      return c.u64();
+    case FORM_INDIRECT:
+      return readForm(c, unit, c.uleb(), implicit, keep);
+    case 0x19:
+      return 1;
+    case 0x1e:
+      c.skip(16);
+      return null;
+    case 0x20:
+    case 0x24:
+      c.skip(8);
+      return null;
+    case FORM_IMPLICIT_CONST:
+      return implicit;
+    case 0x27:
+    case 0x2b:
+      return c.u8() | (c.u8() << 8) | (c.u8() << 16);
     default:
       throw new InspectReadError(`.debug_info: unknown attribute form 0x${form.toString(16)} at offset ${c.offset}`);
   }
 }
 
-function resolveString(sections: DwarfSections, unit: Unit, strOffsetsBase: number | null, raw: RawString): string | null {
+function resolveString(
+  sections: DwarfSections,
+  unit: Unit,
+  strOffsetsBase: number | null,
+  raw: RawString,
+): string | null {
   if (typeof raw.value === 'string') return raw.value;
   switch (raw.form) {
-    case 0x0e: return sections.str === null ? null : tableString(sections.str, raw.value);
-    case 0x1f: return sections.lineStr === null ? null : tableString(sections.lineStr, raw.value);
-    case 0x1a: case 0x25: case 0x26: case 0x27: case 0x28: {
+    case 0x0e:
+      return sections.str === null ? null : tableString(sections.str, raw.value);
+    case 0x1f:
+      return sections.lineStr === null ? null : tableString(sections.lineStr, raw.value);
+    case 0x1a:
+    case 0x25:
+    case 0x26:
+    case 0x27:
+    case 0x28: {
       if (sections.strOffsets === null || sections.str === null) return null;
       // Without DW_AT_str_offsets_base: just past the first contribution's header (DWARF 5 7.26).
       const base = strOffsetsBase ?? (unit.offsetSize === 8 ? 16 : 8);

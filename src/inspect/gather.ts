@@ -67,7 +67,9 @@ export function inspectFile(file: string, arch: string | null): InputFile {
 function readImage(source: ByteSource, head: Buffer, what: string): ImageFile {
   if (isElf(head)) return readElf(source);
   if (isMachO(head)) return readMachO(source);
-  throw new InspectReadError(`${what} is not an ELF or Mach-O file, a universal binary or an ar archive (bad magic ${head.subarray(0, 4).toString('hex')})`);
+  throw new InspectReadError(
+    `${what} is not an ELF or Mach-O file, a universal binary or an ar archive (bad magic ${head.subarray(0, 4).toString('hex')})`,
+  );
 }
 
 function readArchiveFile(file: string, source: ByteSource): InputFile {
@@ -86,15 +88,21 @@ function readArchiveFile(file: string, source: ByteSource): InputFile {
 }
 
 function findProfileSection(image: ImageFile, name: string): Section[] {
-  return image.sections.filter((s) => s.name === name && (image.format === 'elf' || PROFILE_SEGMENTS.has(s.segment ?? '')));
+  return image.sections.filter(
+    (s) => s.name === name && (image.format === 'elf' || PROFILE_SEGMENTS.has(s.segment ?? '')),
+  );
 }
 
 function concatSections(image: ImageFile, sections: Section[]): Buffer {
-  return sections.length === 1 ? sectionBytes(image, sections[0]) : Buffer.concat(sections.map((s) => sectionBytes(image, s)));
+  return sections.length === 1
+    ? sectionBytes(image, sections[0])
+    : Buffer.concat(sections.map((s) => sectionBytes(image, s)));
 }
 
 function rangeOf(sections: Section[]): Range | null {
-  return sections.length === 0 ? null : { address: sections[0].address, size: sections.reduce((n, s) => n + s.size, 0) };
+  return sections.length === 0
+    ? null
+    : { address: sections[0].address, size: sections.reduce((n, s) => n + s.size, 0) };
 }
 
 export function imageFacts(file: string, member: string | null, image: ImageFile): ImageFacts {
@@ -104,7 +112,18 @@ export function imageFacts(file: string, member: string | null, image: ImageFile
   const runtime = runtimeFacts(rawVersionSymbol, (name) => symbols.has(name));
   const dataSections = findProfileSection(image, '__llvm_prf_data');
   const names = readNames(image, problems);
-  const base = { path: file, member, format: image.format, kind: image.kind, arch: image.arch, names, problems, rawVersionSymbol, runtime, debugMap: image.debugMap };
+  const base = {
+    path: file,
+    member,
+    format: image.format,
+    kind: image.kind,
+    arch: image.arch,
+    names,
+    problems,
+    rawVersionSymbol,
+    runtime,
+    debugMap: image.debugMap,
+  };
   const { units, debugInfo } = readDebugInfo(file, image, problems);
   if (dataSections.length === 0) return { ...base, dataSize: null, runs: [], units, debugInfo };
   const bytes = concatSections(image, dataSections);
@@ -124,7 +143,11 @@ export function imageFacts(file: string, member: string | null, image: ImageFile
   return { ...base, dataSize: bytes.length, runs: splitRecords(ctx, preferred), units, debugInfo };
 }
 
-function readRawVersion(image: ImageFile, symbol: { value: number; section: number | null } | undefined, problems: string[]): RawVersionSymbol | null {
+function readRawVersion(
+  image: ImageFile,
+  symbol: { value: number; section: number | null } | undefined,
+  problems: string[],
+): RawVersionSymbol | null {
   if (symbol === undefined || symbol.section === null) return null;
   const section = image.sections[symbol.section];
   if (section === undefined) return null;
@@ -133,8 +156,12 @@ function readRawVersion(image: ImageFile, symbol: { value: number; section: numb
     problems.push(`${RAW_VERSION_VAR} lies outside its section ${section.name}`);
     return null;
   }
-  const bytes = section.fileOffset === null ? Buffer.alloc(8) : image.source.read(section.fileOffset + offset, 8, RAW_VERSION_VAR);
-  return { value: image.little ? bytes.readBigUInt64LE(0) : bytes.readBigUInt64BE(0), section: section.segment === null ? section.name : `${section.segment},${section.name}` };
+  const bytes =
+    section.fileOffset === null ? Buffer.alloc(8) : image.source.read(section.fileOffset + offset, 8, RAW_VERSION_VAR);
+  return {
+    value: image.little ? bytes.readBigUInt64LE(0) : bytes.readBigUInt64BE(0),
+    section: section.segment === null ? section.name : `${section.segment},${section.name}`,
+  };
 }
 
 /** As profile_integrity.py decides it at run time: the runtime's symbols bound it, the variable picks within. */
@@ -170,7 +197,11 @@ const DWARF_NAMES = {
   strOffsets: ['.debug_str_offsets', '__debug_str_offs'],
 } as const;
 
-function readDebugInfo(file: string, image: ImageFile, problems: string[]): { units: CompileUnit[]; debugInfo: string } {
+function readDebugInfo(
+  file: string,
+  image: ImageFile,
+  problems: string[],
+): { units: CompileUnit[]; debugInfo: string } {
   try {
     const own = dwarfOf(image);
     if (own !== null) return { units: own, debugInfo: 'DWARF in the file' };
@@ -179,7 +210,8 @@ function readDebugInfo(file: string, image: ImageFile, problems: string[]): { un
     problems.push(`debug info not read: ${error.message}`);
     return { units: [], debugInfo: 'unreadable' };
   }
-  if (image.format !== 'macho' || image.kind === 'relocatable') return { units: [], debugInfo: 'none (no .debug_info)' };
+  if (image.format !== 'macho' || image.kind === 'relocatable')
+    return { units: [], debugInfo: 'none (no .debug_info)' };
   return debugMapUnits(file, image, problems);
 }
 
@@ -189,7 +221,14 @@ function dwarfOf(image: ImageFile): CompileUnit[] | null {
   const abbrev = pick(DWARF_NAMES.abbrev);
   if (info === undefined || abbrev === undefined) return null;
   const read = (s: Section | undefined) => (s === undefined ? null : debugBytes(image, s));
-  return readCompileUnits({ info: debugBytes(image, info), abbrev: debugBytes(image, abbrev), str: read(pick(DWARF_NAMES.str)), lineStr: read(pick(DWARF_NAMES.lineStr)), strOffsets: read(pick(DWARF_NAMES.strOffsets)), little: image.little });
+  return readCompileUnits({
+    info: debugBytes(image, info),
+    abbrev: debugBytes(image, abbrev),
+    str: read(pick(DWARF_NAMES.str)),
+    lineStr: read(pick(DWARF_NAMES.lineStr)),
+    strOffsets: read(pick(DWARF_NAMES.strOffsets)),
+    little: image.little,
+  });
 }
 
 /** A debug section's bytes, inflated when the ELF section is SHF_COMPRESSED (zlib). */
@@ -203,8 +242,10 @@ function inflated(image: ImageFile, section: Section): Buffer {
   if (!section.compressed) return bytes;
   const wide = image.pointerSize === 8;
   const type = image.little ? bytes.readUInt32LE(0) : bytes.readUInt32BE(0);
-  if (type === ELF_CHDR_ZSTD) throw new InspectReadError(`${section.name} is compressed with zstd, which this node cannot inflate`);
-  if (type !== ELF_CHDR_ZLIB) throw new InspectReadError(`${section.name} is compressed with an unknown method (${type})`);
+  if (type === ELF_CHDR_ZSTD)
+    throw new InspectReadError(`${section.name} is compressed with zstd, which this node cannot inflate`);
+  if (type !== ELF_CHDR_ZLIB)
+    throw new InspectReadError(`${section.name} is compressed with an unknown method (${type})`);
   return inflateSync(bytes.subarray(wide ? 24 : 12));
 }
 
@@ -212,13 +253,20 @@ function inflated(image: ImageFile, section: Section): Buffer {
  * A linked Mach-O program keeps no DWARF: it is in the object files its debug map names (N_OSO),
  * or in a dSYM bundle next to the program. Read whichever still exists.
  */
-function debugMapUnits(file: string, image: ImageFile, problems: string[]): { units: CompileUnit[]; debugInfo: string } {
+function debugMapUnits(
+  file: string,
+  image: ImageFile,
+  problems: string[],
+): { units: CompileUnit[]; debugInfo: string } {
   const dsym = path.join(`${file}.dSYM`, 'Contents', 'Resources', 'DWARF', path.basename(file));
   if (fs.existsSync(dsym)) {
     const units = objectUnits(dsym, image.arch, problems);
     if (units.length > 0) return { units, debugInfo: `DWARF in ${dsym}` };
   }
-  const objects = [...new Set(image.debugMap.map((e) => e.object).filter((o): o is string => o !== null))].slice(0, MAX_DEBUG_MAP_OBJECTS);
+  const objects = [...new Set(image.debugMap.map((e) => e.object).filter((o): o is string => o !== null))].slice(
+    0,
+    MAX_DEBUG_MAP_OBJECTS,
+  );
   const units: CompileUnit[] = [];
   let read = 0;
   for (const object of objects) {
@@ -236,7 +284,13 @@ function objectUnits(file: string, arch: string, problems: string[]): CompileUni
     const source = FileSource.open(file);
     try {
       const head = source.read(0, Math.min(8, source.size), 'the file header');
-      const image = isFat(head) ? readFatSlices(source).filter((s) => s.arch === arch).map((s) => readSlice(source, s))[0] : isMachO(head) ? readMachO(source) : undefined;
+      const image = isFat(head)
+        ? readFatSlices(source)
+            .filter((s) => s.arch === arch)
+            .map((s) => readSlice(source, s))[0]
+        : isMachO(head)
+          ? readMachO(source)
+          : undefined;
       return image === undefined ? [] : (dwarfOf(image) ?? []);
     } finally {
       source.close();

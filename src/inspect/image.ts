@@ -61,4 +61,3 @@ export function sectionBytes(image: ImageFile, section: Section): Buffer {
   if (section.fileOffset === null) return Buffer.alloc(section.size);
   return image.source.read(section.fileOffset, section.size, `section ${section.name}`);
 }
-

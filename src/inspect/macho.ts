@@ -30,7 +30,15 @@ const N_FUN = 0x24;
 const ZEROFILL_TYPES = new Set([0x01, 0x0c, 0x12]);
 const KINDS: Record<number, ImageKind> = { 1: 'relocatable', 2: 'executable', 6: 'shared', 8: 'shared' };
 const CPU_ARCH_ABI64 = 0x01000000;
-const CPU_NAMES: Record<number, string> = { 7: 'i386', [7 | CPU_ARCH_ABI64]: 'x86_64', 12: 'arm', [12 | CPU_ARCH_ABI64]: 'arm64', [12 | 0x02000000]: 'arm64_32', 18: 'ppc', [18 | CPU_ARCH_ABI64]: 'ppc64' };
+const CPU_NAMES: Record<number, string> = {
+  7: 'i386',
+  [7 | CPU_ARCH_ABI64]: 'x86_64',
+  12: 'arm',
+  [12 | CPU_ARCH_ABI64]: 'arm64',
+  [12 | 0x02000000]: 'arm64_32',
+  18: 'ppc',
+  [18 | CPU_ARCH_ABI64]: 'ppc64',
+};
 const CPU_SUBTYPE_ARM64E = 2;
 /** The names --arch accepts (Apple's, as lipo and clang -arch spell them). */
 export const MACHO_ARCHS = ['x86_64', 'x86_64h', 'arm64', 'arm64e', 'arm64_32', 'i386', 'arm', 'ppc', 'ppc64'] as const;
@@ -51,7 +59,9 @@ export function isMachO(head: Buffer): boolean {
 export function isFat(head: Buffer): boolean {
   if (head.length < 8) return false;
   const magic = head.readUInt32BE(0);
-  return (magic === FAT_MAGIC || magic === FAT_MAGIC_64) && head.readUInt32BE(4) > 0 && head.readUInt32BE(4) <= MAX_FAT_ARCHS;
+  return (
+    (magic === FAT_MAGIC || magic === FAT_MAGIC_64) && head.readUInt32BE(4) > 0 && head.readUInt32BE(4) <= MAX_FAT_ARCHS
+  );
 }
 
 export function cpuName(cputype: number, subtype: number): string {
@@ -75,7 +85,10 @@ export function readFatSlices(source: ByteSource): FatSlice[] {
     const offset = wide ? c.u64() : c.u32();
     const size = wide ? c.u64() : c.u32();
     c.skip(wide ? 8 : 4);
-    if (offset + size > source.size) throw new InspectReadError(`truncated universal binary: the ${cpuName(cputype, subtype)} slice (${size} bytes at ${offset}) ends past the end of the file`);
+    if (offset + size > source.size)
+      throw new InspectReadError(
+        `truncated universal binary: the ${cpuName(cputype, subtype)} slice (${size} bytes at ${offset}) ends past the end of the file`,
+      );
     slices.push({ arch: cpuName(cputype, subtype), offset, size });
   }
   return slices;
@@ -101,14 +114,16 @@ export function readMachO(source: ByteSource): ImageFile {
     const c = new Cursor(commands, little, at, 'Mach-O load command');
     const cmd = c.u32();
     const cmdsize = c.u32();
-    if (cmdsize < 8 || at + cmdsize > commands.length) throw new InspectReadError(`bad Mach-O load command ${i}: size ${cmdsize}`);
+    if (cmdsize < 8 || at + cmdsize > commands.length)
+      throw new InspectReadError(`bad Mach-O load command ${i}: size ${cmdsize}`);
     if (cmd === LC_SEGMENT_64 || cmd === LC_SEGMENT) sections.push(...readSegment(c, cmd === LC_SEGMENT_64));
     if (cmd === LC_SYMTAB) symtab = { symoff: c.u32(), nsyms: c.u32(), stroff: c.u32(), strsize: c.u32() };
     at += cmdsize;
   }
   const pointerSize = wide ? 8 : 4;
   const table = symtab === null ? null : { ...symtab, entry: wide ? 16 : 12 };
-  const symbols = (wanted: readonly string[]) => (table === null ? new Map<string, ImageSymbol>() : scanSymbols(source, table, little, wide, wanted));
+  const symbols = (wanted: readonly string[]) =>
+    table === null ? new Map<string, ImageSymbol>() : scanSymbols(source, table, little, wide, wanted);
   return {
     format: 'macho',
     kind: KINDS[filetype] ?? 'other',
@@ -164,7 +179,13 @@ interface Nlist {
   value: number;
 }
 
-function forEachNlist(source: ByteSource, table: SymtabCommand, little: boolean, wide: boolean, visit: (n: Nlist, strings: Buffer) => void): void {
+function forEachNlist(
+  source: ByteSource,
+  table: SymtabCommand,
+  little: boolean,
+  wide: boolean,
+  visit: (n: Nlist, strings: Buffer) => void,
+): void {
   const strings = source.read(table.stroff, table.strsize, 'the Mach-O string table');
   const bytes = source.read(table.symoff, table.nsyms * table.entry, 'the Mach-O symbol table');
   for (let at = 0; at + table.entry <= bytes.length; at += table.entry) {
@@ -177,7 +198,13 @@ function forEachNlist(source: ByteSource, table: SymtabCommand, little: boolean,
   }
 }
 
-function scanSymbols(source: ByteSource, table: SymtabCommand, little: boolean, wide: boolean, wanted: readonly string[]): Map<string, ImageSymbol> {
+function scanSymbols(
+  source: ByteSource,
+  table: SymtabCommand,
+  little: boolean,
+  wide: boolean,
+  wanted: readonly string[],
+): Map<string, ImageSymbol> {
   const found = new Map<string, ImageSymbol>();
   const want = new Set(wanted.map((w) => `_${w}`));
   forEachNlist(source, table, little, wide, (n, strings) => {

@@ -37,7 +37,9 @@ export function parseProfileNames(bytes: Buffer): ProfileNames {
     const packedSize = c.uleb();
     const size = packedSize === 0 ? plainSize : packedSize;
     if (size > c.remaining || plainSize > MAX_BLOB) {
-      throw new InspectReadError(`truncated __llvm_prf_names: a blob of ${size} bytes at offset ${c.offset} but ${c.remaining} bytes left`);
+      throw new InspectReadError(
+        `truncated __llvm_prf_names: a blob of ${size} bytes at offset ${c.offset} but ${c.remaining} bytes left`,
+      );
     }
     const blob = bytes.subarray(c.offset, c.offset + size);
     c.skip(size);
@@ -49,7 +51,9 @@ export function parseProfileNames(bytes: Buffer): ProfileNames {
       try {
         text = inflateSync(blob, { maxOutputLength: MAX_BLOB });
       } catch (error) {
-        throw new InspectReadError(`__llvm_prf_names: a zlib-compressed blob does not inflate (${(error as Error).message})`);
+        throw new InspectReadError(
+          `__llvm_prf_names: a zlib-compressed blob does not inflate (${(error as Error).message})`,
+        );
       }
     }
     if (text.length > 0) names.push(...text.toString('utf8').split(NAME_SEPARATOR));

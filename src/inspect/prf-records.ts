@@ -26,9 +26,37 @@ export const RAW_VERSIONS: readonly RawVersion[] = [10, 9, 8];
 
 type FieldKind = 'u64' | 'iptr' | 'ptr' | 'u32' | 'u16';
 const FIELDS: Record<RawVersion, ReadonlyArray<[string, FieldKind, number]>> = {
-  8: [['NameRef', 'u64', 1], ['FuncHash', 'u64', 1], ['CounterPtr', 'iptr', 1], ['FunctionPointer', 'ptr', 1], ['Values', 'ptr', 1], ['NumCounters', 'u32', 1], ['NumValueSites', 'u16', 2]],
-  9: [['NameRef', 'u64', 1], ['FuncHash', 'u64', 1], ['CounterPtr', 'iptr', 1], ['BitmapPtr', 'iptr', 1], ['FunctionPointer', 'ptr', 1], ['Values', 'ptr', 1], ['NumCounters', 'u32', 1], ['NumValueSites', 'u16', 2], ['NumBitmapBytes', 'u32', 1]],
-  10: [['NameRef', 'u64', 1], ['FuncHash', 'u64', 1], ['CounterPtr', 'iptr', 1], ['BitmapPtr', 'iptr', 1], ['FunctionPointer', 'ptr', 1], ['Values', 'ptr', 1], ['NumCounters', 'u32', 1], ['NumValueSites', 'u16', 3], ['NumBitmapBytes', 'u32', 1]],
+  8: [
+    ['NameRef', 'u64', 1],
+    ['FuncHash', 'u64', 1],
+    ['CounterPtr', 'iptr', 1],
+    ['FunctionPointer', 'ptr', 1],
+    ['Values', 'ptr', 1],
+    ['NumCounters', 'u32', 1],
+    ['NumValueSites', 'u16', 2],
+  ],
+  9: [
+    ['NameRef', 'u64', 1],
+    ['FuncHash', 'u64', 1],
+    ['CounterPtr', 'iptr', 1],
+    ['BitmapPtr', 'iptr', 1],
+    ['FunctionPointer', 'ptr', 1],
+    ['Values', 'ptr', 1],
+    ['NumCounters', 'u32', 1],
+    ['NumValueSites', 'u16', 2],
+    ['NumBitmapBytes', 'u32', 1],
+  ],
+  10: [
+    ['NameRef', 'u64', 1],
+    ['FuncHash', 'u64', 1],
+    ['CounterPtr', 'iptr', 1],
+    ['BitmapPtr', 'iptr', 1],
+    ['FunctionPointer', 'ptr', 1],
+    ['Values', 'ptr', 1],
+    ['NumCounters', 'u32', 1],
+    ['NumValueSites', 'u16', 3],
+    ['NumBitmapBytes', 'u32', 1],
+  ],
 };
 const RECORD_ALIGN = 8;
 /** Value sites a function can have before the count is garbage. */
@@ -76,7 +104,16 @@ function readField(bytes: Buffer, at: number, size: number, signed: boolean, lit
     if (signed) return little ? bytes.readBigInt64LE(at) : bytes.readBigInt64BE(at);
     return little ? bytes.readBigUInt64LE(at) : bytes.readBigUInt64BE(at);
   }
-  if (size === 4) return BigInt(signed ? (little ? bytes.readInt32LE(at) : bytes.readInt32BE(at)) : little ? bytes.readUInt32LE(at) : bytes.readUInt32BE(at));
+  if (size === 4)
+    return BigInt(
+      signed
+        ? little
+          ? bytes.readInt32LE(at)
+          : bytes.readInt32BE(at)
+        : little
+          ? bytes.readUInt32LE(at)
+          : bytes.readUInt32BE(at),
+    );
   return BigInt(little ? bytes.readUInt16LE(at) : bytes.readUInt16BE(at));
 }
 
@@ -138,7 +175,9 @@ export function recordFits(ctx: RecordContext, layout: Layout, offset: number): 
     const ref = little ? bytes.readBigUInt64LE(offset) : bytes.readBigUInt64BE(offset);
     if (!ctx.nameRefs.has(ref)) return false;
   }
-  const counters = little ? bytes.readUInt32LE(offset + f.NumCounters.offset) : bytes.readUInt32BE(offset + f.NumCounters.offset);
+  const counters = little
+    ? bytes.readUInt32LE(offset + f.NumCounters.offset)
+    : bytes.readUInt32BE(offset + f.NumCounters.offset);
   let sites = 0;
   for (let i = 0; i < f.NumValueSites.count; i++) {
     const at = offset + f.NumValueSites.offset + 2 * i;
@@ -149,7 +188,8 @@ export function recordFits(ctx: RecordContext, layout: Layout, offset: number): 
   if (sites > 0 && (ctx.values === null || sites * ctx.pointerSize > ctx.values.size)) return false;
   const recordAddress = ctx.data.address + offset;
   const counterPtr = readSigned(bytes, offset + f.CounterPtr.offset, f.CounterPtr.size, little);
-  if (ctx.counters === null || !inside(ctx.counters, recordAddress + counterPtr, counters * ctx.counterSize)) return false;
+  if (ctx.counters === null || !inside(ctx.counters, recordAddress + counterPtr, counters * ctx.counterSize))
+    return false;
   const bitmap = f.NumBitmapBytes;
   if (bitmap !== undefined) {
     const count = little ? bytes.readUInt32LE(offset + bitmap.offset) : bytes.readUInt32BE(offset + bitmap.offset);
@@ -162,7 +202,9 @@ export function recordFits(ctx: RecordContext, layout: Layout, offset: number): 
 /** A signed 4- or 8-byte field as a number (8-byte: high word signed * 2^32 + low word). */
 function readSigned(bytes: Buffer, at: number, size: number, little: boolean): number {
   if (size === 4) return little ? bytes.readInt32LE(at) : bytes.readInt32BE(at);
-  return little ? bytes.readInt32LE(at + 4) * 2 ** 32 + bytes.readUInt32LE(at) : bytes.readInt32BE(at) * 2 ** 32 + bytes.readUInt32BE(at + 4);
+  return little
+    ? bytes.readInt32LE(at + 4) * 2 ** 32 + bytes.readUInt32LE(at)
+    : bytes.readInt32BE(at) * 2 ** 32 + bytes.readUInt32BE(at + 4);
 }
 
 function inside(range: Range, address: number, length: number): boolean {
@@ -196,7 +238,14 @@ export function splitRecords(ctx: RecordContext, preferred: readonly RawVersion[
     const whole = complete.get(offset) ?? [];
     const fitting = whole.length > 0 ? whole : (local.get(offset) ?? layouts.filter((l) => recordFits(ctx, l, offset)));
     if (fitting.length === 0) {
-      runs.push({ version: null, candidates: [], offset, recordSize: size - offset, records: [], bytes: size - offset });
+      runs.push({
+        version: null,
+        candidates: [],
+        offset,
+        recordSize: size - offset,
+        records: [],
+        bytes: size - offset,
+      });
       break;
     }
     const layout = fitting[0];
@@ -208,7 +257,14 @@ export function splitRecords(ctx: RecordContext, preferred: readonly RawVersion[
       last.bytes += layout.size;
       last.candidates = last.candidates.filter((v) => sameSize.includes(v));
     } else {
-      runs.push({ version: layout.version, candidates: sameSize, offset, recordSize: layout.size, records: [record], bytes: layout.size });
+      runs.push({
+        version: layout.version,
+        candidates: sameSize,
+        offset,
+        recordSize: layout.size,
+        records: [record],
+        bytes: layout.size,
+      });
     }
     offset += layout.size;
   }
@@ -226,7 +282,11 @@ function orderLayouts(preferred: readonly RawVersion[]): RawVersion[] {
  * section parses to its end. Offsets reachable from 0 only, so the work is about one decode per
  * layout per record.
  */
-function completions(ctx: RecordContext, layouts: Layout[], size: number): { complete: Map<number, Layout[]>; local: Map<number, Layout[]> } {
+function completions(
+  ctx: RecordContext,
+  layouts: Layout[],
+  size: number,
+): { complete: Map<number, Layout[]>; local: Map<number, Layout[]> } {
   const steps = new Map<number, Layout[]>();
   const pending = [0];
   while (pending.length > 0) {

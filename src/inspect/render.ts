@@ -27,17 +27,26 @@ function count(n: number, one: string, many = `${one}s`): string {
 }
 
 function groupLines(group: RecordGroup, indent: string, showImages: boolean): string[] {
-  const head = group.raw_version === null ? 'bytes that fit no known record layout' : `raw version ${group.raw_version}${group.foreign ? ' (FOREIGN)' : ''}`;
-  const lines = [`${indent}${head}: ${count(group.records, 'record')}, ${count(group.functions.length, 'function')}, ${count(group.sources.length, 'source')}`];
+  const head =
+    group.raw_version === null
+      ? 'bytes that fit no known record layout'
+      : `raw version ${group.raw_version}${group.foreign ? ' (FOREIGN)' : ''}`;
+  const lines = [
+    `${indent}${head}: ${count(group.records, 'record')}, ${count(group.functions.length, 'function')}, ${count(group.sources.length, 'source')}`,
+  ];
   const more = `${indent}  `;
   const field = (label: string, items: string[]) => {
-    if (items.length > 0) lines.push(...wrap(`${label.padEnd(11)}${listed(items)}`, WIDTH, more, `${more}${' '.repeat(11)}`));
+    if (items.length > 0)
+      lines.push(...wrap(`${label.padEnd(11)}${listed(items)}`, WIDTH, more, `${more}${' '.repeat(11)}`));
   };
   field('sources:', group.sources);
   field('producers:', group.producers);
   field('functions:', group.functions);
   if (showImages) field('objects:', group.images);
-  if (group.unnamed_records > 0) lines.push(`${more}${count(group.unnamed_records, 'record')} with a NameRef that names no function of __llvm_prf_names`);
+  if (group.unnamed_records > 0)
+    lines.push(
+      `${more}${count(group.unnamed_records, 'record')} with a NameRef that names no function of __llvm_prf_names`,
+    );
   return lines;
 }
 
@@ -45,24 +54,51 @@ function imageHeader(image: ImageReport, indent: string): string[] {
   const lines: string[] = [];
   const kind = image.kind === 'shared' && image.format === 'elf' ? 'executable or shared object' : image.kind;
   lines.push(`${indent}${image.format === 'elf' ? 'ELF' : 'Mach-O'} ${image.arch} ${kind}`);
-  const runtime = image.runtime_raw_version === null ? (image.kind === 'relocatable' ? null : 'none linked in') : `raw version ${image.runtime_raw_version} (${image.runtime_version_source})`;
+  const runtime =
+    image.runtime_raw_version === null
+      ? image.kind === 'relocatable'
+        ? null
+        : 'none linked in'
+      : `raw version ${image.runtime_raw_version} (${image.runtime_version_source})`;
   if (runtime !== null) lines.push(...wrap(`profile runtime: ${runtime}`, WIDTH, `${indent}`, `${indent}  `));
-  if (image.raw_version_symbol !== null) lines.push(`${indent}__llvm_profile_raw_version: ${image.raw_version_symbol} (${image.raw_version_symbol_value}, in ${escapeText(image.raw_version_symbol_section ?? '?')})`);
-  const names = image.names === null ? 'no __llvm_prf_names' : `__llvm_prf_names: ${count(image.names.count, 'name')}${image.names.compressed ? ', zlib-compressed' : ''}`;
-  if (image.data_bytes !== null) lines.push(`${indent}__llvm_prf_data: ${image.data_bytes} bytes; ${names}; debug info: ${escapeText(image.debug_info)}`);
-  for (const problem of image.problems) lines.push(...wrap(`note: ${escapeText(problem)}`, WIDTH, indent, `${indent}  `));
+  if (image.raw_version_symbol !== null)
+    lines.push(
+      `${indent}__llvm_profile_raw_version: ${image.raw_version_symbol} (${image.raw_version_symbol_value}, in ${escapeText(image.raw_version_symbol_section ?? '?')})`,
+    );
+  const names =
+    image.names === null
+      ? 'no __llvm_prf_names'
+      : `__llvm_prf_names: ${count(image.names.count, 'name')}${image.names.compressed ? ', zlib-compressed' : ''}`;
+  if (image.data_bytes !== null)
+    lines.push(
+      `${indent}__llvm_prf_data: ${image.data_bytes} bytes; ${names}; debug info: ${escapeText(image.debug_info)}`,
+    );
+  for (const problem of image.problems)
+    lines.push(...wrap(`note: ${escapeText(problem)}`, WIDTH, indent, `${indent}  `));
   return lines;
 }
 
 function inputLines(input: InputReport): string[] {
   const lines = [`${escapeText(input.path)}: ${input.result.toUpperCase()}`];
-  if (input.error !== null) return [...lines, ...wrap(`could not read it: ${escapeText(input.error)}`, WIDTH, '  ', '    ')];
+  if (input.error !== null)
+    return [...lines, ...wrap(`could not read it: ${escapeText(input.error)}`, WIDTH, '  ', '    ')];
   if (input.kind === 'archive' || input.kind === 'object') {
     const instrumented = input.images.filter((i) => i.result !== 'not-instrumented');
-    if (input.kind === 'archive') lines.push(`  archive: ${count(input.images.length, 'object member')}, ${instrumented.length} instrumented${input.skipped_members.length > 0 ? `; not objects: ${listed(input.skipped_members)}` : ''}`);
+    if (input.kind === 'archive')
+      lines.push(
+        `  archive: ${count(input.images.length, 'object member')}, ${instrumented.length} instrumented${input.skipped_members.length > 0 ? `; not objects: ${listed(input.skipped_members)}` : ''}`,
+      );
     for (const image of instrumented) {
-      const v = image.raw_version_symbol === null ? 'no __llvm_profile_raw_version' : `__llvm_profile_raw_version ${image.raw_version_symbol}`;
-      lines.push(`  ${escapeText(image.member ?? image.path)}: ${image.format === 'elf' ? 'ELF' : 'Mach-O'} ${image.arch} object, ${v}, ${count(image.groups.reduce((n, g) => n + g.records, 0), 'record')}`);
+      const v =
+        image.raw_version_symbol === null
+          ? 'no __llvm_profile_raw_version'
+          : `__llvm_profile_raw_version ${image.raw_version_symbol}`;
+      lines.push(
+        `  ${escapeText(image.member ?? image.path)}: ${image.format === 'elf' ? 'ELF' : 'Mach-O'} ${image.arch} object, ${v}, ${count(
+          image.groups.reduce((n, g) => n + g.records, 0),
+          'record',
+        )}`,
+      );
     }
     return lines;
   }
@@ -78,7 +114,10 @@ export function renderInspectText(report: InspectReport): string {
   const lines: string[] = [];
   for (const input of report.inputs) lines.push(...inputLines(input), '');
   if (report.groups.length > 0) {
-    const reference = report.reference_raw_version === null ? '' : ` (reference: raw version ${report.reference_raw_version}${report.runtime_raw_version === null ? ', the newest seen' : ', the runtime'})`;
+    const reference =
+      report.reference_raw_version === null
+        ? ''
+        : ` (reference: raw version ${report.reference_raw_version}${report.runtime_raw_version === null ? ', the newest seen' : ', the runtime'})`;
     lines.push(`Profile records by raw version${reference}`);
     const showImages = report.inputs.length > 1 || report.inputs.some((i) => i.images.length > 1);
     for (const group of report.groups) lines.push(...groupLines(group, '  ', showImages));

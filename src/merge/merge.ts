@@ -74,17 +74,24 @@ function isObject(value: unknown): value is JsonObject {
 export function runsOf(input: MergeInput): Array<{ report: JsonObject; source: RunSource }> {
   const { document, source } = input;
   if (!isObject(document)) throw new MergeInputError(source, 'not a JSON object');
-  if (document.schema === REPORT_SCHEMA) return [{ report: checkedReport(document, source), source: { source, run: null } }];
+  if (document.schema === REPORT_SCHEMA)
+    return [{ report: checkedReport(document, source), source: { source, run: null } }];
   if (document.schema === REPEAT_SCHEMA) {
     if (!Array.isArray(document.reports)) throw new MergeInputError(source, 'a repeat@1 document without "reports"');
-    const named = Array.isArray(document.sources) && document.sources.length === document.reports.length ? (document.sources as unknown[]) : null;
+    const named =
+      Array.isArray(document.sources) && document.sources.length === document.reports.length
+        ? (document.sources as unknown[])
+        : null;
     return document.reports.map((report, i) => ({
       report: checkedReport(report, `${source} run ${i + 1}`),
       // An earlier merge keeps naming the original sources.
       source: named && isRunSource(named[i]) ? named[i] : { source, run: i + 1 },
     }));
   }
-  throw new MergeInputError(source, `schema ${JSON.stringify(document.schema)} is neither ${REPORT_SCHEMA} nor ${REPEAT_SCHEMA}`);
+  throw new MergeInputError(
+    source,
+    `schema ${JSON.stringify(document.schema)} is neither ${REPORT_SCHEMA} nor ${REPEAT_SCHEMA}`,
+  );
 }
 
 function isRunSource(value: unknown): value is RunSource {
@@ -92,7 +99,8 @@ function isRunSource(value: unknown): value is RunSource {
 }
 
 function checkedReport(value: unknown, source: string): JsonObject {
-  if (!isObject(value) || value.schema !== REPORT_SCHEMA) throw new MergeInputError(source, `not a ${REPORT_SCHEMA} document`);
+  if (!isObject(value) || value.schema !== REPORT_SCHEMA)
+    throw new MergeInputError(source, `not a ${REPORT_SCHEMA} document`);
   for (const field of ['diagnosis', 'verdicts', 'outcome']) {
     if (!isObject(value[field])) throw new MergeInputError(source, `report@1 without "${field}"`);
   }
@@ -168,7 +176,9 @@ export function merge(inputs: readonly MergeInput[]): MergedDocument {
 }
 
 function tally(counts: Counts, total: number): string {
-  return Object.entries(counts).map(([value, n]) => `${value} ${n}/${total}`).join(', ');
+  return Object.entries(counts)
+    .map(([value, n]) => `${value} ${n}/${total}`)
+    .join(', ');
 }
 
 function sourceLabel(s: RunSource): string {
@@ -176,7 +186,9 @@ function sourceLabel(s: RunSource): string {
 }
 
 export function renderMergedText(doc: MergedDocument): string {
-  const lines = [`debug-exit merge: ${doc.runs} runs from ${new Set(doc.sources.map((s) => s.source)).size} files, ${doc.groups.length} group(s)`];
+  const lines = [
+    `debug-exit merge: ${doc.runs} runs from ${new Set(doc.sources.map((s) => s.source)).size} files, ${doc.groups.length} group(s)`,
+  ];
   for (const g of doc.groups) {
     const n = g.runs;
     lines.push(

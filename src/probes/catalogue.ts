@@ -38,11 +38,21 @@ export const PROBE_CATALOGUE: readonly ProbeRow[] = [
   },
   {
     role: 'allocator-release',
-    symbols: ['_mi_heap_destroy_all', '_mi_heap_unsafe_destroy_all', '_mi_arena_unsafe_destroy_all', '_mi_segment_cache_free_all'],
+    symbols: [
+      '_mi_heap_destroy_all',
+      '_mi_heap_unsafe_destroy_all',
+      '_mi_arena_unsafe_destroy_all',
+      '_mi_segment_cache_free_all',
+    ],
     mode: 'once',
     platforms: BOTH,
   },
-  { role: 'profile-write', symbols: ['writeFileWithoutReturn', '__llvm_profile_write_file'], mode: 'every', platforms: BOTH },
+  {
+    role: 'profile-write',
+    symbols: ['writeFileWithoutReturn', '__llvm_profile_write_file'],
+    mode: 'every',
+    platforms: BOTH,
+  },
   {
     role: 'profile-write',
     symbols: ['lprofWriteDataImpl', 'writeOneValueProfData', 'initializeValueProfRuntimeRecord'],
@@ -93,12 +103,14 @@ export function probesFor(platform: Platform, census: boolean, extra: readonly E
   const rows = PROBE_CATALOGUE.filter((row) => row.platforms.includes(platform)).map((row) =>
     census && row.mode === 'until-main' ? { ...row, mode: 'every' as const } : row,
   );
-  const added = extra.map((probe): ProbeRow => ({
-    role: probe.role,
-    symbols: [probe.symbol],
-    mode: 'every',
-    platforms: [platform],
-    readsRegisteredFunction: probe.role === 'atexit-register',
-  }));
+  const added = extra.map(
+    (probe): ProbeRow => ({
+      role: probe.role,
+      symbols: [probe.symbol],
+      mode: 'every',
+      platforms: [platform],
+      readsRegisteredFunction: probe.role === 'atexit-register',
+    }),
+  );
   return [...rows, ...added];
 }

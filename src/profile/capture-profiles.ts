@@ -16,7 +16,10 @@ export function resolveProfileDir(dir: string): string {
   try {
     makeFolders(absolute);
   } catch (error) {
-    throw usageError(`--profile-dir ${dir}: cannot create it (${(error as Error).message})`, 'give a folder you can write to');
+    throw usageError(
+      `--profile-dir ${dir}: cannot create it (${(error as Error).message})`,
+      'give a folder you can write to',
+    );
   }
   if (!fs.statSync(absolute).isDirectory()) throw usageError(`--profile-dir ${dir} is not a folder`);
   try {
@@ -44,7 +47,11 @@ function makeFolders(dir: string): void {
 export function resolveLlvmProfdataOption(tool: string | null): string | null {
   if (tool === null) return null;
   const absolute = path.resolve(tool);
-  if (!isExecutableFile(absolute)) throw usageError(`--llvm-profdata ${tool} is not an executable file`, 'give the path of an llvm-profdata, e.g. /usr/bin/llvm-profdata-19');
+  if (!isExecutableFile(absolute))
+    throw usageError(
+      `--llvm-profdata ${tool} is not an executable file`,
+      'give the path of an llvm-profdata, e.g. /usr/bin/llvm-profdata-19',
+    );
   return absolute;
 }
 
@@ -60,7 +67,10 @@ export interface ProfileCheckRequest {
 
 export function checkProfiles(request: ProfileCheckRequest): ProfileOutputCheck {
   if (request.userProfileFile !== undefined) {
-    return notCheckedProfiles(path.dirname(request.userProfileFile), `LLVM_PROFILE_FILE was set with --env (${request.userProfileFile}); use --profile-dir DIR to have the profile checked and kept`);
+    return notCheckedProfiles(
+      path.dirname(request.userProfileFile),
+      `LLVM_PROFILE_FILE was set with --env (${request.userProfileFile}); use --profile-dir DIR to have the profile checked and kept`,
+    );
   }
   return inspectProfileFolder({
     folder: request.folder,

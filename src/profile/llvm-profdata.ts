@@ -44,13 +44,21 @@ export function llvmProfdataOnPath(pathVar: string | undefined): string[] {
 }
 
 function fromXcrun(): string | null {
-  const result = spawnSync('xcrun', ['-f', 'llvm-profdata'], { encoding: 'utf8', timeout: 10000, stdio: ['ignore', 'pipe', 'ignore'] });
+  const result = spawnSync('xcrun', ['-f', 'llvm-profdata'], {
+    encoding: 'utf8',
+    timeout: 10000,
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   const file = result.status === 0 ? result.stdout.trim() : '';
   return file !== '' && isExecutableFile(file) ? file : null;
 }
 
 /** The tool to check profiles with, or null when none is found (the verdict then says so). */
-export function findLlvmProfdata(explicit: string | null, env: NodeJS.ProcessEnv = process.env, platform = process.platform): string | null {
+export function findLlvmProfdata(
+  explicit: string | null,
+  env: NodeJS.ProcessEnv = process.env,
+  platform = process.platform,
+): string | null {
   if (explicit !== null) return explicit;
   const onPath = llvmProfdataOnPath(env.PATH);
   if (onPath.length > 0) return onPath[0];
@@ -65,16 +73,31 @@ export interface ToolJudgement {
 
 /** `llvm-profdata show FILE`: exit 0 means the file is a profile it can read. */
 export function checkWithLlvmProfdata(tool: string, file: string): ToolJudgement {
-  const result = spawnSync(tool, ['show', file], { encoding: 'utf8', timeout: CHECK_TIMEOUT_MS, stdio: ['ignore', 'pipe', 'pipe'] });
+  const result = spawnSync(tool, ['show', file], {
+    encoding: 'utf8',
+    timeout: CHECK_TIMEOUT_MS,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   if (result.error !== undefined) return { accepted: false, message: `could not run ${tool}: ${result.error.message}` };
-  const lines = `${result.stderr}\n${result.stdout}`.split('\n').map((l) => stripAnsi(l).replace(/[\x00-\x1f\x7f]/g, '').trim());
+  const lines = `${result.stderr}\n${result.stdout}`.split('\n').map((l) =>
+    stripAnsi(l)
+      .replace(/[\x00-\x1f\x7f]/g, '')
+      .trim(),
+  );
   if (result.status === 0) {
-    const summary = lines.filter((l) => /^(Instrumentation level|Total functions|Maximum function count):/.test(l)).join('; ');
+    const summary = lines
+      .filter((l) => /^(Instrumentation level|Total functions|Maximum function count):/.test(l))
+      .join('; ');
     return { accepted: true, message: bounded(summary || 'accepted') };
   }
   const error = lines.find((l) => /error/i.test(l)) ?? lines.find((l) => l !== '') ?? `exit status ${result.status}`;
   // "error: /tmp/x/capture-1.profraw: malformed ...": the file is named by the verdict already.
-  const message = error.split(`${file}: `).join('').split(file).join(path.basename(file)).replace(/^error:\s*/, '');
+  const message = error
+    .split(`${file}: `)
+    .join('')
+    .split(file)
+    .join(path.basename(file))
+    .replace(/^error:\s*/, '');
   return { accepted: false, message: bounded(message) };
 }
 

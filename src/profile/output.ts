@@ -60,12 +60,23 @@ export function inspectProfileFolder(request: InspectRequest): ProfileOutputChec
 }
 
 export function notCheckedProfiles(folder: string, reason: string): ProfileOutputCheck {
-  return { folder, kept: false, files: [], runtimeMessages: [], messagesFrom: null, llvmProfdata: null, notChecked: reason };
+  return {
+    folder,
+    kept: false,
+    files: [],
+    runtimeMessages: [],
+    messagesFrom: null,
+    llvmProfdata: null,
+    notChecked: reason,
+  };
 }
 
 function listProfraw(folder: string): string[] {
   try {
-    return fs.readdirSync(folder).filter((name) => name.endsWith('.profraw')).sort();
+    return fs
+      .readdirSync(folder)
+      .filter((name) => name.endsWith('.profraw'))
+      .sort();
   } catch {
     return [];
   }
@@ -74,7 +85,14 @@ function listProfraw(folder: string): string[] {
 function factsOf(file: string, tool: string | null): ProfileFileFacts {
   const stat = fs.lstatSync(file);
   const size = stat.isFile() ? stat.size : 0;
-  const facts: ProfileFileFacts = { path: file, size, magic: null, rawVersion: null, accepted: null, toolMessage: null };
+  const facts: ProfileFileFacts = {
+    path: file,
+    size,
+    magic: null,
+    rawVersion: null,
+    accepted: null,
+    toolMessage: null,
+  };
   if (!stat.isFile() || size === 0) return facts;
   const header = parseProfrawHeader(readHead(file, HEADER_BYTES));
   facts.magic = header.magic;

@@ -54,7 +54,9 @@ export function runtimeMessages(texts: readonly string[]): string[] {
   for (const text of texts) {
     for (const raw of text.split(/\r?\n|\r/)) {
       // C0 controls and DEL go; the text stays readable.
-      const line = stripAnsi(raw).replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '').trim();
+      const line = stripAnsi(raw)
+        .replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '')
+        .trim();
       const at = line.indexOf(RUNTIME_MESSAGE_MARK);
       if (at === -1) continue;
       const message = line.slice(at);

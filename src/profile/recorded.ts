@@ -19,7 +19,10 @@ function lastTime(file: string): number {
     const length = Math.min(size, TAIL_BYTES);
     const buffer = Buffer.alloc(length);
     fs.readSync(fd, buffer, 0, length, size - length);
-    const lines = buffer.toString('utf8').split('\n').filter((l) => l.startsWith('['));
+    const lines = buffer
+      .toString('utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('['));
     for (const line of lines.reverse()) {
       try {
         const event = JSON.parse(line) as unknown;
@@ -61,8 +64,14 @@ const isNumberOrNull = (v: unknown): v is number | null => v === null || typeof 
 function isFileFacts(v: unknown): v is ProfileFileFacts {
   if (typeof v !== 'object' || v === null) return false;
   const f = v as Record<string, unknown>;
-  return isString(f.path) && typeof f.size === 'number' && isStringOrNull(f.magic) && isNumberOrNull(f.rawVersion) &&
-    (f.accepted === null || typeof f.accepted === 'boolean') && isStringOrNull(f.toolMessage);
+  return (
+    isString(f.path) &&
+    typeof f.size === 'number' &&
+    isStringOrNull(f.magic) &&
+    isNumberOrNull(f.rawVersion) &&
+    (f.accepted === null || typeof f.accepted === 'boolean') &&
+    isStringOrNull(f.toolMessage)
+  );
 }
 
 /** The check of a marker's data; null when it is not one, or does not have the shape. */
@@ -77,8 +86,14 @@ export function profileCheckOfMarker(data: string): ProfileOutputCheck | null {
   if (typeof value !== 'object' || value === null) return null;
   const c = value as Record<string, unknown>;
   const ok =
-    isString(c.folder) && typeof c.kept === 'boolean' && Array.isArray(c.files) && c.files.every(isFileFacts) &&
-    Array.isArray(c.runtimeMessages) && c.runtimeMessages.every(isString) && isStringOrNull(c.llvmProfdata) &&
-    isStringOrNull(c.notChecked) && (c.messagesFrom === null || c.messagesFrom === 'program-output-files');
+    isString(c.folder) &&
+    typeof c.kept === 'boolean' &&
+    Array.isArray(c.files) &&
+    c.files.every(isFileFacts) &&
+    Array.isArray(c.runtimeMessages) &&
+    c.runtimeMessages.every(isString) &&
+    isStringOrNull(c.llvmProfdata) &&
+    isStringOrNull(c.notChecked) &&
+    (c.messagesFrom === null || c.messagesFrom === 'program-output-files');
   return ok ? (value as ProfileOutputCheck) : null;
 }

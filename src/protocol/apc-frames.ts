@@ -25,9 +25,7 @@ const NONCE_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
 /** What Python's json.dumps(ensure_ascii=True) escapes beyond JSON.stringify: DEL and non-ASCII. */
 const NON_ASCII = /[\u007f-\uffff]/g;
 
-export type FrameDecoding =
-  | { ok: true; event: ChannelEvent }
-  | { ok: false; reason: string };
+export type FrameDecoding = { ok: true; event: ChannelEvent } | { ok: false; reason: string };
 
 export function assertValidNonce(nonce: string): void {
   if (!NONCE_PATTERN.test(nonce)) {
@@ -43,10 +41,7 @@ export function framePrefix(nonce: string): string {
 
 /** A frame exactly as the script writes it (used by tests, fakes and fixtures). */
 export function encodeFrame(nonce: string, event: object): string {
-  const json = JSON.stringify(event).replace(
-    NON_ASCII,
-    (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+  const json = JSON.stringify(event).replace(NON_ASCII, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return `${APC_INTRODUCER}${framePrefix(nonce)}${json}${STRING_TERMINATOR}`;
 }
 

@@ -80,15 +80,23 @@ function checkNested(record: Record<string, unknown>): string | undefined {
     const bad = record.frames.findIndex((frame) => !isObjectWithStrings(frame, FRAME_FIELDS));
     if (bad >= 0) return `${String(record.kind)} event: frames[${bad}] is not a frame {symbol, module, pc}`;
   }
-  if (record.modules !== undefined && !(Array.isArray(record.modules) && record.modules.every((m) => typeof m === 'string'))) {
+  if (
+    record.modules !== undefined &&
+    !(Array.isArray(record.modules) && record.modules.every((m) => typeof m === 'string'))
+  ) {
     return `${String(record.kind)} event: modules is not a list of strings`;
   }
-  if (record.registered !== undefined && record.registered !== null && !isObjectWithStrings(record.registered, REGISTERED_FIELDS)) {
+  if (
+    record.registered !== undefined &&
+    record.registered !== null &&
+    !isObjectWithStrings(record.registered, REGISTERED_FIELDS)
+  ) {
     return `${String(record.kind)} event: registered is not {address, symbol, module}`;
   }
   for (const field of OPTIONAL_STRINGS) {
     const value = record[field];
-    if (value !== undefined && value !== null && typeof value !== 'string') return `${String(record.kind)} event: ${field} is not a string`;
+    if (value !== undefined && value !== null && typeof value !== 'string')
+      return `${String(record.kind)} event: ${field} is not a string`;
   }
   return undefined;
 }

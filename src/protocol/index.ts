@@ -3,7 +3,15 @@
  * in, tokens out. Pure, no I/O.
  */
 export { stripAnsi } from './ansi';
-export { APC_INTRODUCER, ESC, FRAME_KIND, STRING_TERMINATOR, decodeFrameBody, encodeFrame, framePrefix } from './apc-frames';
+export {
+  APC_INTRODUCER,
+  ESC,
+  FRAME_KIND,
+  STRING_TERMINATOR,
+  decodeFrameBody,
+  encodeFrame,
+  framePrefix,
+} from './apc-frames';
 export type { FrameDecoding } from './apc-frames';
 export { checkEventShape } from './event-shape';
 export { DEFAULT_MAX_FRAME_BYTES, OutputScanner } from './output-scanner';

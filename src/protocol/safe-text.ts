@@ -33,10 +33,10 @@ export function safeLines(text: string): string {
  * A copy of `value` with every string made safe (`escape` for each): objects referenced twice stay
  * one object (identity within the copy is kept). Iterative over objects, so any depth is fine.
  */
-export function safeDeep<T>(value: T, escape: (text: string) => string = safeText): T {
+export function safeDeep<T>(value: T, escapeText: (text: string) => string = safeText): T {
   const copies = new Map<object, unknown>();
   const copyOf = (item: unknown): unknown => {
-    if (typeof item === 'string') return escape(item);
+    if (typeof item === 'string') return escapeText(item);
     if (typeof item !== 'object' || item === null) return item;
     const known = copies.get(item);
     if (known !== undefined) return known;

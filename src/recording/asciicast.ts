@@ -28,7 +28,14 @@ export interface DebugExitHeader {
   program_sha256?: string;
   target: { program: string; args: string[] };
   profile_file: string | null;
-  options: { timeout_s: number | null; census: boolean; aslr: 'on' | 'off'; experiment?: ExperimentName | null; env: Record<string, string>; mode: 'capture' | 'interactive' };
+  options: {
+    timeout_s: number | null;
+    census: boolean;
+    aslr: 'on' | 'off';
+    experiment?: ExperimentName | null;
+    env: Record<string, string>;
+    mode: 'capture' | 'interactive';
+  };
 }
 
 export interface AsciicastHeader {
@@ -90,7 +97,8 @@ export function nestsDeeper(value: unknown, max: number): boolean {
     const [item, depth] = stack.pop()!;
     if (typeof item !== 'object' || item === null) continue;
     if (depth > max) return true;
-    for (const child of Object.values(item)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    for (const child of Object.values(item))
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
   }
   return false;
 }
@@ -98,7 +106,8 @@ export function nestsDeeper(value: unknown, max: number): boolean {
 export function parseHeader(text: string, file: string): AsciicastHeader {
   const value = parseJson(text, file, 1, 'the header');
   if (!isObject(value)) throw new RecordingError(file, 1, 'the header is not a JSON object');
-  if (value.version !== 2) throw new RecordingError(file, 1, `unsupported asciicast version ${JSON.stringify(value.version)} (expected 2)`);
+  if (value.version !== 2)
+    throw new RecordingError(file, 1, `unsupported asciicast version ${JSON.stringify(value.version)} (expected 2)`);
   for (const field of ['width', 'height'] as const) {
     if (!Number.isInteger(value[field]) || (value[field] as number) <= 0) {
       throw new RecordingError(file, 1, `header field "${field}" must be a positive integer`);
@@ -109,26 +118,43 @@ export function parseHeader(text: string, file: string): AsciicastHeader {
   }
   checkDebugExitHeader(value.debug_exit, file);
   for (const field of ['command', 'title'] as const) {
-    if (value[field] !== undefined && typeof value[field] !== 'string') throw new RecordingError(file, 1, `header field "${field}" must be a string`);
+    if (value[field] !== undefined && typeof value[field] !== 'string')
+      throw new RecordingError(file, 1, `header field "${field}" must be a string`);
   }
   return value as unknown as AsciicastHeader;
 }
 
 function checkDebugExitHeader(value: unknown, file: string): void {
-  if (!isObject(value)) throw new RecordingError(file, 1, 'header has no "debug_exit" object: not a debug-exit recording');
-  const required: Array<[string, string]> = [['nonce', 'string'], ['prompt', 'string'], ['target', 'object'], ['tool_version', 'string']];
+  if (!isObject(value))
+    throw new RecordingError(file, 1, 'header has no "debug_exit" object: not a debug-exit recording');
+  const required: Array<[string, string]> = [
+    ['nonce', 'string'],
+    ['prompt', 'string'],
+    ['target', 'object'],
+    ['tool_version', 'string'],
+  ];
   for (const [field, type] of required) {
-    if (value[field] === undefined || value[field] === '') throw new RecordingError(file, 1, `header is missing debug_exit.${field}`);
-    if (typeof value[field] !== type) throw new RecordingError(file, 1, `header field debug_exit.${field} must be a ${type}`);
+    if (value[field] === undefined || value[field] === '')
+      throw new RecordingError(file, 1, `header is missing debug_exit.${field}`);
+    if (typeof value[field] !== type)
+      throw new RecordingError(file, 1, `header field debug_exit.${field} must be a ${type}`);
   }
-  if (!/^[A-Za-z0-9_-]{1,128}$/.test(value.nonce as string)) throw new RecordingError(file, 1, 'header field debug_exit.nonce must be 1-128 characters of [A-Za-z0-9_-]');
+  if (!/^[A-Za-z0-9_-]{1,128}$/.test(value.nonce as string))
+    throw new RecordingError(file, 1, 'header field debug_exit.nonce must be 1-128 characters of [A-Za-z0-9_-]');
   const target = value.target as Record<string, unknown>;
-  if (typeof target.program !== 'string' || target.program === '') throw new RecordingError(file, 1, 'header field debug_exit.target.program must be a non-empty string');
-  if (!Array.isArray(target.args) || !target.args.every((a) => typeof a === 'string')) throw new RecordingError(file, 1, 'header field debug_exit.target.args must be a list of strings');
-  if (value.profile_file !== undefined && value.profile_file !== null && typeof value.profile_file !== 'string') throw new RecordingError(file, 1, 'header field debug_exit.profile_file must be a string or null');
+  if (typeof target.program !== 'string' || target.program === '')
+    throw new RecordingError(file, 1, 'header field debug_exit.target.program must be a non-empty string');
+  if (!Array.isArray(target.args) || !target.args.every((a) => typeof a === 'string'))
+    throw new RecordingError(file, 1, 'header field debug_exit.target.args must be a list of strings');
+  if (value.profile_file !== undefined && value.profile_file !== null && typeof value.profile_file !== 'string')
+    throw new RecordingError(file, 1, 'header field debug_exit.profile_file must be a string or null');
   checkOptions(value.options, file);
   if (value.channel !== 'socket') {
-    throw new RecordingError(file, 1, 'recorded by an older debug-exit (events in the terminal stream, which a target could forge): capture it again');
+    throw new RecordingError(
+      file,
+      1,
+      'recorded by an older debug-exit (events in the terminal stream, which a target could forge): capture it again',
+    );
   }
 }
 
@@ -144,18 +170,23 @@ function checkOptions(options: unknown, file: string): void {
     ['env', (v) => isObject(v) && Object.values(v).every((x) => typeof x === 'string'), 'an object of strings'],
   ];
   for (const [field, ok, what] of checks) {
-    if (options[field] !== undefined && !ok(options[field])) throw new RecordingError(file, 1, `header field debug_exit.options.${field} must be ${what}`);
+    if (options[field] !== undefined && !ok(options[field]))
+      throw new RecordingError(file, 1, `header field debug_exit.options.${field} must be ${what}`);
   }
 }
 
 /** Parses one event line; `previousTime` enforces non-decreasing times. */
 export function parseEvent(text: string, file: string, line: number, previousTime: number): AsciicastEvent {
   const value = parseJson(text, file, line, 'an event');
-  if (!Array.isArray(value) || value.length !== 3) throw new RecordingError(file, line, 'an event must be an array [time, code, data]');
+  if (!Array.isArray(value) || value.length !== 3)
+    throw new RecordingError(file, line, 'an event must be an array [time, code, data]');
   const [time, code, data] = value as unknown[];
-  if (typeof time !== 'number' || !Number.isFinite(time) || time < 0) throw new RecordingError(file, line, 'event time must be a non-negative number');
-  if (time < previousTime) throw new RecordingError(file, line, `event out of order: time ${time} is before ${previousTime}`);
-  if (typeof code !== 'string' || code.length === 0) throw new RecordingError(file, line, 'event code must be a non-empty string');
+  if (typeof time !== 'number' || !Number.isFinite(time) || time < 0)
+    throw new RecordingError(file, line, 'event time must be a non-negative number');
+  if (time < previousTime)
+    throw new RecordingError(file, line, `event out of order: time ${time} is before ${previousTime}`);
+  if (typeof code !== 'string' || code.length === 0)
+    throw new RecordingError(file, line, 'event code must be a non-empty string');
   if (typeof data !== 'string') throw new RecordingError(file, line, 'event data must be a string');
   return { time, code: code as EventCode, data };
 }
@@ -167,7 +198,8 @@ function parseJson(text: string, file: string, line: number, what: string): unkn
   } catch (error) {
     throw new RecordingError(file, line, `${what} is not valid JSON (${(error as Error).message.slice(0, 120)})`);
   }
-  if (nestsDeeper(value, MAX_JSON_DEPTH)) throw new RecordingError(file, line, `${what} nests deeper than ${MAX_JSON_DEPTH} levels`);
+  if (nestsDeeper(value, MAX_JSON_DEPTH))
+    throw new RecordingError(file, line, `${what} nests deeper than ${MAX_JSON_DEPTH} levels`);
   return value;
 }
 

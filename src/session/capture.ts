@@ -18,7 +18,12 @@ import { sessionMachine, type SessionOutput } from './machine';
 import { resolveLldb, resolveProgram } from './preflight';
 import { SPEC_SCHEMA, toProbeSpecs, type CensusMode, type SessionSpec } from './spec';
 import type { DebugExitEvent, ExperimentName } from '../timeline/events';
-import { checkProfiles, PROFILE_PATTERN, resolveLlvmProfdataOption, resolveProfileDir } from '../profile/capture-profiles';
+import {
+  checkProfiles,
+  PROFILE_PATTERN,
+  resolveLlvmProfdataOption,
+  resolveProfileDir,
+} from '../profile/capture-profiles';
 import type { ProfileOutputCheck } from '../profile/output';
 import { appendProfileCheck } from '../profile/recorded';
 
@@ -125,14 +130,27 @@ export async function capture(request: CaptureRequest): Promise<CaptureResult> {
     const leftRunning = killLeftovers(session.events);
     const programSha256 = await hashing;
     const profileOutput = checkProfiles({
-      folder: path.dirname(spec.env.LLVM_PROFILE_FILE), kept: profileDir !== null, userProfileFile: request.env.LLVM_PROFILE_FILE,
-      stdoutPath: spec.stdout_path, stderrPath: spec.stderr_path, llvmProfdata,
+      folder: path.dirname(spec.env.LLVM_PROFILE_FILE),
+      kept: profileDir !== null,
+      userProfileFile: request.env.LLVM_PROFILE_FILE,
+      stdoutPath: spec.stdout_path,
+      stderrPath: spec.stderr_path,
+      llvmProfdata,
     });
     if (request.recordTo !== null) appendProfileCheck(request.recordTo, profileOutput);
     if (request.recordTo !== null && programSha256 !== null && fs.existsSync(request.recordTo)) {
       amendRecordingHeader(request.recordTo, { program_sha256: programSha256 });
     }
-    return { spec, lldbPath, profileFile: spec.env.LLVM_PROFILE_FILE, session, recording: request.recordTo, leftRunning, programSha256, profileOutput };
+    return {
+      spec,
+      lldbPath,
+      profileFile: spec.env.LLVM_PROFILE_FILE,
+      session,
+      recording: request.recordTo,
+      leftRunning,
+      programSha256,
+      profileOutput,
+    };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -143,7 +161,9 @@ export function buildSpec(request: CaptureRequest, program: string, dir: string)
   if (!request.profileDir) fs.mkdirSync(profileFolder, { mode: 0o700 });
   const toTerminal = request.programOutput === 'terminal';
   // Created here, mode 0600: LLDB opens them as they are (the folder itself is 0700).
-  if (!toTerminal) for (const name of ['program.stdout', 'program.stderr']) fs.writeFileSync(path.join(dir, name), '', { mode: 0o600 });
+  if (!toTerminal)
+    for (const name of ['program.stdout', 'program.stderr'])
+      fs.writeFileSync(path.join(dir, name), '', { mode: 0o600 });
   return {
     schema: SPEC_SCHEMA,
     nonce: newNonce(),
@@ -157,17 +177,44 @@ export function buildSpec(request: CaptureRequest, program: string, dir: string)
     timeout_s: request.timeoutS,
     disable_aslr: request.disableAslr,
     experiment: request.experiment ?? null,
-    probes: toProbeSpecs(probesFor(platformOf(), request.census && request.censusMode === 'stops', request.extraProbes)),
+    probes: toProbeSpecs(
+      probesFor(platformOf(), request.census && request.censusMode === 'stops', request.extraProbes),
+    ),
     backtrace_depth: 16,
     census: request.census ? (request.censusMode ?? 'list') : null,
   };
 }
 
-async function runSession(request: CaptureRequest, spec: SessionSpec, dir: string, lldbPath: string): Promise<SessionOutput> {
-  const record = request.recordTo === null ? null : { to: request.recordTo, fd: request.recordFd, census: request.census, userEnv: request.env, recordEnv: request.recordEnv, mode: 'capture' as const };
+async function runSession(
+  request: CaptureRequest,
+  spec: SessionSpec,
+  dir: string,
+  lldbPath: string,
+): Promise<SessionOutput> {
+  const record =
+    request.recordTo === null
+      ? null
+      : {
+          to: request.recordTo,
+          fd: request.recordFd,
+          census: request.census,
+          userEnv: request.env,
+          recordEnv: request.recordEnv,
+          mode: 'capture' as const,
+        };
   let recorder: RecordingTransport | null = null;
   const openTransport = (): Transport => {
-    const { transport } = launchLldb({ lldbPath, scriptPath: SCRIPT_PATH, spec, dir, cols: PTY_COLS, rows: PTY_ROWS, env: lldbEnv(), record, settings: CAPTURE_SETTINGS });
+    const { transport } = launchLldb({
+      lldbPath,
+      scriptPath: SCRIPT_PATH,
+      spec,
+      dir,
+      cols: PTY_COLS,
+      rows: PTY_ROWS,
+      env: lldbEnv(),
+      record,
+      settings: CAPTURE_SETTINGS,
+    });
     if (transport instanceof RecordingTransport) recorder = transport;
     return transport;
   };

@@ -41,7 +41,12 @@ export function isDebugExitError(value: unknown): value is DebugExitError {
   return value instanceof DebugExitError;
 }
 
-const USAGE_CODES: readonly FailureCode[] = ['usage', 'program-not-found', 'program-not-executable', 'recording-invalid'];
+const USAGE_CODES: readonly FailureCode[] = [
+  'usage',
+  'program-not-found',
+  'program-not-executable',
+  'recording-invalid',
+];
 
 export function exitCodeFor(failure: SessionFailure): number {
   return USAGE_CODES.includes(failure.code) ? 2 : 1;

@@ -28,7 +28,14 @@ export interface LaunchRequest {
   /** LLDB settings beyond the fixed ones (capture: CAPTURE_SETTINGS). */
   settings?: readonly string[];
   /** Recording: where, and what its header says; null for none. */
-  record: { to: string; fd?: number; census: boolean; userEnv: Record<string, string>; recordEnv?: boolean; mode: 'capture' | 'interactive' } | null;
+  record: {
+    to: string;
+    fd?: number;
+    census: boolean;
+    userEnv: Record<string, string>;
+    recordEnv?: boolean;
+    mode: 'capture' | 'interactive';
+  } | null;
 }
 
 export interface Launched {
@@ -39,20 +46,39 @@ export interface Launched {
 /** LLDB's command line: settings, then the import of the script (which connects at once). */
 export function lldbArgs(scriptPath: string, extraSettings: readonly string[] = []): string[] {
   const settings = ['auto-confirm true', 'show-progress false', 'use-color false', ...extraSettings];
-  return ['--no-lldbinit', '--no-use-colors', ...settings.flatMap((s) => ['-O', `settings set ${s}`]), '-O', `command script import ${lldbQuote(scriptPath)}`];
+  return [
+    '--no-lldbinit',
+    '--no-use-colors',
+    ...settings.flatMap((s) => ['-O', `settings set ${s}`]),
+    '-O',
+    `command script import ${lldbQuote(scriptPath)}`,
+  ];
 }
 
 export function launchLldb(request: LaunchRequest): Launched {
   const args = lldbArgs(request.scriptPath, request.settings);
   const lldb = new ChannelPtyTransport({
-    file: request.lldbPath, args, env: request.env, cols: request.cols, rows: request.rows,
-    dir: request.dir, greeting: { nonce: request.spec.nonce, spec: request.spec, cleanup: request.dir },
+    file: request.lldbPath,
+    args,
+    env: request.env,
+    cols: request.cols,
+    rows: request.rows,
+    dir: request.dir,
+    greeting: { nonce: request.spec.nonce, spec: request.spec, cleanup: request.dir },
   });
   if (request.record === null) return { transport: lldb, lldb };
   const { record } = request;
   const header = recordingHeader({
-    spec: request.spec, prompt: LLDB_PROMPT, lldbPath: request.lldbPath, lldbArgs: args, census: record.census,
-    userEnv: record.userEnv, recordEnv: record.recordEnv === true, mode: record.mode, width: request.cols, height: request.rows,
+    spec: request.spec,
+    prompt: LLDB_PROMPT,
+    lldbPath: request.lldbPath,
+    lldbArgs: args,
+    census: record.census,
+    userEnv: record.userEnv,
+    recordEnv: record.recordEnv === true,
+    mode: record.mode,
+    width: request.cols,
+    height: request.rows,
   });
   return { transport: new RecordingTransport(lldb, record.to, header, record.fd), lldb };
 }

@@ -60,7 +60,10 @@ export function openLaunch(events: readonly DebugExitEvent[]): number | null {
  * Right after a capture, so the pids are the program's (an interactive session, which can last
  * long enough for a pid to be reused, passes only its open launch).
  */
-export function killLeftovers(events: readonly DebugExitEvent[], pids: readonly number[] = launchedPids(events)): number[] {
+export function killLeftovers(
+  events: readonly DebugExitEvent[],
+  pids: readonly number[] = launchedPids(events),
+): number[] {
   const found: number[] = [];
   for (const pid of pids) {
     if (pid <= 1 || pid === process.pid) continue;

@@ -97,11 +97,17 @@ const transportLogic = fromCallback<TransportCommand, TransportInput>(({ sendBac
           if (event.kind === 'hello') sendBack({ type: 'HELLO' });
         }
       } else if (token.type === 'bad-frame') log.reject({ source: 'channel', reason: token.reason, claimed: null });
-      else if (token.type === 'text') log.reject({ source: 'channel', reason: 'bytes outside a frame on the channel', claimed: null });
+      else if (token.type === 'text')
+        log.reject({ source: 'channel', reason: 'bytes outside a frame on the channel', claimed: null });
     }
   };
   const fromTerminal = (chunk: string) => {
-    for (const frame of forged.push(chunk)) log.reject({ source: 'terminal', reason: "a frame in LLDB's terminal output, not on the script's channel", claimed: frame.claimed });
+    for (const frame of forged.push(chunk))
+      log.reject({
+        source: 'terminal',
+        reason: "a frame in LLDB's terminal output, not on the script's channel",
+        claimed: frame.claimed,
+      });
     log.appendText(chunk);
     input.onToken?.({ type: 'text', text: chunk });
   };
@@ -148,7 +154,10 @@ const fail = (build: (context: Context) => SessionFailure) => ({
 });
 
 /** Guard: the `done` of this command. */
-const doneWith = (command: string) => ({ event }: { event: MachineEvent }) => event.type === 'DONE' && event.command === command;
+const doneWith =
+  (command: string) =>
+  ({ event }: { event: MachineEvent }) =>
+    event.type === 'DONE' && event.command === command;
 
 export const sessionMachine = setup({
   types: {
@@ -184,7 +193,11 @@ export const sessionMachine = setup({
   on: {
     LLDB_EXIT: {
       target: '.failed',
-      actions: fail((c) => ({ code: 'lldb-died', message: 'LLDB exited during the session', lastOutput: lastOutputOf(c.log.tail) })),
+      actions: fail((c) => ({
+        code: 'lldb-died',
+        message: 'LLDB exited during the session',
+        lastOutput: lastOutputOf(c.log.tail),
+      })),
     },
     ABORT: { target: '.aborted' },
   },
@@ -209,12 +222,20 @@ export const sessionMachine = setup({
     running: {
       entry: [send(() => 'dx-run'), assign({ runs: ({ context }) => context.runs + 1 })],
       on: {
-        DONE: [{ guard: not(doneWith('dx-run')) }, { guard: 'moreRuns', target: 'running', reenter: true }, { target: 'draining' }],
+        DONE: [
+          { guard: not(doneWith('dx-run')) },
+          { guard: 'moreRuns', target: 'running', reenter: true },
+          { target: 'draining' },
+        ],
       },
       after: {
         run: {
           target: 'failed',
-          actions: fail((c) => ({ code: 'lldb-hung', message: 'LLDB did not finish the run in time', lastOutput: lastOutputOf(c.log.tail) })),
+          actions: fail((c) => ({
+            code: 'lldb-hung',
+            message: 'LLDB did not finish the run in time',
+            lastOutput: lastOutputOf(c.log.tail),
+          })),
         },
       },
     },
@@ -242,7 +263,9 @@ export const sessionMachine = setup({
     },
     done: {
       type: 'final',
-      entry: sendTo('transport', ({ context }) => ({ type: context.input.releaseOnQuit ? ('RELEASE' as const) : ('CLOSE' as const) })),
+      entry: sendTo('transport', ({ context }) => ({
+        type: context.input.releaseOnQuit ? ('RELEASE' as const) : ('CLOSE' as const),
+      })),
     },
     failed: { type: 'final', entry: sendTo('transport', { type: 'CLOSE' }) },
     aborted: {
@@ -272,7 +295,11 @@ function noAnswer(command: string) {
 function scriptError(code: 'target-failed') {
   return (c: Context): SessionFailure => {
     const error = c.log.events.find((e) => e.kind === 'error' && e.code === code);
-    return { code, message: error && error.kind === 'error' ? error.message : code, lastOutput: lastOutputOf(c.log.tail) };
+    return {
+      code,
+      message: error && error.kind === 'error' ? error.message : code,
+      lastOutput: lastOutputOf(c.log.tail),
+    };
   };
 }
 
@@ -280,7 +307,8 @@ function scriptError(code: 'target-failed') {
 function scriptNotLoaded(c: Context): SessionFailure {
   return {
     code: 'script-not-loaded',
-    message: 'the debug-exit LLDB script did not load or did not connect to debug-exit (is this LLDB built with Python?)',
+    message:
+      'the debug-exit LLDB script did not load or did not connect to debug-exit (is this LLDB built with Python?)',
     lastOutput: lastOutputOf(c.log.tail),
   };
 }

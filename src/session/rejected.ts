@@ -13,8 +13,17 @@ export function rejectedFramesLine(count: number, frames: readonly RejectedFrame
   const terminal = frames.filter((f) => f.source === 'terminal');
   const channel = frames.filter((f) => f.source === 'channel');
   const parts: string[] = [];
-  if (terminal.length > 0) parts.push(`${terminal.length} in LLDB's terminal output, not on the script's channel (claimed ${claims(terminal)})`);
-  if (channel.length > 0) parts.push(`${channel.length} on the channel: ${channel.slice(0, 5).map((f) => `${f.claimed === null ? 'frame' : safeText(f.claimed)}: ${safeText(f.reason)}`).join('; ')}`);
+  if (terminal.length > 0)
+    parts.push(
+      `${terminal.length} in LLDB's terminal output, not on the script's channel (claimed ${claims(terminal)})`,
+    );
+  if (channel.length > 0)
+    parts.push(
+      `${channel.length} on the channel: ${channel
+        .slice(0, 5)
+        .map((f) => `${f.claimed === null ? 'frame' : safeText(f.claimed)}: ${safeText(f.reason)}`)
+        .join('; ')}`,
+    );
   const more = count > frames.length ? `; ${count - frames.length} more` : '';
   return `rejected frames: ${count}, none of them in the timeline: ${parts.join('; ')}${more}`;
 }

@@ -24,7 +24,10 @@ const REPLAY_TIMEOUT_MS = 24 * 3600 * 1000;
 
 export async function replay(request: ReplayRequest): Promise<ReplayResult> {
   const header = await readHeader(request.file);
-  const transport = new ReplayTransport(request.file, request.play ? { speed: request.play.speed, onOutput: request.play.write } : {});
+  const transport = new ReplayTransport(
+    request.file,
+    request.play ? { speed: request.play.speed, onOutput: request.play.write } : {},
+  );
   const { nonce } = header.debug_exit;
   const actor = createActor(sessionMachine, {
     input: {

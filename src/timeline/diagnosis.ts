@@ -38,9 +38,13 @@ type Lookup = (id: HypothesisId) => HypothesisFinding;
 function conclude(verdicts: Verdicts, status: Lookup): Pick<Diagnosis, 'conclusion' | 'summary' | 'nextStep'> {
   const { crash } = verdicts;
   const crashed = crash.result !== 'no-crash';
-  const crashText = crash.signal === null ? 'the crash' : `the ${crash.signal}${crash.writerFrame ? ` in ${crash.writerFrame.symbol}` : ''}`;
+  const crashText =
+    crash.signal === null
+      ? 'the crash'
+      : `the ${crash.signal}${crash.writerFrame ? ` in ${crash.writerFrame.symbol}` : ''}`;
   if (status('corrupt-profile-data').status === 'supported') {
-    const early = status('writer-fails-before-teardown').status === 'supported' ? '; the writer fails before any teardown too' : '';
+    const early =
+      status('writer-fails-before-teardown').status === 'supported' ? '; the writer fails before any teardown too' : '';
     const order = status('allocator-cleanup-first').status === 'ruled-out' ? ', not the allocator teardown' : '';
     const summary = crashed
       ? `Corrupt profile data explains ${crashText}${order}${early}.`
@@ -68,7 +72,11 @@ function conclude(verdicts: Verdicts, status: Lookup): Pick<Diagnosis, 'conclusi
     };
   }
   if (crashed) {
-    return { conclusion: 'unexplained-crash', summary: `Neither hypothesis explains ${crashText}: ${crash.reason}.`, nextStep: unexplainedStep(verdicts) };
+    return {
+      conclusion: 'unexplained-crash',
+      summary: `Neither hypothesis explains ${crashText}: ${crash.reason}.`,
+      nextStep: unexplainedStep(verdicts),
+    };
   }
   return noCrash(verdicts);
 }
@@ -83,11 +91,19 @@ const VERSION_MISMATCH = /version mismatch/i;
  */
 function trainingRun(verdicts: Verdicts, concluded: Concluded): Concluded {
   const output = verdicts.profileOutput;
-  if (verdicts.crash.result !== 'no-crash' || output.exitStatus === null || !FAILED_PROFILE_OUTPUTS.includes(output.result)) {
+  if (
+    verdicts.crash.result !== 'no-crash' ||
+    output.exitStatus === null ||
+    !FAILED_PROFILE_OUTPUTS.includes(output.result)
+  ) {
     return concluded;
   }
   const what =
-    output.result === 'not-written' ? 'no profile was written' : output.result === 'empty' ? 'the profile is empty (0 bytes)' : 'the profile it wrote is invalid';
+    output.result === 'not-written'
+      ? 'no profile was written'
+      : output.result === 'empty'
+        ? 'the profile is empty (0 bytes)'
+        : 'the profile it wrote is invalid';
   const rejected = output.files.find((f) => f.accepted === false);
   const said =
     output.runtimeMessages.length > 0
@@ -97,7 +113,8 @@ function trainingRun(verdicts: Verdicts, concluded: Concluded): Concluded {
         : '';
   const before = concluded.summary.replace(', but what it wrote cannot be trusted', '');
   const summary = `${before} The program exited with status ${output.exitStatus}, but ${what}${said}: a failed training run.`;
-  const foreign = concluded.conclusion === 'corrupt-profile-data' || output.runtimeMessages.some((m) => VERSION_MISMATCH.test(m));
+  const foreign =
+    concluded.conclusion === 'corrupt-profile-data' || output.runtimeMessages.some((m) => VERSION_MISMATCH.test(m));
   if (foreign) return { ...concluded, summary, nextStep: sameLlvmStep(verdicts.integrity) };
   const nextStep =
     output.result === 'invalid'
@@ -122,7 +139,7 @@ function unexplainedStep({ crash, earlyWrite }: Verdicts): string {
     return 'Debug it as an ordinary crash, with the probes in place: debug-exit interactive -- PROGRAM.';
   }
   if (crash.result === 'allocator-state-unknown') {
-    return "Link a mimalloc with symbols so that its teardown can be probed, then capture again.";
+    return 'Link a mimalloc with symbols so that its teardown can be probed, then capture again.';
   }
   return earlyWrite.result === 'not-requested'
     ? 'Capture again with --experiment early-write: a writer that crashes before any teardown is not an ordering problem.'
@@ -133,14 +150,17 @@ function noCrash({ allocatorFirst: order }: Verdicts): Pick<Diagnosis, 'conclusi
   if (order.result === 'confirmed') {
     return {
       conclusion: 'no-crash',
-      summary: 'No crash. The allocator was torn down before the exit-time profile write: the order the hypothesis needs is there, but the writer survived it in this run.',
-      nextStep: 'MIMALLOC_DESTROY_ON_EXIT=1 (--env) makes the teardown release its memory at once and shows whether this order can crash; --repeat N shows whether it varies.',
+      summary:
+        'No crash. The allocator was torn down before the exit-time profile write: the order the hypothesis needs is there, but the writer survived it in this run.',
+      nextStep:
+        'MIMALLOC_DESTROY_ON_EXIT=1 (--env) makes the teardown release its memory at once and shows whether this order can crash; --repeat N shows whether it varies.',
     };
   }
   if (order.result === 'refuted') {
     return {
       conclusion: 'no-crash',
-      summary: 'No crash, and the profile was written before any allocator teardown: the exit order is sound on this build.',
+      summary:
+        'No crash, and the profile was written before any allocator teardown: the exit order is sound on this build.',
       nextStep: 'Nothing to fix in the exit order here; where the crash is seen (macOS runners), capture there.',
     };
   }

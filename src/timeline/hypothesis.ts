@@ -10,7 +10,11 @@
  *                                 original report's explicit early write): not a matter of order
  */
 export type HypothesisId = 'allocator-cleanup-first' | 'corrupt-profile-data' | 'writer-fails-before-teardown';
-export const HYPOTHESES: readonly HypothesisId[] = ['allocator-cleanup-first', 'corrupt-profile-data', 'writer-fails-before-teardown'];
+export const HYPOTHESES: readonly HypothesisId[] = [
+  'allocator-cleanup-first',
+  'corrupt-profile-data',
+  'writer-fails-before-teardown',
+];
 
 export type HypothesisStatus = 'supported' | 'ruled-out' | 'open' | 'not-tested';
 
@@ -21,6 +25,11 @@ export interface HypothesisFinding {
   evidence: number[];
 }
 
-export function finding(id: HypothesisId, status: HypothesisStatus, reason: string, evidence: readonly number[]): HypothesisFinding {
+export function finding(
+  id: HypothesisId,
+  status: HypothesisStatus,
+  reason: string,
+  evidence: readonly number[],
+): HypothesisFinding {
   return { id, status, reason, evidence: [...evidence] };
 }

@@ -41,7 +41,8 @@ export function outcomeFromEvents(events: readonly DebugExitEvent[]): SessionOut
   if (events.some((e) => e.kind === 'error' && e.code === 'timeout')) return { kind: 'timeout', seconds: null };
   const exit = events.find((e): e is ExitEvent => e.kind === 'exit');
   const crash = firstCrash(events);
-  if (exit !== undefined && isLost(exit)) return { kind: 'lost', description: exit.description ?? 'exit status -1, no signal' };
+  if (exit !== undefined && isLost(exit))
+    return { kind: 'lost', description: exit.description ?? 'exit status -1, no signal' };
   if (exit !== undefined && exit.signal === undefined) return { kind: 'exited', status: exit.status };
   if (exit !== undefined) {
     return { kind: 'signaled', signal: crash?.signal ?? exit.description ?? `signal ${exit.signal}` };

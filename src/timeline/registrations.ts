@@ -34,19 +34,21 @@ export interface AtexitRegistration {
 export function deriveRegistrations(events: readonly DebugExitEvent[]): AtexitRegistration[] {
   const listed = events.filter((e): e is ExitHandlerEvent => e.kind === 'exit-handler');
   if (listed.length > 0) return fromList(events, listed);
-  return events
-    .filter((e): e is ProbeHitEvent => e.kind === 'hit' && e.role === 'atexit-register')
-    .map(toRegistration);
+  return events.filter((e): e is ProbeHitEvent => e.kind === 'hit' && e.role === 'atexit-register').map(toRegistration);
 }
 
 function fromList(events: readonly DebugExitEvent[], listed: ExitHandlerEvent[]): AtexitRegistration[] {
-  const exitCall = events.find((e): e is ProbeHitEvent => e.kind === 'hit' && e.role === 'process-exit' && e.seq < listed[0].seq);
+  const exitCall = events.find(
+    (e): e is ProbeHitEvent => e.kind === 'hit' && e.role === 'process-exit' && e.seq < listed[0].seq,
+  );
   // Each function and dso is described at its first entry; later entries name the address.
   const functions = new Map<string, RegisteredFunction>();
   const modules = new Map<string, string>();
   for (const entry of listed) {
-    if (entry.registered !== undefined && !functions.has(entry.function)) functions.set(entry.function, entry.registered);
-    if (entry.dso_handle !== undefined && entry.dso_module !== undefined && !modules.has(entry.dso_handle)) modules.set(entry.dso_handle, entry.dso_module);
+    if (entry.registered !== undefined && !functions.has(entry.function))
+      functions.set(entry.function, entry.registered);
+    if (entry.dso_handle !== undefined && entry.dso_module !== undefined && !modules.has(entry.dso_handle))
+      modules.set(entry.dso_handle, entry.dso_module);
   }
   return [...listed]
     .sort((a, b) => a.index - b.index)
@@ -80,9 +82,17 @@ export interface CensusInfo {
 export function censusInfo(events: readonly DebugExitEvent[], census: boolean): CensusInfo {
   const said = events.filter((e): e is CensusEvent => e.kind === 'census');
   const fallback = said.find((e) => e.status === 'fallback');
-  if (fallback) return { mode: 'stops', note: `fell back to a stop per registration: ${fallback.reason ?? 'the list cannot be read'}` };
+  if (fallback)
+    return {
+      mode: 'stops',
+      note: `fell back to a stop per registration: ${fallback.reason ?? 'the list cannot be read'}`,
+    };
   const unreadable = said.find((e) => e.status === 'unreadable');
-  if (unreadable) return { mode: 'list', note: `the exit handler list could not be read at exit(): ${unreadable.reason ?? ''}; registrations before main only` };
+  if (unreadable)
+    return {
+      mode: 'list',
+      note: `the exit handler list could not be read at exit(): ${unreadable.reason ?? ''}; registrations before main only`,
+    };
   if (said.some((e) => e.status === 'read')) return { mode: 'list', note: null };
   return { mode: census ? 'stops' : null, note: null };
 }

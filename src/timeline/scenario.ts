@@ -97,14 +97,40 @@ export class Scenario {
   }
 
   /** The early-write experiment's result: `crashed` with `frames` innermost first, else returned/failed. */
-  earlyWrite(status: 'returned' | 'crashed' | 'timeout' | 'failed', options: { returnValue?: number; frames?: string[]; fault?: string } = {}): number {
+  earlyWrite(
+    status: 'returned' | 'crashed' | 'timeout' | 'failed',
+    options: { returnValue?: number; frames?: string[]; fault?: string } = {},
+  ): number {
     const at = this.next();
     const [first = 'exit', ...callers] = options.frames ?? ['exit', 'main'];
     const where = { tid: this.tid, pc: pc(at.seq, 0), frames: stack(first, callers, at.seq) };
-    const crash = status === 'crashed' ? { signal: 'SIGSEGV', fault_address: options.fault ?? '0x4', description: 'signal SIGSEGV: address not mapped to object' } : {};
+    const crash =
+      status === 'crashed'
+        ? {
+            signal: 'SIGSEGV',
+            fault_address: options.fault ?? '0x4',
+            description: 'signal SIGSEGV: address not mapped to object',
+          }
+        : {};
     const value = status === 'returned' ? { return_value: options.returnValue ?? 0 } : {};
-    const message = status === 'failed' ? { message: "error: <user expression 0>:1:6: use of undeclared identifier '__llvm_profile_write_file'\n    1 | (int)__llvm_profile_write_file()" } : {};
-    return this.push({ ...at, kind: 'experiment', name: 'early-write', at: 'exit', status, ...where, ...crash, ...value, ...message });
+    const message =
+      status === 'failed'
+        ? {
+            message:
+              "error: <user expression 0>:1:6: use of undeclared identifier '__llvm_profile_write_file'\n    1 | (int)__llvm_profile_write_file()",
+          }
+        : {};
+    return this.push({
+      ...at,
+      kind: 'experiment',
+      name: 'early-write',
+      at: 'exit',
+      status,
+      ...where,
+      ...crash,
+      ...value,
+      ...message,
+    });
   }
 
   /** dx-run started the program (a run's first event). */

@@ -9,7 +9,12 @@ import type { Frame, ProbeRole } from './events';
 const ATEXIT_SYMBOLS = new Set(['atexit', '__cxa_atexit', '__new_exitfn']);
 
 /** The writer's, and the value profiler's run-time functions (a foreign record crashes them mid-run). */
-const WRITER_SYMBOLS = new Set([...PROFILE_WRITER_SYMBOLS, 'instrumentTargetValueImpl', 'allocateValueProfileCounters', 'allocateOneNode']);
+const WRITER_SYMBOLS = new Set([
+  ...PROFILE_WRITER_SYMBOLS,
+  'instrumentTargetValueImpl',
+  'allocateValueProfileCounters',
+  'allocateOneNode',
+]);
 
 /**
  * One function under the names LLDB gives it: `foo(int)`, `foo.cold.1`, `foo.part.0`, `foo + 99`

@@ -5,7 +5,13 @@
 import type { DebugExitEvent, ExperimentName, HelloEvent, ProbeHitEvent, ProbeRole } from './events';
 import { outcomeFromEvents, type SessionOutcome } from './outcome';
 import { finalResolutions, isResolved, type ProbeResolution } from './probes';
-import { censusInfo, deriveRegistrations, type AtexitRegistration, type CensusInfo, type CensusMode } from './registrations';
+import {
+  censusInfo,
+  deriveRegistrations,
+  type AtexitRegistration,
+  type CensusInfo,
+  type CensusMode,
+} from './registrations';
 
 function censusFields(info: CensusInfo): { censusMode: CensusMode; censusNote: string | null } {
   return { censusMode: info.mode, censusNote: info.note };

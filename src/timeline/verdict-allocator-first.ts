@@ -12,7 +12,14 @@ import { innermostWriterFrame } from './symbols';
 import { hitsAfter, hitsBefore, probeHits, roleResolved, type Timeline } from './timeline';
 import { finding, type HypothesisFinding } from './hypothesis';
 import type { Json } from './render/json-values';
-import type { AllocatorFirstResult, AllocatorFirstVerdict, InconclusiveCause, VerdictModule, Verdicts, WriteWitness } from './verdict-types';
+import type {
+  AllocatorFirstResult,
+  AllocatorFirstVerdict,
+  InconclusiveCause,
+  VerdictModule,
+  Verdicts,
+  WriteWitness,
+} from './verdict-types';
 import { crashRef } from './verdict-crash';
 import { explainMissingWrite, teardownProbeSeqs, teardownUnresolved } from './verdict-missing-write';
 
@@ -27,7 +34,13 @@ export function judgeAllocatorFirst(timeline: Timeline): AllocatorFirstVerdict {
   const path = exitPath(timeline);
   if (timeline.outcome.kind === 'lost') {
     const exits = timeline.events.filter((e) => e.kind === 'exit').map((e) => e.seq);
-    return verdict('inconclusive', 'lldb-lost', null, `${describeOutcome(timeline.outcome)}: the order it reported is not evidence`, exits);
+    return verdict(
+      'inconclusive',
+      'lldb-lost',
+      null,
+      `${describeOutcome(timeline.outcome)}: the order it reported is not evidence`,
+      exits,
+    );
   }
   const witness = writeWitness(path);
   if (witness !== undefined) return judgeOrder(timeline, path, witness);
@@ -59,7 +72,12 @@ function judgeOrder(timeline: Timeline, path: ExitPath, witness: Witness): Alloc
     const inside = (seq: number): boolean => seq > teardown.seq && seq < witness.seq;
     const releases = probeHits(timeline, 'allocator-release').filter((h) => inside(h.seq));
     const reason = `allocator teardown ${teardown.symbol} (${ref(teardown.seq)}) ran before ${witness.label}`;
-    const evidence = evidenceOf(exitSeq, teardown.seq, releases.map((h) => h.seq), witness.seq);
+    const evidence = evidenceOf(
+      exitSeq,
+      teardown.seq,
+      releases.map((h) => h.seq),
+      witness.seq,
+    );
     return verdict('confirmed', null, witness.kind, reason, evidence);
   }
   if (!roleResolved(timeline, 'allocator-teardown')) {
@@ -116,10 +134,20 @@ function allocatorFirstHypothesis({ crash, allocatorFirst: order, earlyWrite }: 
   const id = 'allocator-cleanup-first';
   switch (crash.result) {
     case 'consistent-with-allocator-first':
-      return finding(id, 'supported', `the writer crashed after the allocator's teardown, with nothing else to explain it (${crashRef(crash)})`, crash.evidence);
+      return finding(
+        id,
+        'supported',
+        `the writer crashed after the allocator's teardown, with nothing else to explain it (${crashRef(crash)})`,
+        crash.evidence,
+      );
     case 'attributed-to-corrupt-profile-data': {
       const despite = crash.allocator === 'torn-down' ? ', although the allocator was torn down first' : '';
-      return finding(id, 'ruled-out', `the writer's crash is explained by the corrupt profile data${despite} (${crashRef(crash)})`, crash.evidence);
+      return finding(
+        id,
+        'ruled-out',
+        `the writer's crash is explained by the corrupt profile data${despite} (${crashRef(crash)})`,
+        crash.evidence,
+      );
     }
     case 'not-explained-by-allocator': {
       const why =
@@ -133,14 +161,34 @@ function allocatorFirstHypothesis({ crash, allocatorFirst: order, earlyWrite }: 
     case 'outside-profile-writer':
       return finding(id, 'ruled-out', `the crash is outside the profile writer (${crashRef(crash)})`, crash.evidence);
     case 'allocator-state-unknown':
-      return finding(id, 'open', `the writer crashed, but whether the allocator was torn down cannot be told (${crashRef(crash)})`, crash.evidence);
+      return finding(
+        id,
+        'open',
+        `the writer crashed, but whether the allocator was torn down cannot be told (${crashRef(crash)})`,
+        crash.evidence,
+      );
     case 'no-crash':
       if (order.result === 'confirmed') {
-        return finding(id, 'open', `the allocator was torn down before the exit-time write (${order.evidence.map(ref).join(', ')}), but nothing crashed in this run`, order.evidence);
+        return finding(
+          id,
+          'open',
+          `the allocator was torn down before the exit-time write (${order.evidence.map(ref).join(', ')}), but nothing crashed in this run`,
+          order.evidence,
+        );
       }
       if (order.result === 'refuted') {
-        return finding(id, 'ruled-out', 'the exit-time write began before any allocator teardown, and nothing crashed', order.evidence);
+        return finding(
+          id,
+          'ruled-out',
+          'the exit-time write began before any allocator teardown, and nothing crashed',
+          order.evidence,
+        );
       }
-      return finding(id, 'open', `no crash, and the order is unknown (${order.cause ?? 'inconclusive'})`, order.evidence);
+      return finding(
+        id,
+        'open',
+        `no crash, and the order is unknown (${order.cause ?? 'inconclusive'})`,
+        order.evidence,
+      );
   }
 }

@@ -10,7 +10,14 @@ import { isResolved } from './probes';
 import { frameLabel, innermostWriterFrame } from './symbols';
 import { hitsBefore, roleResolved, type Timeline } from './timeline';
 import { frameJson, type Json } from './render/json-values';
-import type { AllocatorState, CrashAttribution, CrashResult, EarlyWriteVerdict, ProfileIntegrity, VerdictModule } from './verdict-types';
+import type {
+  AllocatorState,
+  CrashAttribution,
+  CrashResult,
+  EarlyWriteVerdict,
+  ProfileIntegrity,
+  VerdictModule,
+} from './verdict-types';
 
 const ALLOCATOR_ROLES = ['allocator-init', 'allocator-teardown', 'allocator-release'] as const;
 
@@ -42,7 +49,8 @@ export function attributeCrash(
   if (integrity.status === 'corrupt') {
     // The integrity verdict gives the details; here, where to find them and what follows.
     const cited = integrity.evidence?.length ? ` (see profile-data-integrity, #${integrity.evidence[0]})` : '';
-    const order = allocator.state === 'torn-down' ? '; the allocator was torn down first, and that does not explain it' : '';
+    const order =
+      allocator.state === 'torn-down' ? '; the allocator was torn down first, and that does not explain it' : '';
     const reason = `${where} with corrupt profile data${cited}${order}: ${CORRUPTION_EXPLAINS}`;
     const evidence = evidenceOf(crash.seq, integrity.evidence);
     const result = 'attributed-to-corrupt-profile-data';
@@ -125,7 +133,17 @@ function attribution(
   const signal = crash?.signal ?? null;
   const status = integrity.status;
   const crashSeq = crash?.seq ?? null;
-  return { name: 'crash-attribution', result, signal, crashSeq, writerFrame, allocator, integrity: status, reason, evidence };
+  return {
+    name: 'crash-attribution',
+    result,
+    signal,
+    crashSeq,
+    writerFrame,
+    allocator,
+    integrity: status,
+    reason,
+    evidence,
+  };
 }
 
 /**
@@ -138,7 +156,11 @@ export const crashVerdict: VerdictModule<'crash'> = {
   jsonKey: 'crash_attribution',
   needs: ['integrity', 'earlyWrite'],
   judge: (timeline, { integrity, earlyWrite }, options) => {
-    const found: ProfileIntegrity = { status: integrity.result, reason: integrity.reason, evidence: integrity.evidence };
+    const found: ProfileIntegrity = {
+      status: integrity.result,
+      reason: integrity.reason,
+      evidence: integrity.evidence,
+    };
     return attributeCrash(timeline, options.integrity ?? found, earlyWrite);
   },
   json: crashJson,

@@ -22,7 +22,15 @@ export function judgeEarlyWrite(timeline: Timeline): EarlyWriteVerdict {
   const beforeTeardown = allocator.state !== 'torn-down';
   const when = `${CALL} called at ${event.at ?? 'exit'} (${ref(event.seq)}), ${whenText(allocator.state, allocator.text)}`;
   const evidence = evidenceOf(event.seq, allocator.evidence);
-  const base = { name: 'early-write' as const, evidence, beforeTeardown, allocator: allocator.state, writerFrame: null, signal: null, faultAddress: null };
+  const base = {
+    name: 'early-write' as const,
+    evidence,
+    beforeTeardown,
+    allocator: allocator.state,
+    writerFrame: null,
+    signal: null,
+    faultAddress: null,
+  };
   switch (event.status) {
     case 'returned': {
       const value = event.return_value ?? null;
@@ -38,12 +46,24 @@ export function judgeEarlyWrite(timeline: Timeline): EarlyWriteVerdict {
       const writer = innermostWriterFrame(frames) ?? null;
       const top = frames[0] === undefined ? (event.pc ?? '?') : frameLabel(frames[0]);
       const fault = event.fault_address ? `, fault address ${event.fault_address}` : '';
-      const place = writer === null ? '' : writer === frames[0] ? ', in the profile writer' : `, inside the profile writer (${writer.symbol})`;
+      const place =
+        writer === null
+          ? ''
+          : writer === frames[0]
+            ? ', in the profile writer'
+            : `, inside the profile writer (${writer.symbol})`;
       const meaning = beforeTeardown
         ? 'the writer fails before any teardown ran, so teardown order cannot be the cause'
         : 'the allocator had already been torn down, so this does not separate the two';
       const reason = `${when}, crashed: ${event.signal ?? 'signal'} in ${top}${place}${fault}: ${meaning}`;
-      return { ...base, result: 'crashed', reason, writerFrame: writer, signal: event.signal ?? null, faultAddress: event.fault_address ?? null };
+      return {
+        ...base,
+        result: 'crashed',
+        reason,
+        writerFrame: writer,
+        signal: event.signal ?? null,
+        faultAddress: event.fault_address ?? null,
+      };
     }
     case 'timeout':
     case 'failed': {
@@ -60,7 +80,10 @@ export function judgeEarlyWrite(timeline: Timeline): EarlyWriteVerdict {
  * source excerpt, or advice ("use thread return -x") that no longer holds once the call is unwound.
  */
 export function experimentMessage(event: ExperimentEvent): string | null {
-  const first = (event.message ?? '').split('\n')[0].replace(/^error:\s*/, '').trim();
+  const first = (event.message ?? '')
+    .split('\n')[0]
+    .replace(/^error:\s*/, '')
+    .trim();
   return first === '' ? null : first;
 }
 
@@ -71,7 +94,14 @@ function whenText(state: string, text: string): string {
 }
 
 function notRun(timeline: Timeline): EarlyWriteVerdict {
-  const base = { name: 'early-write' as const, beforeTeardown: null, allocator: null, writerFrame: null, signal: null, faultAddress: null };
+  const base = {
+    name: 'early-write' as const,
+    beforeTeardown: null,
+    allocator: null,
+    writerFrame: null,
+    signal: null,
+    faultAddress: null,
+  };
   if (timeline.experiment !== 'early-write') {
     const reason = 'not requested (--experiment early-write calls the writer at exit(), before any teardown)';
     return { ...base, result: 'not-requested', reason, evidence: [] };
@@ -112,10 +142,20 @@ function writerFailsEarly({ earlyWrite }: Verdicts): HypothesisFinding {
   switch (earlyWrite.result) {
     case 'crashed':
       return earlyWrite.beforeTeardown === true
-        ? finding(id, 'supported', `called at exit() before any teardown, the writer crashed (${earlyWrite.signal ?? 'signal'} in ${earlyWrite.writerFrame?.symbol ?? '?'})`, earlyWrite.evidence)
+        ? finding(
+            id,
+            'supported',
+            `called at exit() before any teardown, the writer crashed (${earlyWrite.signal ?? 'signal'} in ${earlyWrite.writerFrame?.symbol ?? '?'})`,
+            earlyWrite.evidence,
+          )
         : finding(id, 'open', 'the early write crashed, but after a teardown', earlyWrite.evidence);
     case 'wrote':
-      return finding(id, 'ruled-out', 'called at exit() before any teardown, the writer wrote the profile and returned 0', earlyWrite.evidence);
+      return finding(
+        id,
+        'ruled-out',
+        'called at exit() before any teardown, the writer wrote the profile and returned 0',
+        earlyWrite.evidence,
+      );
     case 'not-requested':
       return finding(id, 'not-tested', 'run with --experiment early-write to call the writer before any teardown', []);
     default:

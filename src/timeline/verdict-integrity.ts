@@ -14,7 +14,15 @@ export function judgeIntegrity(timeline: Timeline): IntegrityVerdict {
   const check = timeline.events.find((e): e is IntegrityEvent => e.kind === 'integrity');
   if (check === undefined) {
     const reason = 'not checked: no profile write was reached (or the recording predates the check)';
-    return { name: 'profile-data-integrity', result: 'unknown', reason, evidence: [], runtimeVersion: null, firstBad: null, writerWouldSee: null };
+    return {
+      name: 'profile-data-integrity',
+      result: 'unknown',
+      reason,
+      evidence: [],
+      runtimeVersion: null,
+      firstBad: null,
+      writerWouldSee: null,
+    };
   }
   return {
     name: 'profile-data-integrity',
@@ -41,7 +49,15 @@ export const integrityVerdict: VerdictModule<'integrity'> = {
 function integrityJson(v: IntegrityVerdict): Json {
   const { name, result, reason } = v;
   const version = v.runtimeVersion;
-  return { name, result, runtime_version: version, reason, evidence: [...v.evidence], first_bad: toJson(v.firstBad), writer_would_see: toJson(v.writerWouldSee) };
+  return {
+    name,
+    result,
+    runtime_version: version,
+    reason,
+    evidence: [...v.evidence],
+    first_bad: toJson(v.firstBad),
+    writer_would_see: toJson(v.writerWouldSee),
+  };
 }
 
 /** The corrupt-profile-data hypothesis: what the integrity check found. */
@@ -49,12 +65,24 @@ function corruptData({ integrity }: Verdicts): HypothesisFinding {
   const id = 'corrupt-profile-data';
   if (integrity.result === 'corrupt') {
     const bad = integrity.firstBad;
-    const detail = bad ? `: record ${bad.index} has ${bad.field} = ${JSON.stringify(bad.value)}, expected ${bad.expected}` : '';
+    const detail = bad
+      ? `: record ${bad.index} has ${bad.field} = ${JSON.stringify(bad.value)}, expected ${bad.expected}`
+      : '';
     const cited = integrity.evidence.length > 0 ? ` (see profile-data-integrity, ${ref(integrity.evidence[0])})` : '';
-    return finding(id, 'supported', `the profile data does not fit the record layout of the runtime that writes it${detail}${cited}`, integrity.evidence);
+    return finding(
+      id,
+      'supported',
+      `the profile data does not fit the record layout of the runtime that writes it${detail}${cited}`,
+      integrity.evidence,
+    );
   }
   if (integrity.result === 'consistent') {
-    return finding(id, 'ruled-out', "the profile data fits the record layout of the runtime that writes it", integrity.evidence);
+    return finding(
+      id,
+      'ruled-out',
+      'the profile data fits the record layout of the runtime that writes it',
+      integrity.evidence,
+    );
   }
   return finding(id, 'open', `integrity ${integrity.reason}`, integrity.evidence);
 }

@@ -30,11 +30,24 @@ export const profileOutputVerdict: VerdictModule<'profileOutput'> = {
 
 function profileOutputJson(v: ProfileOutputVerdict): Json {
   const files = v.files.map((f) => ({
-    path: f.path, size: f.size, magic: f.magic, raw_version: f.rawVersion, accepted: f.accepted, tool_message: f.toolMessage,
+    path: f.path,
+    size: f.size,
+    magic: f.magic,
+    raw_version: f.rawVersion,
+    accepted: f.accepted,
+    tool_message: f.toolMessage,
   }));
   return {
-    name: v.name, result: v.result, folder: v.folder, kept: v.kept, files, runtime_messages: [...v.runtimeMessages],
-    llvm_profdata: v.llvmProfdata, exit_status: v.exitStatus, reason: v.reason, evidence: [...v.evidence],
+    name: v.name,
+    result: v.result,
+    folder: v.folder,
+    kept: v.kept,
+    files,
+    runtime_messages: [...v.runtimeMessages],
+    llvm_profdata: v.llvmProfdata,
+    exit_status: v.exitStatus,
+    reason: v.reason,
+    evidence: [...v.evidence],
   };
 }
 
@@ -46,7 +59,12 @@ export function judgeProfileOutput(timeline: Timeline, check: ProfileOutputCheck
 function judge(timeline: Timeline, check: ProfileOutputCheck | undefined): Omit<ProfileOutputVerdict, 'exitStatus'> {
   const exits = timeline.events.filter((e) => e.kind === 'exit').map((e) => e.seq);
   if (check === undefined) {
-    return verdict('not-checked', 'not checked: no profile folder was inspected for this run (a replayed recording or an interactive session)', null, exits);
+    return verdict(
+      'not-checked',
+      'not checked: no profile folder was inspected for this run (a replayed recording or an interactive session)',
+      null,
+      exits,
+    );
   }
   if (check.notChecked !== null) return verdict('not-checked', `not checked: ${check.notChecked}`, check, exits);
   const launch = timeline.events.find((e): e is LaunchedEvent => e.kind === 'launched');
@@ -54,13 +72,20 @@ function judge(timeline: Timeline, check: ProfileOutputCheck | undefined): Omit<
   const files = check.files.filter((f) => ownedBy(f.path, launch.pid));
   const run = { ...check, files };
   const messages = quoteMessages(check.runtimeMessages);
-  const where = check.kept ? `in ${check.folder} (kept)` : `in the capture's profile folder (removed after the capture; --profile-dir DIR keeps it)`;
+  const where = check.kept
+    ? `in ${check.folder} (kept)`
+    : `in the capture's profile folder (removed after the capture; --profile-dir DIR keeps it)`;
   if (files.length === 0) {
     return verdict('not-written', `no profile file was written ${where}${messages}`, run, exits);
   }
   const written = files.filter((f) => f.size > 0);
   if (written.length === 0) {
-    return verdict('empty', `${list(files)} ${where}: the runtime created the file but wrote nothing${messages}`, run, exits);
+    return verdict(
+      'empty',
+      `${list(files)} ${where}: the runtime created the file but wrote nothing${messages}`,
+      run,
+      exits,
+    );
   }
   const foreign = written.filter((f) => f.magic !== 'raw-64' && f.magic !== 'raw-32');
   if (foreign.length > 0) {
@@ -69,13 +94,23 @@ function judge(timeline: Timeline, check: ProfileOutputCheck | undefined): Omit<
   const rejected = written.filter((f) => f.accepted === false);
   if (rejected.length > 0) {
     const why = rejected.map((f) => `${baseName(f.path)}: ${f.toolMessage ?? 'rejected'}`).join('; ');
-    return verdict('invalid', `${list(rejected)} ${where}: ${baseName(check.llvmProfdata ?? 'llvm-profdata')} rejects it (${why})${messages}`, run, exits);
+    return verdict(
+      'invalid',
+      `${list(rejected)} ${where}: ${baseName(check.llvmProfdata ?? 'llvm-profdata')} rejects it (${why})${messages}`,
+      run,
+      exits,
+    );
   }
   if (written.some((f) => f.accepted === null)) {
     const reason = `${list(written)} ${where}: the header is a raw profile, but no llvm-profdata was found to check it (--llvm-profdata PATH)${messages}`;
     return verdict('not-checked', reason, run, exits);
   }
-  return verdict('valid', `${list(written)} ${where}: ${baseName(check.llvmProfdata ?? 'llvm-profdata')} accepts it${messages}`, run, exits);
+  return verdict(
+    'valid',
+    `${list(written)} ${where}: ${baseName(check.llvmProfdata ?? 'llvm-profdata')} accepts it${messages}`,
+    run,
+    exits,
+  );
 }
 
 /** The results that mean the run's profile is not usable. */
@@ -104,7 +139,12 @@ function quoteMessages(messages: readonly string[]): string {
   return `; the profile runtime printed: ${messages.map((m) => JSON.stringify(m)).join(', ')}`;
 }
 
-function verdict(result: ProfileOutputResult, reason: string, check: ProfileOutputCheck | null, evidence: number[]): Omit<ProfileOutputVerdict, 'exitStatus'> {
+function verdict(
+  result: ProfileOutputResult,
+  reason: string,
+  check: ProfileOutputCheck | null,
+  evidence: number[],
+): Omit<ProfileOutputVerdict, 'exitStatus'> {
   return {
     name: 'profile-output',
     result,

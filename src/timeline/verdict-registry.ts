@@ -28,7 +28,8 @@ export function judgingOrder(modules: readonly VerdictModule[]): VerdictModule[]
   const keys = new Set(modules.map((m) => m.key));
   for (const m of modules) {
     const missing = m.needs.filter((need) => !keys.has(need));
-    if (missing.length > 0) throw new Error(`verdict ${m.name} needs ${missing.join(', ')}, which no verdict module provides`);
+    if (missing.length > 0)
+      throw new Error(`verdict ${m.name} needs ${missing.join(', ')}, which no verdict module provides`);
   }
   const order: VerdictModule[] = [];
   const done = new Set<string>();
@@ -47,7 +48,11 @@ export function judgingOrder(modules: readonly VerdictModule[]): VerdictModule[]
 const JUDGING_ORDER = judgingOrder(VERDICTS);
 
 /** Every verdict of the registry on one timeline, each judged after the verdicts it needs. */
-export function judgeAll(timeline: Timeline, options: JudgeOptions = {}, modules: readonly VerdictModule[] = VERDICTS): Verdicts {
+export function judgeAll(
+  timeline: Timeline,
+  options: JudgeOptions = {},
+  modules: readonly VerdictModule[] = VERDICTS,
+): Verdicts {
   const judged: Partial<Record<keyof Verdicts, Verdict<string, string>>> = {};
   const order = modules === VERDICTS ? JUDGING_ORDER : judgingOrder(modules);
   for (const m of order) judged[m.key] = m.judge(timeline, judged as Verdicts, options);

@@ -5,7 +5,14 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CHANNEL_CODE, encodeEvent, encodeHeader, LLDB_EXIT_MARKER, type AsciicastHeader, type EventCode } from '../recording/asciicast';
+import {
+  CHANNEL_CODE,
+  encodeEvent,
+  encodeHeader,
+  LLDB_EXIT_MARKER,
+  type AsciicastHeader,
+  type EventCode,
+} from '../recording/asciicast';
 import { Emitter, type Transport, type TransportExit } from './transport';
 
 /** Spaces reserved on the header line for fields learnt after it is written (version, program hash). */
@@ -60,7 +67,13 @@ export class RecordingTransport implements Transport {
     fd?: number,
   ) {
     if (fd === undefined) fs.mkdirSync(path.dirname(file), { recursive: true });
-    this.fd = fd ?? fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_TRUNC | fs.constants.O_NOFOLLOW, 0o600);
+    this.fd =
+      fd ??
+      fs.openSync(
+        file,
+        fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_TRUNC | fs.constants.O_NOFOLLOW,
+        0o600,
+      );
     this.header = header;
     // Room for what the header learns later (LLDB's version, from the script's hello): JSON allows
     // trailing spaces, so the line can be rewritten in place without moving the events after it.

@@ -4,7 +4,15 @@
  * transport's exit. Streams the file: memory stays flat however long the recording is.
  */
 import * as fs from 'node:fs';
-import { CHANNEL_CODE, LLDB_EXIT_MARKER, parseEvent, parseHeader, RecordingError, type AsciicastEvent, type AsciicastHeader } from '../recording/asciicast';
+import {
+  CHANNEL_CODE,
+  LLDB_EXIT_MARKER,
+  parseEvent,
+  parseHeader,
+  RecordingError,
+  type AsciicastEvent,
+  type AsciicastHeader,
+} from '../recording/asciicast';
 import { Emitter, type Transport, type TransportExit } from './transport';
 import { profileCheckOfMarker } from '../profile/recorded';
 import type { ProfileOutputCheck } from '../profile/output';
@@ -59,7 +67,13 @@ export class ReplayTransport implements Transport {
   }
 
   private async play(): Promise<ReplayEnd> {
-    const state = { lineNo: 0, previous: 0, lldbExited: false, cut: false, profileOutput: null as ProfileOutputCheck | null };
+    const state = {
+      lineNo: 0,
+      previous: 0,
+      lldbExited: false,
+      cut: false,
+      profileOutput: null as ProfileOutputCheck | null,
+    };
     try {
       for await (const batch of lineBatches(this.file)) {
         for (const line of batch.lines) {
@@ -82,7 +96,11 @@ export class ReplayTransport implements Transport {
   }
 
   /** The event of one line; null for the header (validated by readHeader), blanks and a cut. */
-  private next(line: string, state: { lineNo: number; previous: number; cut: boolean }, unterminated: boolean): AsciicastEvent | null {
+  private next(
+    line: string,
+    state: { lineNo: number; previous: number; cut: boolean },
+    unterminated: boolean,
+  ): AsciicastEvent | null {
     state.lineNo++;
     if (state.lineNo === 1 || line.length === 0) return null;
     const event = this.parseOrCut(line, state.lineNo, state.previous, unterminated);
@@ -92,7 +110,12 @@ export class ReplayTransport implements Transport {
   }
 
   /** A last line without its newline that does not parse is a recording cut mid-write. */
-  private parseOrCut(line: string, lineNo: number, previous: number, unterminatedLast: boolean): AsciicastEvent | 'cut' {
+  private parseOrCut(
+    line: string,
+    lineNo: number,
+    previous: number,
+    unterminatedLast: boolean,
+  ): AsciicastEvent | 'cut' {
     try {
       return parseEvent(line, this.file, lineNo, previous);
     } catch (error) {
@@ -136,7 +159,11 @@ async function* lineBatches(file: string): AsyncIterable<LineBatch> {
     const long = lines.findIndex((line) => line.length > MAX_LINE_CHARS);
     if (long >= 0 || pending.length > MAX_LINE_CHARS) {
       const at = long >= 0 ? lineNo - lines.length + long + 1 : lineNo + 1;
-      throw new RecordingError(file, at, `line ${at} is longer than ${MAX_LINE_CHARS / (1 << 20)} MiB: not a recording debug-exit writes`);
+      throw new RecordingError(
+        file,
+        at,
+        `line ${at} is longer than ${MAX_LINE_CHARS / (1 << 20)} MiB: not a recording debug-exit writes`,
+      );
     }
     if (lines.length > 0) yield { lines, unterminated: false };
   }

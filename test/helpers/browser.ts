@@ -11,7 +11,14 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.DEBUG_EXIT_CHROMIUM ?? '/usr/bin/chromium';
 
-export const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+export const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 export interface OpenedPage {
   page: Page;
@@ -24,11 +31,17 @@ export interface OpenedPage {
 }
 
 export async function openPage(file: string, viewport = { width: 1280, height: 900 }): Promise<OpenedPage> {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`no chromium at ${CHROMIUM}: run scripts/setup-system.sh (Debian package chromium)`);
+  if (!fs.existsSync(CHROMIUM))
+    throw new Error(`no chromium at ${CHROMIUM}: run scripts/setup-system.sh (Debian package chromium)`);
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'dx-chromium-'));
   let context: BrowserContext | undefined;
   try {
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS, viewport });
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_FLAGS,
+      viewport,
+    });
   } catch (error) {
     fs.rmSync(profile, { recursive: true, force: true });
     throw error;

@@ -21,7 +21,11 @@ export interface CliRun {
 
 export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(BIN, args, { cwd: SCRATCH, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(BIN, args, {
+      cwd: SCRATCH,
+      env: options.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -51,10 +55,28 @@ export interface JsonReport {
     explicit_writes: { result: string; writes: Array<{ seq: number; caller: { symbol: string } | null }> };
     crash_attribution: { result: string; signal: string | null; allocator: string | null; reason: string };
     profile_data_integrity: { result: string; reason: string; first_bad: { index: number; field: string } | null };
-    early_write: { result: string; before_teardown: boolean | null; allocator: string | null; signal: string | null; fault_address: string | null; writer_frame: { symbol: string } | null; reason: string; evidence: number[] };
+    early_write: {
+      result: string;
+      before_teardown: boolean | null;
+      allocator: string | null;
+      signal: string | null;
+      fault_address: string | null;
+      writer_frame: { symbol: string } | null;
+      reason: string;
+      evidence: number[];
+    };
   };
   registrations: Array<{ seq: number; via: string; kind: string; registered: { symbol: string } | null }>;
-  events: Array<{ seq: number; kind: string; role?: string; symbol?: string; signal?: string; status?: string; frames?: Array<{ symbol: string }>; registered?: { symbol: string } }>;
+  events: Array<{
+    seq: number;
+    kind: string;
+    role?: string;
+    symbol?: string;
+    signal?: string;
+    status?: string;
+    frames?: Array<{ symbol: string }>;
+    registered?: { symbol: string };
+  }>;
 }
 
 /** hypothesis id -> status, from the report's diagnosis. */
@@ -62,7 +84,10 @@ export function hypothesisStatuses(report: JsonReport): Record<string, string> {
   return Object.fromEntries(report.diagnosis.hypotheses.map((h) => [h.id, h.status]));
 }
 
-export async function captureJson(args: string[], programAndArgs: string[]): Promise<{ run: CliRun; report: JsonReport }> {
+export async function captureJson(
+  args: string[],
+  programAndArgs: string[],
+): Promise<{ run: CliRun; report: JsonReport }> {
   const run = await runCli(['capture', '--quiet', '--format', 'json', ...args, '--', ...programAndArgs]);
   let report: JsonReport;
   try {

@@ -5,7 +5,8 @@ import { fixturePath } from '../../src/fixtures/bundled';
 
 export function hostileFixture(name: string): string {
   const file = path.join(`${path.dirname(fixturePath(name))}-hostile`, name);
-  if (!fs.existsSync(file)) throw new Error(`hostile fixture ${name} is not built at ${file}: run scripts/ensure-system.sh (npm test does)`);
+  if (!fs.existsSync(file))
+    throw new Error(`hostile fixture ${name} is not built at ${file}: run scripts/ensure-system.sh (npm test does)`);
   return file;
 }
 

@@ -8,6 +8,7 @@ export const INSPECT_FIXTURES_DIR = process.env.DEBUG_EXIT_INSPECT_FIXTURES ?? `
 export function inspectFixture(name: string): string {
   const file = path.join(INSPECT_FIXTURES_DIR, name);
   // Not a skip: in CI every test must run, so a missing fixture fails loudly.
-  if (!fs.existsSync(file)) throw new Error(`inspect fixture ${name} is not built at ${file}: run scripts/ensure-system.sh (npm test does)`);
+  if (!fs.existsSync(file))
+    throw new Error(`inspect fixture ${name} is not built at ${file}: run scripts/ensure-system.sh (npm test does)`);
   return file;
 }

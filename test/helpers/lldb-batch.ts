@@ -13,7 +13,12 @@ export interface BatchRun {
 }
 
 /** Runs `program` under lldb --batch with a breakpoint on each symbol, continuing at each stop. */
-export function batchRun(program: string, symbols: string[], env: Record<string, string> = {}, maxStops = 20): BatchRun {
+export function batchRun(
+  program: string,
+  symbols: string[],
+  env: Record<string, string> = {},
+  maxStops = 20,
+): BatchRun {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dx-batch-'));
   try {
     const profile = path.join(dir, 'batch-%p.profraw');

@@ -73,7 +73,9 @@ export class PtySession {
         return text.slice(0, m.index + m[0].length);
       }
       if (Date.now() > deadline || this.exitCode !== null) {
-        throw new Error(`did not see ${pattern} within ${timeoutMs} ms; the screen since the last match:\n${text.slice(-3000)}`);
+        throw new Error(
+          `did not see ${pattern} within ${timeoutMs} ms; the screen since the last match:\n${text.slice(-3000)}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 50));
     }

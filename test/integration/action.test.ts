@@ -37,7 +37,10 @@ interface Action {
   runs: { using: string; steps: Step[] };
 }
 interface Workflow {
-  jobs: Record<string, { 'runs-on': string; strategy?: { matrix: Record<string, unknown> }; steps: Step[]; container?: unknown }>;
+  jobs: Record<
+    string,
+    { 'runs-on': string; strategy?: { matrix: Record<string, unknown> }; steps: Step[]; container?: unknown }
+  >;
 }
 
 const load = <T>(file: string): T => yaml.load(fs.readFileSync(path.join(ROOT, file), 'utf8')) as T;
@@ -67,10 +70,17 @@ describe('action.yml and the workflows', function () {
 
   it('the action has the inputs and outputs it promises, and its steps in order', () => {
     const action = load<Action>('action.yml');
-    for (const input of ['program', 'args', 'env', 'expect', 'experiment', 'repeat', 'lldb', 'profile-dir', 'inspect']) assert.ok(action.inputs[input], `input ${input}`);
+    for (const input of ['program', 'args', 'env', 'expect', 'experiment', 'repeat', 'lldb', 'profile-dir', 'inspect'])
+      assert.ok(action.inputs[input], `input ${input}`);
     assert.equal(action.inputs.program.required, true);
-    assert.deepEqual(Object.keys(action.outputs), ['diagnosis', 'allocator-cleanup-first', 'profile-output', 'report-json']);
-    for (const output of Object.values(action.outputs)) assert.match(output.value, /^\$\{\{ steps\.capture\.outputs\.[a-z-]+ \}\}$/);
+    assert.deepEqual(Object.keys(action.outputs), [
+      'diagnosis',
+      'allocator-cleanup-first',
+      'profile-output',
+      'report-json',
+    ]);
+    for (const output of Object.values(action.outputs))
+      assert.match(output.value, /^\$\{\{ steps\.capture\.outputs\.[a-z-]+ \}\}$/);
     assert.equal(action.runs.using, 'composite');
     const steps = action.runs.steps;
     const index = (test: (s: Step) => boolean, what: string) => {
@@ -80,18 +90,28 @@ describe('action.yml and the workflows', function () {
     };
     const order = [
       index((s) => s.uses?.startsWith('actions/setup-node@') === true, 'set up Node'),
-      index((s) => /github\.action_path/.test(JSON.stringify(s)) && /npm pack/.test(s.run ?? '') && /npm install -g --prefix/.test(s.run ?? ''), 'install from the action checkout'),
+      index(
+        (s) =>
+          /github\.action_path/.test(JSON.stringify(s)) &&
+          /npm pack/.test(s.run ?? '') &&
+          /npm install -g --prefix/.test(s.run ?? ''),
+        'install from the action checkout',
+      ),
       index((s) => /debug-exit doctor/.test(s.run ?? ''), 'doctor'),
       index((s) => s.id === 'capture' && /action\/capture\.sh/.test(s.run ?? ''), 'capture'),
       index((s) => s.uses?.startsWith('actions/upload-artifact@') === true, 'upload'),
       index((s) => /DX_STATUS/.test(s.run ?? ''), 'gate'),
     ];
-    assert.deepEqual([...order].sort((a, b) => a - b), order);
+    assert.deepEqual(
+      [...order].sort((a, b) => a - b),
+      order,
+    );
     assert.match(fs.readFileSync(path.join(ROOT, 'action', 'capture.sh'), 'utf8'), /argv=\(capture --summary /);
     const inspect = steps.find((s) => /debug-exit inspect/.test(s.run ?? ''));
     assert.equal(inspect?.if, "inputs.inspect == 'true'");
     // Inputs reach the scripts only as environment variables, never spliced into a script's text.
-    for (const step of steps) assert.doesNotMatch(step.run ?? '', /\$\{\{\s*inputs\./, `${step.name}: an input spliced into its script`);
+    for (const step of steps)
+      assert.doesNotMatch(step.run ?? '', /\$\{\{\s*inputs\./, `${step.name}: an input spliced into its script`);
     const upload = steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'))!;
     assert.match(upload.if ?? '', /always\(\)/);
   });
@@ -105,12 +125,21 @@ describe('action.yml and the workflows', function () {
     const job = Object.values(macos.jobs)[0];
     const matrix = job.strategy!.matrix as { os: string[]; case: string[] };
     assert.deepEqual(matrix.os, ['macos-14', 'macos-15']);
-    assert.ok(job.steps.some((s) => s.uses === './'), 'the action of this repository');
+    assert.ok(
+      job.steps.some((s) => s.uses === './'),
+      'the action of this repository',
+    );
     const built = [
       ...fs.readFileSync(path.join(ROOT, '.github/macos/build-c.sh'), 'utf8').matchAll(/-o "\$out\/([a-z-]+)"/g),
-      ...fs.readFileSync(path.join(ROOT, 'test/fixtures/rust-pgo/build.sh'), 'utf8').matchAll(/-o "\$out\/(rust-pgo-c)-\$variant"/g),
+      ...fs
+        .readFileSync(path.join(ROOT, 'test/fixtures/rust-pgo/build.sh'), 'utf8')
+        .matchAll(/-o "\$out\/(rust-pgo-c)-\$variant"/g),
     ].map((m) => m[1]);
-    for (const name of matrix.case) assert.ok(built.some((b) => name === b || name.startsWith(`${b}-`)), `${name} is built by a script the workflow runs`);
+    for (const name of matrix.case)
+      assert.ok(
+        built.some((b) => name === b || name.startsWith(`${b}-`)),
+        `${name} is built by a script the workflow runs`,
+      );
   });
 });
 
@@ -122,7 +151,10 @@ describe("the action's capture step, run here as the runner runs it", function (
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  function runStep(name: string, inputs: Record<string, string>): { outputs: Record<string, string>; out: string; summary: string; stdout: string; status: number | null } {
+  function runStep(
+    name: string,
+    inputs: Record<string, string>,
+  ): { outputs: Record<string, string>; out: string; summary: string; stdout: string; status: number | null } {
     const out = path.join(dir, name);
     const githubOutput = path.join(dir, `${name}.output`);
     const summary = path.join(dir, `${name}.summary.md`);
@@ -130,7 +162,14 @@ describe("the action's capture step, run here as the runner runs it", function (
       cwd: dir,
       encoding: 'utf8',
       timeout: 240000,
-      env: { ...process.env, ...inputs, DX_OUT: out, DX_BIN: BIN, GITHUB_OUTPUT: githubOutput, GITHUB_STEP_SUMMARY: summary },
+      env: {
+        ...process.env,
+        ...inputs,
+        DX_OUT: out,
+        DX_BIN: BIN,
+        GITHUB_OUTPUT: githubOutput,
+        GITHUB_STEP_SUMMARY: summary,
+      },
     });
     const outputs = Object.fromEntries(
       fs
@@ -139,11 +178,21 @@ describe("the action's capture step, run here as the runner runs it", function (
         .filter(Boolean)
         .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
     );
-    return { outputs, out, summary: fs.readFileSync(summary, 'utf8'), stdout: run.stdout + run.stderr, status: run.status };
+    return {
+      outputs,
+      out,
+      summary: fs.readFileSync(summary, 'utf8'),
+      stdout: run.stdout + run.stderr,
+      status: run.status,
+    };
   }
 
   it('sets the outputs from the report, writes the summary, the JSON and HTML reports and the recording; a differing expect gives exit-code 3', () => {
-    const step = runStep('destroy', { DX_PROGRAM: fixturePath('allocator-first'), DX_ENV: 'MIMALLOC_DESTROY_ON_EXIT=1\n', DX_EXPECT: 'refuted' });
+    const step = runStep('destroy', {
+      DX_PROGRAM: fixturePath('allocator-first'),
+      DX_ENV: 'MIMALLOC_DESTROY_ON_EXIT=1\n',
+      DX_EXPECT: 'refuted',
+    });
     assert.equal(step.status, 0, 'the step itself succeeds: the gate comes after the upload');
     assert.equal(step.outputs['exit-code'], '3', step.stdout);
     assert.equal(step.outputs.diagnosis, 'allocator-cleanup-first');
@@ -152,7 +201,8 @@ describe("the action's capture step, run here as the runner runs it", function (
     assert.equal(step.outputs['report-json'], path.join(step.out, 'report.json'));
     const report = JSON.parse(fs.readFileSync(step.outputs['report-json'], 'utf8'));
     assert.equal(report.diagnosis.conclusion, step.outputs.diagnosis);
-    for (const file of ['report.json', 'report.html', 'report.txt', 'session.cast']) assert.ok(fs.statSync(path.join(step.out, file)).size > 0, file);
+    for (const file of ['report.json', 'report.html', 'report.txt', 'session.cast'])
+      assert.ok(fs.statSync(path.join(step.out, file)).size > 0, file);
     assert.match(fs.readFileSync(path.join(step.out, 'report.html'), 'utf8'), /AsciinemaPlayer\.create/);
     assert.match(step.summary, /^# debug-exit report\n\n## Diagnosis: allocator-cleanup-first\n/);
   });
@@ -161,7 +211,12 @@ describe("the action's capture step, run here as the runner runs it", function (
     const profiles = path.join(dir, 'profiles');
     fs.mkdirSync(profiles);
     fs.writeFileSync(path.join(profiles, 'stale.profraw'), 'stale');
-    const step = runStep('plain', { DX_PROGRAM: fixturePath('profile-first'), DX_ARGS: 'two words\n$(touch pwned)\n', DX_EXPECT: 'refuted', DX_PROFILE_DIR: profiles });
+    const step = runStep('plain', {
+      DX_PROGRAM: fixturePath('profile-first'),
+      DX_ARGS: 'two words\n$(touch pwned)\n',
+      DX_EXPECT: 'refuted',
+      DX_PROFILE_DIR: profiles,
+    });
     assert.equal(step.outputs['exit-code'], '0', step.stdout);
     const report = JSON.parse(fs.readFileSync(step.outputs['report-json'], 'utf8'));
     assert.deepEqual(report.target.args, ['two words', '$(touch pwned)']);

@@ -25,10 +25,14 @@ describe('capture on real LLDB', function () {
     const { run, report } = await captureJson([], [fixture('allocator-first')]);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(report.verdicts.allocator_cleanup_first.result, 'confirmed');
-    const order = hitSymbols(report, EXIT_ORDER_ROLES).filter((s) => ['exit', 'mi_process_done', 'writeFileWithoutReturn'].includes(s));
+    const order = hitSymbols(report, EXIT_ORDER_ROLES).filter((s) =>
+      ['exit', 'mi_process_done', 'writeFileWithoutReturn'].includes(s),
+    );
     assert.deepEqual(order, ['exit', 'mi_process_done', 'writeFileWithoutReturn']);
     const evidence = report.verdicts.allocator_cleanup_first.evidence;
-    assert.ok(evidence.includes(seqOf(report, 'mi_process_done')) && evidence.includes(seqOf(report, 'writeFileWithoutReturn')));
+    assert.ok(
+      evidence.includes(seqOf(report, 'mi_process_done')) && evidence.includes(seqOf(report, 'writeFileWithoutReturn')),
+    );
   });
 
   it('allocator-first with MIMALLOC_DESTROY_ON_EXIT=1: confirmed, crash in the writer after teardown', async () => {
@@ -40,7 +44,9 @@ describe('capture on real LLDB', function () {
     assert.equal(crash.signal, 'SIGSEGV');
     assert.equal(crash.allocator, 'torn-down');
     const signal = report.events.find((e) => e.kind === 'signal');
-    assert.ok(signal && signal.seq > seqOf(report, 'mi_process_done') && signal.seq > seqOf(report, 'writeFileWithoutReturn'));
+    assert.ok(
+      signal && signal.seq > seqOf(report, 'mi_process_done') && signal.seq > seqOf(report, 'writeFileWithoutReturn'),
+    );
     assert.equal(report.outcome.kind, 'signaled');
     assert.equal(report.diagnosis.conclusion, 'allocator-cleanup-first');
     assert.deepEqual(hypothesisStatuses(report), {
@@ -78,7 +84,11 @@ describe('capture on real LLDB', function () {
     assert.equal(crash.result, 'attributed-to-corrupt-profile-data');
     assert.equal(crash.allocator, 'torn-down');
     assert.match(crash.reason, /torn down first, and that does not explain it/);
-    assert.equal(report.diagnosis.conclusion, 'corrupt-profile-data', 'the diagnosis puts it on the data, not the order');
+    assert.equal(
+      report.diagnosis.conclusion,
+      'corrupt-profile-data',
+      'the diagnosis puts it on the data, not the order',
+    );
     assert.equal(hypothesisStatuses(report)['allocator-cleanup-first'], 'ruled-out');
     assert.equal(hypothesisStatuses(report)['corrupt-profile-data'], 'supported');
   });
@@ -90,7 +100,7 @@ describe('capture on real LLDB', function () {
     }
   });
 
-  it('early-write: the program\'s own write is reported apart from the exit-time write', async () => {
+  it("early-write: the program's own write is reported apart from the exit-time write", async () => {
     const { run, report } = await captureJson([], [fixture('early-write')]);
     assert.equal(run.code, 0, run.stderr);
     const explicit = report.verdicts.explicit_writes;
@@ -127,7 +137,10 @@ describe('capture on real LLDB', function () {
     const firstHandler = registered.indexOf('count_handler');
     assert.ok(writer >= 0 && teardown >= 0 && writer < firstHandler && teardown < firstHandler, registered.join(', '));
     const seqs = report.registrations.map((r) => r.seq);
-    assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b));
+    assert.deepEqual(
+      seqs,
+      [...seqs].sort((a, b) => a - b),
+    );
     // glibc's atexit tail-calls __cxa_atexit: one registration is one entry, not two.
     assert.equal(new Set(seqs).size, seqs.length);
   });
@@ -139,7 +152,10 @@ describe('capture outputs', function () {
   it('--probe ROLE=SYMBOL: an extra probe counts for its role (here a handler taken as an allocator teardown)', async () => {
     const plain = await captureJson(['--no-record'], [fixture('many-handlers'), '3']);
     assert.equal(plain.report.verdicts.allocator_cleanup_first.result, 'refuted');
-    const { run, report } = await captureJson(['--no-record', '--probe', 'allocator-teardown=count_handler'], [fixture('many-handlers'), '3']);
+    const { run, report } = await captureJson(
+      ['--no-record', '--probe', 'allocator-teardown=count_handler'],
+      [fixture('many-handlers'), '3'],
+    );
     assert.equal(run.code, 0, run.stderr);
     const handlerHits = report.events.filter((e) => e.kind === 'hit' && e.symbol === 'count_handler');
     assert.equal(handlerHits.length, 3, 'every hit of an extra probe is reported');
@@ -147,7 +163,10 @@ describe('capture outputs', function () {
     assert.ok(handlerHits[2].seq < seqOf(report, 'writeFileWithoutReturn'));
     const verdict = report.verdicts.allocator_cleanup_first;
     assert.equal(verdict.result, 'confirmed');
-    assert.match(verdict.reason, new RegExp(`allocator teardown count_handler \\(#${handlerHits[0].seq}\\) ran before`));
+    assert.match(
+      verdict.reason,
+      new RegExp(`allocator teardown count_handler \\(#${handlerHits[0].seq}\\) ran before`),
+    );
   });
 
   it('--out writes each format to its file while --format goes to stdout', async () => {
@@ -158,10 +177,23 @@ describe('capture outputs', function () {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dx-out-'));
     const json = path.join(dir, 'report.json');
     const md = path.join(dir, 'report.md');
-    const run = await runCli(['capture', '--quiet', '--no-record', '--out', `json=${json}`, '--out', `markdown=${md}`, '--', fixture('allocator-first')]);
+    const run = await runCli([
+      'capture',
+      '--quiet',
+      '--no-record',
+      '--out',
+      `json=${json}`,
+      '--out',
+      `markdown=${md}`,
+      '--',
+      fixture('allocator-first'),
+    ]);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /allocator-cleanup-first: CONFIRMED/);
-    const report = JSON.parse(fs.readFileSync(json, 'utf8')) as { schema: string; verdicts: { allocator_cleanup_first: { result: string } } };
+    const report = JSON.parse(fs.readFileSync(json, 'utf8')) as {
+      schema: string;
+      verdicts: { allocator_cleanup_first: { result: string } };
+    };
     assert.equal(report.schema, 'debug-exit/report@1');
     assert.equal(report.verdicts.allocator_cleanup_first.result, 'confirmed');
     assert.match(fs.readFileSync(md, 'utf8'), /^#/m);

@@ -27,7 +27,10 @@ interface CensusReport {
 }
 
 async function census(mode: '--census' | '--census=stops', program: string, args: string[]): Promise<CensusReport> {
-  const run = await runCli(['capture', '--quiet', '--no-record', '--format', 'json', '--timeout', '170', mode, '--', program, ...args], { timeoutMs: 200000 });
+  const run = await runCli(
+    ['capture', '--quiet', '--no-record', '--format', 'json', '--timeout', '170', mode, '--', program, ...args],
+    { timeoutMs: 200000 },
+  );
   assert.equal(run.code, 0, run.stderr);
   return JSON.parse(run.stdout) as CensusReport;
 }
@@ -39,13 +42,19 @@ describe('census: the exit handler list read once at exit() (real LLDB, glibc wi
   this.timeout(240000);
 
   it('many-handlers (1,000 handlers, 32 blocks): the list gives the registrations of --census=stops, entry for entry', async () => {
-    const [list, stops] = [await census('--census', fixturePath('many-handlers'), ['1000']), await census('--census=stops', fixturePath('many-handlers'), ['1000'])];
+    const [list, stops] = [
+      await census('--census', fixturePath('many-handlers'), ['1000']),
+      await census('--census=stops', fixturePath('many-handlers'), ['1000']),
+    ];
     assert.equal(list.census_mode, 'list', list.census_note ?? '');
     assert.equal(stops.census_mode, 'stops');
     assert.equal(list.census_note, null);
     assert.equal(list.registrations.filter((r) => r.registered?.symbol === 'count_handler').length, 1000);
     assert.deepEqual(functions(list), functions(stops));
-    assert.deepEqual(list.registrations.map((r) => r.kind), stops.registrations.map((r) => r.kind));
+    assert.deepEqual(
+      list.registrations.map((r) => r.kind),
+      stops.registrations.map((r) => r.kind),
+    );
     // One stop for the list: no atexit-register hit after main, where the 1,000 registrations are.
     const mainSeq = list.events.findIndex((e) => e.kind === 'hit' && e.role === 'main');
     assert.equal(list.events.slice(mainSeq).filter((e) => e.kind === 'hit' && e.role === 'atexit-register').length, 0);

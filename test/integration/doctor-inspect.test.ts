@@ -14,7 +14,9 @@ interface Finding {
   hint?: string;
 }
 
-async function profileData(program: string): Promise<{ code: number | null; finding: Finding | undefined; findings: Finding[] }> {
+async function profileData(
+  program: string,
+): Promise<{ code: number | null; finding: Finding | undefined; findings: Finding[] }> {
   const run = await runCli(['doctor', '--format', 'json', program]);
   const json = JSON.parse(run.stdout) as { program: { findings: Finding[] } | null };
   const findings = json.program?.findings ?? [];
@@ -29,13 +31,19 @@ describe('doctor PROGRAM: the inspect verdict', function () {
     assert.equal(code, 0, 'a warning does not fail doctor');
     assert.equal(findings.filter((f) => f.check === 'profile-data').length, 1);
     assert.equal(finding?.status, 'warn');
-    assert.match(finding?.finding ?? '', /^inspect: MIXED: mixed-lib-old\.c built by clang 1[4-8] \(raw version [89]\) in a raw-version-10 program/);
+    assert.match(
+      finding?.finding ?? '',
+      /^inspect: MIXED: mixed-lib-old\.c built by clang 1[4-8] \(raw version [89]\) in a raw-version-10 program/,
+    );
     assert.match(finding?.hint ?? '', /-fno-profile-generate/);
   });
 
   it('profile-first: ok, consistent', async () => {
     const { finding } = await profileData(fixture('profile-first'));
-    assert.deepEqual([finding?.status, finding?.finding], ['ok', 'inspect: consistent: every profile record has the raw version 10 layout']);
+    assert.deepEqual(
+      [finding?.status, finding?.finding],
+      ['ok', 'inspect: consistent: every profile record has the raw version 10 layout'],
+    );
   });
 
   it('Mach-O arm64 macho-mixed: the same line, as text too', async () => {

@@ -17,7 +17,11 @@ interface DoctorJson {
   environment: Array<{ status: string; check: string; finding: string; hint?: string }>;
   program: {
     path: string;
-    roles: Array<{ role: string; resolved: Array<{ symbol: string; locations: number; modules: string[] }>; unresolved: string[] }>;
+    roles: Array<{
+      role: string;
+      resolved: Array<{ symbol: string; locations: number; modules: string[] }>;
+      unresolved: string[];
+    }>;
     findings: Array<{ status: string; check: string; finding: string; hint?: string }>;
   } | null;
 }
@@ -70,7 +74,10 @@ describe('doctor', function () {
     const run = await runCli(['doctor']);
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.match(run.stdout, /^ {2}ok {4}lldb: \S*lldb\S* \(lldb version 19\.\d+\.\d+\)$/m);
-    assert.match(run.stdout, /^ {2}ok {4}python: LLDB's Python runs the debug-exit script \(debug-exit\/event@1, lldb version 19/m);
+    assert.match(
+      run.stdout,
+      /^ {2}ok {4}python: LLDB's Python runs the debug-exit script \(debug-exit\/event@1, lldb version 19/m,
+    );
     assert.match(run.stdout, /^ {2}ok {4}ptrace: /m);
     assert.match(run.stdout, /^ {2}ok {4}launch: LLDB launched \S+ with ASLR disabled[\s\S]*?its exit \(status 0\)/m);
     assert.doesNotMatch(run.stdout, /Probes of/);
@@ -81,17 +88,36 @@ describe('doctor', function () {
     const json = await doctorJson([fixture('allocator-first')]);
     assert.equal(json.schema, 'debug-exit/doctor@1');
     assert.equal(json.ok, true);
-    assert.deepEqual(json.environment.map((f) => [f.check, f.status]), [['lldb', 'ok'], ['python', 'ok'], ['ptrace', 'ok'], ['launch', 'ok']]);
+    assert.deepEqual(
+      json.environment.map((f) => [f.check, f.status]),
+      [
+        ['lldb', 'ok'],
+        ['python', 'ok'],
+        ['ptrace', 'ok'],
+        ['launch', 'ok'],
+      ],
+    );
     assert.equal(json.program?.path, fixture('allocator-first'));
-    assert.deepEqual(json.program?.findings.map((f) => [f.check, f.status]), [
-      ['symbols', 'ok'], ['profile-write', 'ok'], ['allocator', 'ok'], ['exit', 'ok'], ['atexit', 'ok'], ['profile-data', 'ok'],
-    ]);
+    assert.deepEqual(
+      json.program?.findings.map((f) => [f.check, f.status]),
+      [
+        ['symbols', 'ok'],
+        ['profile-write', 'ok'],
+        ['allocator', 'ok'],
+        ['exit', 'ok'],
+        ['atexit', 'ok'],
+        ['profile-data', 'ok'],
+      ],
+    );
     assert.deepEqual(resolvedIn(json, 'profile-write').writeFileWithoutReturn, ['allocator-first']);
     assert.deepEqual(resolvedIn(json, 'allocator-teardown').mi_process_done, ['allocator-first']);
     // Libraries the program links are loaded from disk: probes resolve in them without a run.
     assert.deepEqual(resolvedIn(json, 'process-exit').exit, ['libc.so.6']);
     assert.deepEqual(resolvedIn(json, 'atexit-register').__cxa_atexit, ['libc.so.6']);
-    assert.match(json.program?.findings.find((f) => f.check === 'allocator')?.finding ?? '', /allocator probes resolve in allocator-first \(mi_process_done\)/);
+    assert.match(
+      json.program?.findings.find((f) => f.check === 'allocator')?.finding ?? '',
+      /allocator probes resolve in allocator-first \(mi_process_done\)/,
+    );
   });
 
   it('allocator-first, as text: the probes by role and module, then what a capture can see', async () => {
@@ -106,7 +132,10 @@ describe('doctor', function () {
   it('no-pgo: says the program is not instrumented, and the verdict will stay inconclusive', async () => {
     const run = await runCli(['doctor', fixture('no-pgo')]);
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, /warn {2}profile-write: no profile-write probe resolves: no-pgo is not instrumented with\s+-fprofile-generate/);
+    assert.match(
+      run.stdout,
+      /warn {2}profile-write: no profile-write probe resolves: no-pgo is not instrumented with\s+-fprofile-generate/,
+    );
     assert.match(run.stdout, /inconclusive/);
     assert.match(run.stdout, /what to do: capture the PGO-instrumented build/);
     assert.match(run.stdout, /ok {4}allocator: /, 'no-pgo links mimalloc with symbols');
@@ -115,9 +144,17 @@ describe('doctor', function () {
   it('stripped: says the program has no symbols, and what follows for the writer and the allocator', async () => {
     const json = await doctorJson([fixture('stripped')]);
     const findings = json.program?.findings ?? [];
-    assert.deepEqual(findings.map((f) => [f.check, f.status]), [
-      ['symbols', 'warn'], ['profile-write', 'warn'], ['allocator', 'warn'], ['exit', 'ok'], ['atexit', 'ok'], ['profile-data', 'ok'],
-    ]);
+    assert.deepEqual(
+      findings.map((f) => [f.check, f.status]),
+      [
+        ['symbols', 'warn'],
+        ['profile-write', 'warn'],
+        ['allocator', 'warn'],
+        ['exit', 'ok'],
+        ['atexit', 'ok'],
+        ['profile-data', 'ok'],
+      ],
+    );
     assert.match(findings[0].finding, /stripped has no symbols \(main does not resolve/);
     assert.match(findings[1].finding, /whether it is instrumented with -fprofile-generate cannot be told/);
     assert.match(findings[2].finding, /no allocator probe resolves/);
@@ -134,21 +171,27 @@ describe('doctor', function () {
       const json = await doctorJson([program]);
       const allocator = json.program?.findings.find((f) => f.check === 'allocator');
       assert.equal(allocator?.status, 'warn');
-      assert.match(allocator?.finding ?? '', /mimalloc is in libmimalloc\.so\.2 \(mi_version resolves\) but none of its teardown does/);
+      assert.match(
+        allocator?.finding ?? '',
+        /mimalloc is in libmimalloc\.so\.2 \(mi_version resolves\) but none of its teardown does/,
+      );
       assert.equal(json.program?.findings.find((f) => f.check === 'profile-write')?.status, 'ok');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  it('where ASLR cannot be disabled (as under Docker\'s seccomp profile): a warning that names --aslr on', async () => {
+  it("where ASLR cannot be disabled (as under Docker's seccomp profile): a warning that names --aslr on", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dx-doctor-'));
     try {
       const lldb = path.join(dir, 'lldb-seccomp');
       fs.writeFileSync(lldb, seccompLldb(), { mode: 0o755 });
       const run = await runCli(['doctor', '--lldb', lldb]);
       assert.equal(run.code, 0, run.stdout + run.stderr);
-      assert.match(run.stdout, /warn {2}launch: LLDB cannot launch with ASLR disabled here \(Cannot launch[\s\S]*personality[\s\S]*Operation not permitted\); with ASLR on it launched/);
+      assert.match(
+        run.stdout,
+        /warn {2}launch: LLDB cannot launch with ASLR disabled here \(Cannot launch[\s\S]*personality[\s\S]*Operation not permitted\); with ASLR on it launched/,
+      );
       assert.match(run.stdout, /what to do: capture with `--aslr on`/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -189,7 +232,10 @@ describe('doctor', function () {
     const run = await runCli(['doctor', '--lldb', '/nonexistent', fixture('no-pgo')]);
     assert.equal(run.code, 1);
     assert.match(run.stdout, /^ {2}FAIL {2}lldb: LLDB not found: \/nonexistent$/m);
-    assert.match(run.stdout, /what to do: install it with `npm run setup` \(Debian: lldb-19\), or name it with `--lldb PATH`/);
+    assert.match(
+      run.stdout,
+      /what to do: install it with `npm run setup` \(Debian: lldb-19\), or name it with `--lldb PATH`/,
+    );
     assert.match(run.stdout, /the probes of .*no-pgo are not checked: that needs LLDB/);
     assert.match(run.stdout, /1 check\(s\) FAIL/);
   });
@@ -208,7 +254,10 @@ describe('doctor', function () {
   it('Ctrl-C (SIGINT) mid-check: exit 1 saying so, LLDB killed, no temp folder left', async () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dx-doctor-int-'));
     try {
-      const child = spawn(BIN, ['doctor', fixture('allocator-first')], { env: { ...process.env, TMPDIR: tmp }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(BIN, ['doctor', fixture('allocator-first')], {
+        env: { ...process.env, TMPDIR: tmp },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stderr = '';
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       // Wait until doctor has its temp folder (LLDB is running), then interrupt it.

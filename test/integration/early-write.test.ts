@@ -7,7 +7,12 @@ import assert from 'node:assert/strict';
 import { captureJson, hypothesisStatuses, runCli, seqOf, type JsonReport } from '../helpers/cli';
 import { fixture } from '../helpers/fixtures';
 
-type Event = JsonReport['events'][number] & { fault_address?: string; return_value?: number; message?: string; at?: string };
+type Event = JsonReport['events'][number] & {
+  fault_address?: string;
+  return_value?: number;
+  message?: string;
+  at?: string;
+};
 
 function experimentOf(report: JsonReport): Event {
   const events = report.events.filter((e) => e.kind === 'experiment');
@@ -25,9 +30,12 @@ async function earlyWrite(name: string, args: string[] = []): Promise<JsonReport
 /** Every teardown and profile-write hit comes after the experiment: it ran before any of them. */
 function assertBeforeExitHandlers(report: JsonReport, experiment: Event): void {
   assert.ok(seqOf(report, 'exit') < experiment.seq, 'stopped at exit()');
-  const exitHandlerHits = report.events.filter((e) => e.kind === 'hit' && (e.role === 'allocator-teardown' || e.role === 'profile-write'));
+  const exitHandlerHits = report.events.filter(
+    (e) => e.kind === 'hit' && (e.role === 'allocator-teardown' || e.role === 'profile-write'),
+  );
   assert.ok(exitHandlerHits.length > 0);
-  for (const hit of exitHandlerHits) assert.ok(hit.seq > experiment.seq, `${hit.symbol} #${hit.seq} after the experiment #${experiment.seq}`);
+  for (const hit of exitHandlerHits)
+    assert.ok(hit.seq > experiment.seq, `${hit.symbol} #${hit.seq} after the experiment #${experiment.seq}`);
 }
 
 describe('--experiment early-write on real LLDB', function () {
@@ -107,9 +115,23 @@ describe('--experiment early-write on real LLDB', function () {
   });
 
   it('--repeat 3 on mixed-profile-versions: the early write crashes in every run', async () => {
-    const run = await runCli(['capture', '--quiet', '--no-record', '--format', 'json', '--repeat', '3', '--experiment', 'early-write', '--', fixture('mixed-profile-versions')]);
+    const run = await runCli([
+      'capture',
+      '--quiet',
+      '--no-record',
+      '--format',
+      'json',
+      '--repeat',
+      '3',
+      '--experiment',
+      'early-write',
+      '--',
+      fixture('mixed-profile-versions'),
+    ]);
     assert.equal(run.code, 0, run.stderr);
-    const doc = JSON.parse(run.stdout) as { distribution: { early_write: Record<string, number>; diagnosis: Record<string, number> } };
+    const doc = JSON.parse(run.stdout) as {
+      distribution: { early_write: Record<string, number>; diagnosis: Record<string, number> };
+    };
     assert.deepEqual(doc.distribution.early_write, { crashed: 3 });
     assert.deepEqual(doc.distribution.diagnosis, { 'corrupt-profile-data': 3 });
   });

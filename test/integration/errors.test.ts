@@ -17,7 +17,6 @@ function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'dx-errors-'));
 }
 
-
 describe('errors and exit codes', function () {
   this.timeout(120000);
 
@@ -60,7 +59,12 @@ describe('errors and exit codes', function () {
   });
 
   it('usage errors: exit 2', async () => {
-    for (const args of [['capture'], ['capture', '--format', 'xml', '--', 'x'], ['capture', '--timeout', '-1', '--', 'x'], ['frobnicate']]) {
+    for (const args of [
+      ['capture'],
+      ['capture', '--format', 'xml', '--', 'x'],
+      ['capture', '--timeout', '-1', '--', 'x'],
+      ['frobnicate'],
+    ]) {
       const run = await runCli(args);
       assert.equal(run.code, 2, `${args.join(' ')}: ${run.stderr}`);
       assert.match(run.stderr, /debug-exit: error: /);
@@ -74,7 +78,10 @@ describe('errors and exit codes', function () {
     assert.equal(report.outcome.kind, 'timeout');
     assert.equal(report.verdicts.allocator_cleanup_first.result, 'inconclusive');
     assert.match(report.verdicts.allocator_cleanup_first.reason, /timeout/);
-    assert.ok(report.events.some((e) => e.kind === 'hit' && e.symbol === 'main'), 'the hits before the timeout are kept');
+    assert.ok(
+      report.events.some((e) => e.kind === 'hit' && e.symbol === 'main'),
+      'the hits before the timeout are kept',
+    );
     assert.deepEqual(await survivors(marker), []);
   });
 
@@ -91,9 +98,26 @@ describe('errors and exit codes', function () {
     const wrapper = path.join(dir, 'dying-lldb');
     const cast = path.join(dir, 'dying.cast');
     // Starts the real LLDB, then kills it 4 s later, after saying so on LLDB's own terminal.
-    fs.writeFileSync(wrapper, '#!/bin/bash\n(sleep 4; echo "lldb wrapper: killing LLDB now"; kill -9 $$) &\nexec lldb-19 "$@"\n', { mode: 0o755 });
+    fs.writeFileSync(
+      wrapper,
+      '#!/bin/bash\n(sleep 4; echo "lldb wrapper: killing LLDB now"; kill -9 $$) &\nexec lldb-19 "$@"\n',
+      { mode: 0o755 },
+    );
     const marker = fixture('loop-forever');
-    const run = await runCli(['capture', '--quiet', '--format', 'json', '--record', cast, '--lldb', wrapper, '--timeout', '60', '--', marker]);
+    const run = await runCli([
+      'capture',
+      '--quiet',
+      '--format',
+      'json',
+      '--record',
+      cast,
+      '--lldb',
+      wrapper,
+      '--timeout',
+      '60',
+      '--',
+      marker,
+    ]);
     assert.equal(run.code, 1, run.stderr);
     assert.match(run.stderr, /LLDB exited during the session/);
     assert.match(run.stderr, /LLDB's last output:[\s\S]*lldb wrapper: killing LLDB now/);
@@ -111,19 +135,27 @@ describe('errors and exit codes', function () {
       const dir = tempDir();
       const cast = path.join(dir, 'stopped.cast');
       const marker = fixture('loop-forever');
-      const child = spawn(BIN, ['capture', '--quiet', '--format', 'json', '--record', cast, '--', marker], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(BIN, ['capture', '--quiet', '--format', 'json', '--record', cast, '--', marker], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
       // Wait until the program is running under LLDB (its main probe hit is in the recording).
-      await pollUntil(() => fs.existsSync(cast) && fs.readFileSync(cast, 'utf8').includes('\\"symbol\\":\\"main\\"'), 20000);
+      await pollUntil(
+        () => fs.existsSync(cast) && fs.readFileSync(cast, 'utf8').includes('\\"symbol\\":\\"main\\"'),
+        20000,
+      );
       child.kill(signal);
       const code = await closed;
       assert.equal(code, 1, stderr);
       assert.match(stderr, /capture stopped before the program finished/);
-      const report = JSON.parse(stdout) as { outcome: { kind: string }; verdicts: { allocator_cleanup_first: { result: string; reason: string } } };
+      const report = JSON.parse(stdout) as {
+        outcome: { kind: string };
+        verdicts: { allocator_cleanup_first: { result: string; reason: string } };
+      };
       assert.equal(report.outcome.kind, 'interrupted');
       assert.equal(report.verdicts.allocator_cleanup_first.result, 'inconclusive');
       assert.match(report.verdicts.allocator_cleanup_first.reason, /stopped by the user/);

@@ -40,11 +40,17 @@ describe('--repeat and --aslr', function () {
     }
   });
 
-  it('--aslr off (LLDB\'s default) loads the program at the same address every run; --aslr on does not', async () => {
+  it("--aslr off (LLDB's default) loads the program at the same address every run; --aslr on does not", async () => {
     const off = await repeat(['--repeat', '3', '--aslr', 'off'], fixture('profile-first'));
     const on = await repeat(['--repeat', '3', '--aslr', 'on'], fixture('profile-first'));
-    assert.deepEqual(off.reports.map((r) => r.aslr), ['off', 'off', 'off']);
-    assert.deepEqual(on.reports.map((r) => r.aslr), ['on', 'on', 'on']);
+    assert.deepEqual(
+      off.reports.map((r) => r.aslr),
+      ['off', 'off', 'off'],
+    );
+    assert.deepEqual(
+      on.reports.map((r) => r.aslr),
+      ['on', 'on', 'on'],
+    );
     assert.equal(new Set(off.reports.map(mainPc)).size, 1);
     assert.equal(new Set(on.reports.map(mainPc)).size, 3);
     assert.deepEqual(on.distribution.allocator_cleanup_first, { refuted: 3 });
@@ -54,7 +60,18 @@ describe('--repeat and --aslr', function () {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dx-repeat-'));
     try {
       const cast = path.join(dir, 'repeat.cast');
-      const live = await runCli(['capture', '--quiet', '--format', 'json', '--repeat', '2', '--record', cast, '--', fixture('allocator-first')]);
+      const live = await runCli([
+        'capture',
+        '--quiet',
+        '--format',
+        'json',
+        '--repeat',
+        '2',
+        '--record',
+        cast,
+        '--',
+        fixture('allocator-first'),
+      ]);
       assert.equal(live.code, 0, live.stderr);
       const replayed = await runCli(['replay', '--format', 'json', cast]);
       assert.equal(replayed.code, 0, replayed.stderr);
@@ -69,7 +86,17 @@ describe('--repeat and --aslr', function () {
   });
 
   it('--repeat with --expect: exit 3 when any run differs', async () => {
-    const run = await runCli(['capture', '--quiet', '--no-record', '--repeat', '2', '--expect', 'refuted', '--', fixture('allocator-first')]);
+    const run = await runCli([
+      'capture',
+      '--quiet',
+      '--no-record',
+      '--repeat',
+      '2',
+      '--expect',
+      'refuted',
+      '--',
+      fixture('allocator-first'),
+    ]);
     assert.equal(run.code, 3);
     assert.match(run.stderr, /2 of 2 differ/);
   });

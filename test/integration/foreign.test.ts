@@ -51,7 +51,14 @@ interface ProfileOutputJson {
   reason: string;
   folder: string | null;
   kept: boolean;
-  files: Array<{ path: string; size: number; magic: string | null; raw_version: number | null; accepted: boolean | null; tool_message: string | null }>;
+  files: Array<{
+    path: string;
+    size: number;
+    magic: string | null;
+    raw_version: number | null;
+    accepted: boolean | null;
+    tool_message: string | null;
+  }>;
   runtime_messages: string[];
   llvm_profdata: string | null;
 }
@@ -94,7 +101,10 @@ describe('foreign instrumentation: ground truth (plain lldb --batch, plain runs)
     const run = runPlain(foreignFixture('version-old-first'));
     assert.equal(run.status, 0);
     assert.match(run.stderr, MISMATCH);
-    assert.deepEqual(run.profiles.map((p) => p.size), [0]);
+    assert.deepEqual(
+      run.profiles.map((p) => p.size),
+      [0],
+    );
   });
 
   it(`version-old-last exits 0 and writes a profile ${PROFDATA} rejects`, () => {
@@ -125,7 +135,11 @@ describe('foreign instrumentation: what debug-exit says (real LLDB)', function (
     const crash = report.events.find((e) => e.kind === 'signal');
     assert.ok(main && check && crash);
     assert.ok(main.seq < check.seq && check.seq < crash.seq, 'integrity checked at main, before the crash');
-    assert.equal(report.events.some((e) => e.kind === 'hit' && e.role === 'profile-write'), false, 'no profile write was reached');
+    assert.equal(
+      report.events.some((e) => e.kind === 'hit' && e.role === 'profile-write'),
+      false,
+      'no profile write was reached',
+    );
     assert.equal(profileOutputOf(report).result, 'empty');
   });
 
@@ -175,10 +189,26 @@ describe('foreign instrumentation: what debug-exit says (real LLDB)', function (
   });
 
   it('--profile-dir and --llvm-profdata are checked before LLDB starts: exit 2 with what to do', async () => {
-    const notFolder = await runCli(['capture', '--quiet', '--no-record', '--profile-dir', '/etc/passwd', '--', foreignFixture('rust-fixed')]);
+    const notFolder = await runCli([
+      'capture',
+      '--quiet',
+      '--no-record',
+      '--profile-dir',
+      '/etc/passwd',
+      '--',
+      foreignFixture('rust-fixed'),
+    ]);
     assert.equal(notFolder.code, 2);
     assert.match(notFolder.stderr, /--profile-dir \/etc\/passwd is not a folder/);
-    const noTool = await runCli(['capture', '--quiet', '--no-record', '--llvm-profdata', '/nonexistent/llvm-profdata', '--', foreignFixture('rust-fixed')]);
+    const noTool = await runCli([
+      'capture',
+      '--quiet',
+      '--no-record',
+      '--llvm-profdata',
+      '/nonexistent/llvm-profdata',
+      '--',
+      foreignFixture('rust-fixed'),
+    ]);
     assert.equal(noTool.code, 2);
     assert.match(noTool.stderr, /is not an executable file/);
   });
@@ -212,7 +242,16 @@ describe('foreign instrumentation: the profile check in the recording', function
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dx-foreign-rec-'));
     try {
       const cast = path.join(dir, 'old-first.cast');
-      const live = await runCli(['capture', '--quiet', '--format', 'json', '--record', cast, '--', foreignFixture('version-old-first')]);
+      const live = await runCli([
+        'capture',
+        '--quiet',
+        '--format',
+        'json',
+        '--record',
+        cast,
+        '--',
+        foreignFixture('version-old-first'),
+      ]);
       assert.equal(live.code, 0, live.stderr);
       const replayed = await runCli(['replay', '--format', 'json', cast]);
       assert.equal(replayed.code, 0, replayed.stderr);

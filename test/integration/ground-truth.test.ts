@@ -46,7 +46,11 @@ describe('fixture ground truth (plain lldb --batch)', function () {
 
   it('early-write: main writes the profile, then the exit-time write runs', () => {
     const run = batchRun(fixture('early-write'), ['__llvm_profile_write_file', EXIT_WRITE]);
-    assert.deepEqual(run.stops.slice(0, 3), ['__llvm_profile_write_file', EXIT_WRITE, '__llvm_profile_write_file'], run.output);
+    assert.deepEqual(
+      run.stops.slice(0, 3),
+      ['__llvm_profile_write_file', EXIT_WRITE, '__llvm_profile_write_file'],
+      run.output,
+    );
     assert.match(run.output, /frame #1: .*`main/);
   });
 

@@ -48,13 +48,24 @@ describe('hostile targets (issue 12): terminal-safe output', function () {
       assert.equal(run.code, 0, run.stderr);
       assert.ok(!run.stdout.includes('\x1b') && !run.stdout.includes('\x07'), 'no raw ESC or BEL in the report');
       // Mermaid writes `;` as `#59;` on top: the escape is there either way.
-      assert.ok(run.stdout.includes(format === 'mermaid' ? '\\x1b]52#59;c#59;SGk=\\x07' : ESCAPED_OSC52), run.stdout.slice(0, 3000));
+      assert.ok(
+        run.stdout.includes(format === 'mermaid' ? '\\x1b]52#59;c#59;SGk=\\x07' : ESCAPED_OSC52),
+        run.stdout.slice(0, 3000),
+      );
       if (format === 'text') assert.match(run.stdout, /threads .*\\x1b\]52;c;SGk=\\x07/);
     });
   }
 
   it('the JSON report keeps the real name (JSON escapes it)', async () => {
-    const run = await runCli(['capture', '--quiet', '--no-record', '--format', 'json', '--', hostileFixture('osc-thread')]);
+    const run = await runCli([
+      'capture',
+      '--quiet',
+      '--no-record',
+      '--format',
+      'json',
+      '--',
+      hostileFixture('osc-thread'),
+    ]);
     assert.equal(run.code, 0, run.stderr);
     assert.ok(!run.stdout.includes('\x1b'));
     const report = JSON.parse(run.stdout) as { events: Array<{ kind: string; thread_name?: string }> };
@@ -64,7 +75,16 @@ describe('hostile targets (issue 12): terminal-safe output', function () {
   it('replay --play keeps colours but drops OSC, DCS, APC and queries; --raw writes them', async () => {
     const dir = tempDir();
     const cast = path.join(dir, 'forger.cast');
-    const live = await runCli(['capture', '--quiet', '--program-output', 'terminal', '--record', cast, '--', hostileFixture('tty-forger')]);
+    const live = await runCli([
+      'capture',
+      '--quiet',
+      '--program-output',
+      'terminal',
+      '--record',
+      cast,
+      '--',
+      hostileFixture('tty-forger'),
+    ]);
     assert.equal(live.code, 0, live.stderr);
     const played = await runCli(['replay', '--play', '--speed', '1000', cast]);
     const raw = await runCli(['replay', '--play', '--raw', '--speed', '1000', cast]);
@@ -86,8 +106,27 @@ describe('hostile targets (issue 12): secrets', function () {
     const secret = `s3cr3t-${process.pid}-token`;
     const cast = path.join(dir, 'secret.cast');
     const kept = path.join(dir, 'kept.cast');
-    const run = await runCli(['capture', '--quiet', '--record', cast, '--env', `API_TOKEN=${secret}`, '--', fixture('print-args')]);
-    const withEnv = await runCli(['capture', '--quiet', '--record', kept, '--record-env', '--env', `API_TOKEN=${secret}`, '--', fixture('print-args')]);
+    const run = await runCli([
+      'capture',
+      '--quiet',
+      '--record',
+      cast,
+      '--env',
+      `API_TOKEN=${secret}`,
+      '--',
+      fixture('print-args'),
+    ]);
+    const withEnv = await runCli([
+      'capture',
+      '--quiet',
+      '--record',
+      kept,
+      '--record-env',
+      '--env',
+      `API_TOKEN=${secret}`,
+      '--',
+      fixture('print-args'),
+    ]);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(withEnv.code, 0, withEnv.stderr);
     const text = fs.readFileSync(cast, 'utf8');
@@ -99,9 +138,12 @@ describe('hostile targets (issue 12): secrets', function () {
     fs.rmSync(dir, { recursive: true });
   });
 
-  it('the capture\'s temp folder is 0700 with no spec file, its files 0600, all gone at the end', async () => {
+  it("the capture's temp folder is 0700 with no spec file, its files 0600, all gone at the end", async () => {
     const tmp = tempDir();
-    const child = spawn(BIN, ['capture', '--quiet', '--no-record', '--timeout', '3', '--', fixture('loop-forever')], { env: { ...process.env, TMPDIR: tmp }, stdio: 'ignore' });
+    const child = spawn(BIN, ['capture', '--quiet', '--no-record', '--timeout', '3', '--', fixture('loop-forever')], {
+      env: { ...process.env, TMPDIR: tmp },
+      stdio: 'ignore',
+    });
     const closed = new Promise((resolve) => child.on('close', resolve));
     let seen: Array<[string, number]> = [];
     const deadline = Date.now() + 20000;
@@ -111,7 +153,10 @@ describe('hostile targets (issue 12): secrets', function () {
         const dir = path.join(tmp, dirs[0]);
         try {
           if (fs.readdirSync(dir).includes('program.stdout')) {
-            seen = [[dir, fs.statSync(dir).mode & 0o777], ...fs.readdirSync(dir).map((f): [string, number] => [f, fs.statSync(path.join(dir, f)).mode & 0o777])];
+            seen = [
+              [dir, fs.statSync(dir).mode & 0o777],
+              ...fs.readdirSync(dir).map((f): [string, number] => [f, fs.statSync(path.join(dir, f)).mode & 0o777]),
+            ];
             break;
           }
         } catch {
@@ -137,14 +182,19 @@ describe('hostile targets (issue 12): nothing lost or overwritten', function () 
 
   it('four captures at once in one folder give four recordings that replay', async () => {
     const cwd = tempDir();
-    const runs = await Promise.all([0, 1, 2, 3].map(() => runIn(cwd, ['capture', '--quiet', '--format', 'json', '--', fixture('profile-first')])));
+    const runs = await Promise.all(
+      [0, 1, 2, 3].map(() => runIn(cwd, ['capture', '--quiet', '--format', 'json', '--', fixture('profile-first')])),
+    );
     for (const run of runs) assert.equal(run.code, 0, run.stderr);
     const files = fs.readdirSync(path.join(cwd, 'recordings')).sort();
     assert.equal(files.length, 4, files.join(' '));
     for (const file of files) {
       const replayed = await runCli(['replay', '--format', 'json', path.join(cwd, 'recordings', file)]);
       assert.equal(replayed.code, 0, replayed.stderr);
-      assert.ok(runs.some((run) => run.stdout === replayed.stdout), `${file} replays to one of the live reports`);
+      assert.ok(
+        runs.some((run) => run.stdout === replayed.stdout),
+        `${file} replays to one of the live reports`,
+      );
     }
     fs.rmSync(cwd, { recursive: true });
   });
@@ -169,7 +219,15 @@ describe('hostile targets (issue 12): nothing lost or overwritten', function () 
       assert.match(viaLink.stderr, /cannot record there: (it exists already|it is a symbolic link)/);
     }
     assert.equal(fs.readFileSync(victim, 'utf8'), 'victim\n');
-    const forced = await runCli(['capture', '--quiet', '--force', '--record', existing, '--', fixture('profile-first')]);
+    const forced = await runCli([
+      'capture',
+      '--quiet',
+      '--force',
+      '--record',
+      existing,
+      '--',
+      fixture('profile-first'),
+    ]);
     assert.equal(forced.code, 0, forced.stderr);
     assert.match(fs.readFileSync(existing, 'utf8'), /^\{"version":2/);
     fs.rmSync(dir, { recursive: true });
@@ -177,13 +235,32 @@ describe('hostile targets (issue 12): nothing lost or overwritten', function () 
 
   it('--out to a missing folder or a directory is refused before LLDB starts (exit 2); --out to /dev/full is one line, exit 1', async () => {
     const dir = tempDir();
-    for (const [target, why] of [[path.join(dir, 'no', 'such', 'r.json'), /its folder does not exist/], [dir, /it is a directory/]] as const) {
-      const run = await runCli(['capture', '--record', path.join(dir, 'unused.cast'), '--out', `json=${target}`, '--', fixture('profile-first')]);
+    for (const [target, why] of [
+      [path.join(dir, 'no', 'such', 'r.json'), /its folder does not exist/],
+      [dir, /it is a directory/],
+    ] as const) {
+      const run = await runCli([
+        'capture',
+        '--record',
+        path.join(dir, 'unused.cast'),
+        '--out',
+        `json=${target}`,
+        '--',
+        fixture('profile-first'),
+      ]);
       assert.equal(run.code, 2, run.stderr);
       assert.match(run.stderr, why);
       assert.equal(fs.existsSync(path.join(dir, 'unused.cast')), false, 'refused before the recording and LLDB');
     }
-    const full = await runCli(['capture', '--quiet', '--no-record', '--out', 'json=/dev/full', '--', fixture('profile-first')]);
+    const full = await runCli([
+      'capture',
+      '--quiet',
+      '--no-record',
+      '--out',
+      'json=/dev/full',
+      '--',
+      fixture('profile-first'),
+    ]);
     assert.equal(full.code, 1, full.stderr);
     assert.match(full.stderr, /^debug-exit: error: cannot write the json report to \/dev\/full: ENOSPC\n$/m);
     assert.doesNotMatch(full.stderr, /at .*\.js:\d+/, 'no stack trace');
@@ -206,28 +283,78 @@ describe('hostile targets (issue 12): bounded and clear on bad recordings', func
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   const HEADER: AsciicastHeader = {
-    version: 2, width: 80, height: 24, timestamp: 0, command: 'lldb', title: 't', env: {},
+    version: 2,
+    width: 80,
+    height: 24,
+    timestamp: 0,
+    command: 'lldb',
+    title: 't',
+    env: {},
     debug_exit: {
-      schema: 'debug-exit/recording@1', tool_version: 'x', nonce: 'abc', channel: 'socket', prompt: '(lldb) ', lldb: 'lldb', lldb_version: 'x',
-      target: { program: '/x/app', args: [] }, profile_file: null,
+      schema: 'debug-exit/recording@1',
+      tool_version: 'x',
+      nonce: 'abc',
+      channel: 'socket',
+      prompt: '(lldb) ',
+      lldb: 'lldb',
+      lldb_version: 'x',
+      target: { program: '/x/app', args: [] },
+      profile_file: null,
       options: { timeout_s: 60, census: false, aslr: 'off', env: {}, mode: 'capture' },
     },
   };
-  const withMeta = (meta: Record<string, unknown>) => encodeHeader({ ...HEADER, debug_exit: { ...HEADER.debug_exit, ...meta } as AsciicastHeader['debug_exit'] });
+  const withMeta = (meta: Record<string, unknown>) =>
+    encodeHeader({ ...HEADER, debug_exit: { ...HEADER.debug_exit, ...meta } as AsciicastHeader['debug_exit'] });
   const deep = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
 
   const cases: Array<[string, () => string, RegExp]> = [
     ['a directory', () => dir, /is a directory/],
     ['/dev/zero', () => '/dev/zero', /is not a regular file/],
-    ['a nonce with ;', () => write('nonce.cast', withMeta({ nonce: 'ab;cd' })), /debug_exit.nonce must be 1-128 characters/],
-    ['target.program a number', () => write('program.cast', withMeta({ target: { program: 5, args: [] } })), /debug_exit.target.program must be a non-empty string/],
-    ['target.args not strings', () => write('args.cast', withMeta({ target: { program: '/x', args: [1] } })), /debug_exit.target.args must be a list of strings/],
-    ['options.census a string', () => write('census.cast', withMeta({ options: { ...HEADER.debug_exit.options, census: 'yes' } })), /options.census must be true or false/],
-    ['width a string', () => write('width.cast', encodeHeader({ ...HEADER, width: '80' as unknown as number })), /"width" must be a positive integer/],
-    ['10,000-deep JSON header', () => write('deep-header.cast', `${deep(10000)}\n`), /the header nests deeper than 32 levels/],
-    ['10,000-deep JSON event', () => write('deep-event.cast', encodeHeader(HEADER) + `${deep(10000)}\n`), /:2: an event nests deeper than 32 levels/],
-    ['an event with a numeric data', () => write('data.cast', encodeHeader(HEADER) + '[0.1, "o", 5]\n'), /:2: event data must be a string/],
-    ['an old recording (events in the terminal)', () => write('old.cast', withMeta({ channel: undefined })), /recorded by an older debug-exit/],
+    [
+      'a nonce with ;',
+      () => write('nonce.cast', withMeta({ nonce: 'ab;cd' })),
+      /debug_exit.nonce must be 1-128 characters/,
+    ],
+    [
+      'target.program a number',
+      () => write('program.cast', withMeta({ target: { program: 5, args: [] } })),
+      /debug_exit.target.program must be a non-empty string/,
+    ],
+    [
+      'target.args not strings',
+      () => write('args.cast', withMeta({ target: { program: '/x', args: [1] } })),
+      /debug_exit.target.args must be a list of strings/,
+    ],
+    [
+      'options.census a string',
+      () => write('census.cast', withMeta({ options: { ...HEADER.debug_exit.options, census: 'yes' } })),
+      /options.census must be true or false/,
+    ],
+    [
+      'width a string',
+      () => write('width.cast', encodeHeader({ ...HEADER, width: '80' as unknown as number })),
+      /"width" must be a positive integer/,
+    ],
+    [
+      '10,000-deep JSON header',
+      () => write('deep-header.cast', `${deep(10000)}\n`),
+      /the header nests deeper than 32 levels/,
+    ],
+    [
+      '10,000-deep JSON event',
+      () => write('deep-event.cast', encodeHeader(HEADER) + `${deep(10000)}\n`),
+      /:2: an event nests deeper than 32 levels/,
+    ],
+    [
+      'an event with a numeric data',
+      () => write('data.cast', encodeHeader(HEADER) + '[0.1, "o", 5]\n'),
+      /:2: event data must be a string/,
+    ],
+    [
+      'an old recording (events in the terminal)',
+      () => write('old.cast', withMeta({ channel: undefined })),
+      /recorded by an older debug-exit/,
+    ],
     ['not JSON at all', () => write('garbage.cast', '\u0000\u0001garbage\n'), /:1: the header is not valid JSON/],
   ];
 

@@ -29,8 +29,22 @@ describe('hostile targets (issue 12)', function () {
       const dir = tempDir();
       const report = path.join(dir, 'report');
       const program = hostileFixture('tty-forger');
-      const honest = await captureJson(['--no-record', '--program-output', output, '--env', `DX_HOSTILE_REPORT=${report}.honest`, '--env', 'DX_HOSTILE_FORGE=0'], [program]);
-      const forged = await captureJson(['--no-record', '--program-output', output, '--env', `DX_HOSTILE_REPORT=${report}`], [program]);
+      const honest = await captureJson(
+        [
+          '--no-record',
+          '--program-output',
+          output,
+          '--env',
+          `DX_HOSTILE_REPORT=${report}.honest`,
+          '--env',
+          'DX_HOSTILE_FORGE=0',
+        ],
+        [program],
+      );
+      const forged = await captureJson(
+        ['--no-record', '--program-output', output, '--env', `DX_HOSTILE_REPORT=${report}`],
+        [program],
+      );
       const tried = readHostileReport(report);
       fs.rmSync(dir, { recursive: true });
       assert.equal(forged.run.code, 0, forged.run.stderr);
@@ -39,11 +53,16 @@ describe('hostile targets (issue 12)', function () {
       assert.equal(tried.tty, 'No such device or address', 'no controlling terminal: /dev/tty fails');
       assert.deepEqual(forged.report.outcome, { kind: 'exited', status: 0 });
       assert.deepEqual(shape(forged.report), shape(honest.report));
-      assert.ok(!hitSymbols(forged.report).includes('mi_process_done') || hitSymbols(honest.report).includes('mi_process_done'));
+      assert.ok(
+        !hitSymbols(forged.report).includes('mi_process_done') || hitSymbols(honest.report).includes('mi_process_done'),
+      );
       assert.ok(!forged.report.events.some((e) => e.kind === 'signal'));
       if (output === 'terminal') {
         // Its stdout goes through LLDB's terminal: the frames are seen there, and rejected.
-        assert.match(forged.run.stderr, /rejected frames: \d+, none of them in the timeline: \d+ in LLDB's terminal output, not on the script's channel \(claimed hit, signal, exit, done, /);
+        assert.match(
+          forged.run.stderr,
+          /rejected frames: \d+, none of them in the timeline: \d+ in LLDB's terminal output, not on the script's channel \(claimed hit, signal, exit, done, /,
+        );
       } else {
         assert.doesNotMatch(forged.run.stderr, /rejected frames/);
       }
@@ -54,11 +73,30 @@ describe('hostile targets (issue 12)', function () {
   it('channel: the recording holds the channel (`x` events); replay gives the identical report and the same rejected-frames line', async () => {
     const dir = tempDir();
     const cast = path.join(dir, 'forger.cast');
-    const live = await runCli(['capture', '--quiet', '--format', 'json', '--program-output', 'terminal', '--record', cast, '--', hostileFixture('tty-forger')]);
+    const live = await runCli([
+      'capture',
+      '--quiet',
+      '--format',
+      'json',
+      '--program-output',
+      'terminal',
+      '--record',
+      cast,
+      '--',
+      hostileFixture('tty-forger'),
+    ]);
     assert.equal(live.code, 0, live.stderr);
-    const lines = fs.readFileSync(cast, 'utf8').split('\n').filter(Boolean).slice(1).map((l) => JSON.parse(l) as [number, string, string]);
+    const lines = fs
+      .readFileSync(cast, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .slice(1)
+      .map((l) => JSON.parse(l) as [number, string, string]);
     assert.ok(lines.some(([, code, data]) => code === 'x' && data.includes('"kind":"exit"')));
-    assert.ok(!lines.some(([, code, data]) => code === 'o' && data.includes('"kind":"launched"')), 'no event of the script in the terminal stream');
+    assert.ok(
+      !lines.some(([, code, data]) => code === 'o' && data.includes('"kind":"launched"')),
+      'no event of the script in the terminal stream',
+    );
     const replayed = await runCli(['replay', '--format', 'json', cast]);
     fs.rmSync(dir, { recursive: true });
     assert.equal(replayed.code, 0, replayed.stderr);
@@ -75,7 +113,10 @@ describe('hostile targets (issue 12)', function () {
     fs.mkdirSync(evil, { recursive: true });
     const { run, report } = await captureJson(['--no-record'], [fixture('profile-first')]);
     assert.equal(run.code, 0, run.stderr);
-    const attacked = await runCli(['capture', '--quiet', '--format', 'json', '--no-record', '--', fixture('profile-first')], { env: { ...process.env, TMPDIR: evil } });
+    const attacked = await runCli(
+      ['capture', '--quiet', '--format', 'json', '--no-record', '--', fixture('profile-first')],
+      { env: { ...process.env, TMPDIR: evil } },
+    );
     assert.equal(attacked.code, 0, attacked.stderr);
     const evilReport = JSON.parse(attacked.stdout) as JsonReport;
     assert.equal(fs.existsSync(pwned), false, 'nothing was run');
@@ -138,7 +179,10 @@ describe('hostile targets (issue 12): nothing left running', function () {
       const castDir = tempDir();
       const cast = path.join(castDir, 'killed.cast');
       const marker = fixture('loop-forever');
-      const child = spawn(BIN, ['capture', '--quiet', '--format', 'json', '--record', cast, '--', marker], { env: { ...process.env, TMPDIR: tmp }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(BIN, ['capture', '--quiet', '--format', 'json', '--record', cast, '--', marker], {
+        env: { ...process.env, TMPDIR: tmp },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stderr = '';
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
@@ -151,7 +195,11 @@ describe('hostile targets (issue 12): nothing left running', function () {
         assert.equal(code, 1, stderr);
         assert.match(stderr, /capture stopped before the program finished/);
       }
-      await pollUntil(() => (alive(pid) || alive(lldb) || fs.readdirSync(tmp).length > 0 ? undefined : true), 10000, `the target ${pid}, LLDB ${lldb} and ${tmp} to go`);
+      await pollUntil(
+        () => (alive(pid) || alive(lldb) || fs.readdirSync(tmp).length > 0 ? undefined : true),
+        10000,
+        `the target ${pid}, LLDB ${lldb} and ${tmp} to go`,
+      );
       assert.deepEqual(await survivors(marker), []);
       fs.rmSync(tmp, { recursive: true });
       fs.rmSync(castDir, { recursive: true });
@@ -161,7 +209,10 @@ describe('hostile targets (issue 12): nothing left running', function () {
   it('a grandchild that ignores SIGTERM is killed at the end, and reported', async () => {
     const dir = tempDir();
     const report = path.join(dir, 'grandchild');
-    const { run } = await captureJson(['--no-record', '--env', `DX_HOSTILE_REPORT=${report}`], [hostileFixture('leaves-grandchild')]);
+    const { run } = await captureJson(
+      ['--no-record', '--env', `DX_HOSTILE_REPORT=${report}`],
+      [hostileFixture('leaves-grandchild')],
+    );
     const grandchild = Number(fs.readFileSync(report, 'utf8').trim());
     fs.rmSync(dir, { recursive: true });
     assert.equal(run.code, 0, run.stderr);

@@ -15,7 +15,6 @@ function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'dx-hostile-'));
 }
 
-
 async function pollUntil<T>(probe: () => T | undefined, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -42,20 +41,46 @@ describe('hostile targets and faults', function () {
     assert.equal(viaTerminal.run.code, 0, viaTerminal.run.stderr);
     const seen = hitSymbols(viaTerminal.report);
     assert.ok(!seen.includes('forged_teardown'));
-    assert.deepEqual(seen, hitSymbols(viaFiles.report), 'the same probes, whether or not the forgeries reach LLDB\'s terminal');
+    assert.deepEqual(
+      seen,
+      hitSymbols(viaFiles.report),
+      "the same probes, whether or not the forgeries reach LLDB's terminal",
+    );
     assert.equal(viaTerminal.report.verdicts.allocator_cleanup_first.result, 'refuted');
     assert.equal(viaTerminal.report.events.filter((e) => e.kind === 'exit').length, 1);
     const seqs = viaTerminal.report.events.map((e) => e.seq);
-    assert.deepEqual(seqs, seqs.map((_, i) => i + 1), 'seq 1..n with nothing injected');
+    assert.deepEqual(
+      seqs,
+      seqs.map((_, i) => i + 1),
+      'seq 1..n with nothing injected',
+    );
   });
 
-  it('volume: 200 MB of output with binary bytes and long lines through LLDB\'s terminal; memory stays bounded', async function () {
+  it("volume: 200 MB of output with binary bytes and long lines through LLDB's terminal; memory stays bounded", async function () {
     // LLDB's forwarding of 200 MB through its terminal took from 15 s to over 170 s on these
     // machines: the limit is generous, the assertion is that it completes and stays bounded.
     this.timeout(660000);
     const dir = tempDir();
     const cast = path.join(dir, 'noisy.cast');
-    const child = spawn(BIN, ['capture', '--quiet', '--format', 'json', '--program-output', 'terminal', '--record', cast, '--timeout', '600', '--', fixture('noisy'), '200'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      BIN,
+      [
+        'capture',
+        '--quiet',
+        '--format',
+        'json',
+        '--program-output',
+        'terminal',
+        '--record',
+        cast,
+        '--timeout',
+        '600',
+        '--',
+        fixture('noisy'),
+        '200',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stdout = '';
     let peakKb = 0;
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -74,7 +99,9 @@ describe('hostile targets and faults', function () {
     assert.deepEqual(report.outcome, { kind: 'exited', status: 0 });
     assert.equal(report.verdicts.allocator_cleanup_first.result, 'refuted');
     const recorded = fs.statSync(cast).size;
-    console.log(`      200 MB of program output: recording ${(recorded / 1e6).toFixed(0)} MB, debug-exit peak RSS ${(peakKb / 1024).toFixed(0)} MB`);
+    console.log(
+      `      200 MB of program output: recording ${(recorded / 1e6).toFixed(0)} MB, debug-exit peak RSS ${(peakKb / 1024).toFixed(0)} MB`,
+    );
     assert.ok(recorded > 200 * 1024 * 1024, 'the output is in the recording');
     assert.ok(peakKb > 0 && peakKb < 450 * 1024, `peak RSS ${peakKb} kB`);
     const replayed = await runCli(['replay', '--format', 'json', cast]);
@@ -86,22 +113,34 @@ describe('hostile targets and faults', function () {
   it('many hits: --census on 10,000 atexit registrations loses and duplicates none', async () => {
     const n = 10000;
     const start = Date.now();
-    const { run, report } = await captureJson(['--census', '--no-record', '--timeout', '170'], [fixture('many-handlers'), String(n)]);
+    const { run, report } = await captureJson(
+      ['--census', '--no-record', '--timeout', '170'],
+      [fixture('many-handlers'), String(n)],
+    );
     const seconds = (Date.now() - start) / 1000;
     assert.equal(run.code, 0, run.stderr);
     const handlers = report.registrations.filter((r) => r.registered?.symbol === 'count_handler');
     assert.equal(handlers.length, n);
     const seqs = report.registrations.map((r) => r.seq);
-    assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b));
+    assert.deepEqual(
+      seqs,
+      [...seqs].sort((a, b) => a - b),
+    );
     assert.equal(new Set(seqs).size, seqs.length);
-    console.log(`      ${report.events.length} events in ${seconds.toFixed(1)} s: ${(report.events.length / seconds).toFixed(0)} events/s`);
+    console.log(
+      `      ${report.events.length} events in ${seconds.toFixed(1)} s: ${(report.events.length / seconds).toFixed(0)} events/s`,
+    );
   });
 
   it('threads: exit() from a non-main thread while four others allocate; the timeline names the thread', async () => {
     const { run, report } = await captureJson(['--no-record'], [fixture('threads-exit')]);
     assert.equal(run.code, 0, run.stderr);
-    const exit = report.events.find((e) => e.kind === 'hit' && e.symbol === 'exit') as unknown as { tid: number; thread_name?: string } | undefined;
-    const main = report.events.find((e) => e.kind === 'hit' && e.symbol === 'main') as unknown as { tid: number } | undefined;
+    const exit = report.events.find((e) => e.kind === 'hit' && e.symbol === 'exit') as unknown as
+      | { tid: number; thread_name?: string }
+      | undefined;
+    const main = report.events.find((e) => e.kind === 'hit' && e.symbol === 'main') as unknown as
+      | { tid: number }
+      | undefined;
     assert.ok(exit && main);
     assert.notEqual(exit.tid, main.tid);
     assert.equal(exit.thread_name, 'dx-leaver');
@@ -109,11 +148,13 @@ describe('hostile targets and faults', function () {
     assert.match(text.stdout, /threads .*dx-leaver/);
   });
 
-  it('fork: LLDB follows the parent; the child\'s exit is not in the timeline', async () => {
+  it("fork: LLDB follows the parent; the child's exit is not in the timeline", async () => {
     const { run, report } = await captureJson(['--no-record'], [fixture('fork-exit')]);
     assert.equal(run.code, 0, run.stderr);
-    const tids = new Set(report.events.filter((e) => e.kind === 'hit').map((e) => (e as unknown as { tid: number }).tid));
-    assert.equal(tids.size, 1, 'every hit is on the parent\'s one thread');
+    const tids = new Set(
+      report.events.filter((e) => e.kind === 'hit').map((e) => (e as unknown as { tid: number }).tid),
+    );
+    assert.equal(tids.size, 1, "every hit is on the parent's one thread");
     assert.equal(hitSymbols(report).filter((s) => s === 'exit').length, 1);
     assert.deepEqual(report.outcome, { kind: 'exited', status: 0 });
   });
@@ -135,7 +176,10 @@ describe('hostile targets and faults', function () {
     assert.equal(run.code, report.outcome.kind === 'lost' ? 1 : 0, run.stderr);
     assert.ok(!report.events.some((e) => e.kind === 'hit' && e.symbol === 'exit'));
     assert.equal(report.verdicts.allocator_cleanup_first.result, 'inconclusive');
-    assert.match(report.verdicts.allocator_cleanup_first.reason, /exit was never seen entered|SIGKILL|signal 9|LLDB lost the process/);
+    assert.match(
+      report.verdicts.allocator_cleanup_first.reason,
+      /exit was never seen entered|SIGKILL|signal 9|LLDB lost the process/,
+    );
     assert.deepEqual(await survivors(marker), []);
     const replayed = await runCli(['replay', '--format', 'json', cast]);
     fs.rmSync(dir, { recursive: true });
@@ -152,9 +196,33 @@ describe('hostile targets and faults', function () {
     fs.copyFileSync(fixture('print-args'), program);
     fs.chmodSync(program, 0o755);
     const out = path.join(dir, 'args.out');
-    const args = ['plain', 'with space', "single'quote", 'double"quote', 'semi;colon', `$(touch ${pwned})`, `\`touch ${pwned}\``, 'back\\slash', 'new\nline', 'ünïcødé 日本', '; platform shell touch ' + pwned, ''];
+    const args = [
+      'plain',
+      'with space',
+      "single'quote",
+      'double"quote',
+      'semi;colon',
+      `$(touch ${pwned})`,
+      `\`touch ${pwned}\``,
+      'back\\slash',
+      'new\nline',
+      'ünïcødé 日本',
+      '; platform shell touch ' + pwned,
+      '',
+    ];
     const echo = `env $(touch ${pwned}) "q" \\ ;\n日本`;
-    const run = await runCli(['capture', '--quiet', '--no-record', '--env', `DX_ARGS_OUT=${out}`, '--env', `DX_ECHO=${echo}`, '--', program, ...args]);
+    const run = await runCli([
+      'capture',
+      '--quiet',
+      '--no-record',
+      '--env',
+      `DX_ARGS_OUT=${out}`,
+      '--env',
+      `DX_ECHO=${echo}`,
+      '--',
+      program,
+      ...args,
+    ]);
     assert.equal(run.code, 0, run.stderr);
     const hex = (s: string) => Buffer.from(s, 'utf8').toString('hex');
     const expected = [...args.map((a) => `arg=${hex(a)}`), `env=${hex(echo)}`].join('\n') + '\n';
@@ -177,7 +245,9 @@ describe('hostile targets and faults', function () {
       assert.match(verdict.reason, reason);
       const text = await runCli(['capture', '--quiet', '--no-record', '--', fixture(name)]);
       assert.match(text.stdout, /did not resolve:/);
-      const unresolved = (report as unknown as { probes: Array<{ symbol: string; locations: number }> }).probes.filter((p) => p.locations === 0);
+      const unresolved = (report as unknown as { probes: Array<{ symbol: string; locations: number }> }).probes.filter(
+        (p) => p.locations === 0,
+      );
       assert.ok(unresolved.length > 0);
       for (const probe of unresolved) assert.match(text.stdout, new RegExp(`\\b${probe.symbol}\\b`));
     });

@@ -26,7 +26,20 @@ describe('the HTML report, in headless Chromium', function () {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dx-html-'));
     page = path.join(dir, 'report.html');
     cast = path.join(dir, 'session.cast');
-    const run = await runCli(['capture', '--quiet', '--format', 'json', '--out', `html=${page}`, '--record', cast, ...captureOptionsOf(fixture), '--', fixturePath(fixture.binary), ...fixture.args]);
+    const run = await runCli([
+      'capture',
+      '--quiet',
+      '--format',
+      'json',
+      '--out',
+      `html=${page}`,
+      '--record',
+      cast,
+      ...captureOptionsOf(fixture),
+      '--',
+      fixturePath(fixture.binary),
+      ...fixture.args,
+    ]);
     assert.equal(run.code, 0, run.stderr);
     report = JSON.parse(run.stdout) as JsonReport;
   });
@@ -39,14 +52,23 @@ describe('the HTML report, in headless Chromium', function () {
       await p.waitForSelector('#player .ap-wrapper', { timeout: 30000 });
       assert.equal((await p.textContent('#conclusion'))?.trim(), report.diagnosis.conclusion);
       assert.equal(report.diagnosis.conclusion, fixture.diagnosis);
-      const statuses = await p.$$eval('#hypotheses tr[data-hypothesis]', (rows) => Object.fromEntries(rows.map((r) => [r.getAttribute('data-hypothesis'), r.querySelector('.status')?.textContent])));
+      const statuses = await p.$$eval('#hypotheses tr[data-hypothesis]', (rows) =>
+        Object.fromEntries(
+          rows.map((r) => [r.getAttribute('data-hypothesis'), r.querySelector('.status')?.textContent]),
+        ),
+      );
       assert.deepEqual(statuses, hypothesisStatuses(report));
-      const seqs = await p.$$eval('#timeline-table tbody tr[data-seq]', (rows) => rows.map((r) => Number(r.getAttribute('data-seq'))));
+      const seqs = await p.$$eval('#timeline-table tbody tr[data-seq]', (rows) =>
+        rows.map((r) => Number(r.getAttribute('data-seq'))),
+      );
       const expected = report.events.filter((e) => e.kind !== 'probe-resolved').map((e) => e.seq);
       assert.deepEqual(seqs, expected);
       const crash = report.events.find((e) => e.kind === 'signal')!;
       assert.equal(await p.getAttribute('svg .mark.crash', 'data-seq'), String(crash.seq));
-      assert.equal(await p.locator('svg .mark').count(), report.events.filter((e) => e.kind !== 'probe-resolved' && e.kind !== 'hello').length);
+      assert.equal(
+        await p.locator('svg .mark').count(),
+        report.events.filter((e) => e.kind !== 'probe-resolved' && e.kind !== 'hello').length,
+      );
       const terminal = (await p.textContent('#player')) ?? '';
       assert.match(terminal, /settings set/, 'the player shows the LLDB session');
       assert.deepEqual(opened.problems, []);
@@ -72,10 +94,25 @@ describe('the HTML report, in headless Chromium', function () {
     assert.match(replayed.stdout, /AsciinemaPlayer\.create/);
   });
 
-  it('a program printing markup and look-alike frames into LLDB\'s terminal cannot inject anything into the page', async () => {
+  it("a program printing markup and look-alike frames into LLDB's terminal cannot inject anything into the page", async () => {
     const hostilePage = path.join(dir, 'forger.html');
     const hostileCast = path.join(dir, 'forger.cast');
-    const run = await runCli(['capture', '--quiet', '--format', 'json', '--program-output', 'terminal', '--out', `html=${hostilePage}`, '--record', hostileCast, '--', fixturePath('forger'), '<img src=x onerror=alert(1)>', '</script><script>alert(2)</script>']);
+    const run = await runCli([
+      'capture',
+      '--quiet',
+      '--format',
+      'json',
+      '--program-output',
+      'terminal',
+      '--out',
+      `html=${hostilePage}`,
+      '--record',
+      hostileCast,
+      '--',
+      fixturePath('forger'),
+      '<img src=x onerror=alert(1)>',
+      '</script><script>alert(2)</script>',
+    ]);
     assert.equal(run.code, 0, run.stderr);
     const html = fs.readFileSync(hostilePage, 'utf8');
     assert.doesNotMatch(html, /<img src=x/);
@@ -84,8 +121,15 @@ describe('the HTML report, in headless Chromium', function () {
       await opened.page.waitForSelector('#player .ap-wrapper', { timeout: 30000 });
       await opened.page.waitForTimeout(500);
       assert.equal(await opened.page.locator('img').count(), 0);
-      assert.equal(await opened.page.locator('script').count(), 3, 'the recording, the player, its start: no other script');
-      assert.ok(((await opened.page.textContent('header')) ?? '').includes('<img src=x onerror=alert(1)>'), 'the arguments are shown as text');
+      assert.equal(
+        await opened.page.locator('script').count(),
+        3,
+        'the recording, the player, its start: no other script',
+      );
+      assert.ok(
+        ((await opened.page.textContent('header')) ?? '').includes('<img src=x onerror=alert(1)>'),
+        'the arguments are shown as text',
+      );
       assert.deepEqual(opened.problems, []);
       assert.deepEqual(opened.requests, [opened.url]);
     } finally {

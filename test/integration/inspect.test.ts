@@ -40,7 +40,12 @@ interface Json {
   groups: Group[];
   verdict: string;
   fix: string | null;
-  inputs: Array<{ kind: string; result: string; error: string | null; images: Array<{ arch: string; result: string; data_bytes: number | null }> }>;
+  inputs: Array<{
+    kind: string;
+    result: string;
+    error: string | null;
+    images: Array<{ arch: string; result: string; data_bytes: number | null }>;
+  }>;
 }
 
 async function inspectJson(...args: string[]): Promise<{ code: number | null; json: Json; stderr: string }> {
@@ -83,8 +88,11 @@ describe('debug-exit inspect (real files)', function () {
       assert.equal(old.producers.length, 1);
       assert.match(old.producers[0], new RegExp(`clang version ${olderClangMajor()}\\.`));
       const own = json.groups.find((g) => g.raw_version === 10);
-      assert.ok(own !== undefined && own.sources.includes(MAIN_SOURCE) && !own.sources.includes(OLD_SOURCE));
-      assert.ok(json.groups.every((g) => g.unnamed_records === 0), 'every NameRef names a function of __llvm_prf_names');
+      assert.ok(own?.sources.includes(MAIN_SOURCE) && !own.sources.includes(OLD_SOURCE));
+      assert.ok(
+        json.groups.every((g) => g.unnamed_records === 0),
+        'every NameRef names a function of __llvm_prf_names',
+      );
       assert.match(json.fix ?? '', /-fno-profile-generate/);
     });
   }
@@ -94,14 +102,20 @@ describe('debug-exit inspect (real files)', function () {
     assert.equal(run.code, 4);
     const verdict = run.stdout.slice(run.stdout.indexOf('Verdict: MIXED'));
     assert.ok(verdict.length > 0, run.stdout);
-    assert.match(verdict.replace(/\s+/g, ' '), new RegExp(`built by clang ${olderClangMajor()} \\(raw version 8\\): ${OLD_SOURCE.replace(/[.]/g, '\\.')}`));
+    assert.match(
+      verdict.replace(/\s+/g, ' '),
+      new RegExp(`built by clang ${olderClangMajor()} \\(raw version 8\\): ${OLD_SOURCE.replace(/[.]/g, '\\.')}`),
+    );
     assert.match(verdict, /fix: add -fno-profile-generate/);
   });
 
   it('the records match LLVM: __llvm_prf_data size (llvm-objdump) = records x layout size', async () => {
     const program = fixture('mixed-profile-versions');
     const { json } = await inspectJson(program);
-    const line = tool('llvm-objdump-19', ['-h', program]).split('\n').find((l) => /__llvm_prf_data/.test(l)) ?? '';
+    const line =
+      tool('llvm-objdump-19', ['-h', program])
+        .split('\n')
+        .find((l) => /__llvm_prf_data/.test(l)) ?? '';
     const size = parseInt(line.trim().split(/\s+/)[2], 16);
     assert.equal(json.inputs[0].images[0].data_bytes, size);
     const bytes = json.groups.reduce((n, g) => n + g.records * (g.raw_version === 8 ? 48 : 64), 0);
@@ -113,7 +127,10 @@ describe('debug-exit inspect (real files)', function () {
       const { code, json } = await inspectJson(fixture(name));
       assert.equal(code, 0);
       assert.equal(json.result, 'consistent');
-      assert.deepEqual(json.groups.map((g) => g.raw_version), [10]);
+      assert.deepEqual(
+        json.groups.map((g) => g.raw_version),
+        [10],
+      );
       assert.equal(foreign(json).length, 0);
     });
   }
@@ -125,13 +142,19 @@ describe('debug-exit inspect (real files)', function () {
     assert.deepEqual(json.groups, []);
   });
 
-  it('Mach-O arm64 macho-clean: consistent; producers from the debug map\'s object files', async () => {
+  it("Mach-O arm64 macho-clean: consistent; producers from the debug map's object files", async () => {
     const { code, json } = await inspectJson(inspectFixture('macho-clean'));
     assert.equal(code, 0);
     assert.equal(json.result, 'consistent');
     assert.equal(json.inputs[0].images[0].arch, 'arm64');
-    assert.deepEqual(json.groups.map((g) => g.raw_version), [10]);
-    assert.ok(json.groups[0].producers.every((p) => /clang version 19\./.test(p)), json.groups[0].producers.join());
+    assert.deepEqual(
+      json.groups.map((g) => g.raw_version),
+      [10],
+    );
+    assert.ok(
+      json.groups[0].producers.every((p) => /clang version 19\./.test(p)),
+      json.groups[0].producers.join(),
+    );
   });
 
   it('Mach-O arm64 macho-mixed: mixed; macho-lib.c is foreign, with as many records as the old object has __profd_ symbols (llvm-nm)', async () => {
@@ -141,9 +164,13 @@ describe('debug-exit inspect (real files)', function () {
     const [old] = foreign(json);
     assert.equal(old.raw_version, 8);
     assert.deepEqual(old.sources, [MACHO_LIB]);
-    const profd = tool('llvm-nm-19', [inspectFixture('macho-lib-old-arm64.o')]).split('\n').filter((l) => /__profd_/.test(l));
+    const profd = tool('llvm-nm-19', [inspectFixture('macho-lib-old-arm64.o')])
+      .split('\n')
+      .filter((l) => /__profd_/.test(l));
     assert.equal(old.records, profd.length);
-    const producer = tool('llvm-dwarfdump-19', ['--debug-info', inspectFixture('macho-lib-old-arm64.o')]).match(/DW_AT_producer\s+\("([^"]+)"\)/)?.[1];
+    const producer = tool('llvm-dwarfdump-19', ['--debug-info', inspectFixture('macho-lib-old-arm64.o')]).match(
+      /DW_AT_producer\s+\("([^"]+)"\)/,
+    )?.[1];
     assert.deepEqual(old.producers, [producer]);
   });
 
@@ -151,23 +178,35 @@ describe('debug-exit inspect (real files)', function () {
     const file = inspectFixture('macho-universal');
     const all = await inspectJson(file);
     assert.equal(all.code, 4);
-    assert.deepEqual(all.json.inputs[0].images.map((i) => [i.arch, i.result]).sort(), [['arm64', 'mixed'], ['x86_64', 'consistent']]);
+    assert.deepEqual(all.json.inputs[0].images.map((i) => [i.arch, i.result]).sort(), [
+      ['arm64', 'mixed'],
+      ['x86_64', 'consistent'],
+    ]);
     const x86 = await inspectJson('--arch', 'x86_64', file);
     assert.equal(x86.code, 0);
     assert.equal(x86.json.result, 'consistent');
     const arm = await inspectJson('--arch', 'arm64', file);
     assert.equal(arm.code, 4);
-    assert.deepEqual(arm.json.inputs[0].images.map((i) => i.arch), ['arm64']);
+    assert.deepEqual(
+      arm.json.inputs[0].images.map((i) => i.arch),
+      ['arm64'],
+    );
   });
 
   it('objects: the old .o alone is consistent (raw version 8); given with the clang-19 one, mixed', async () => {
     const alone = await inspectJson(inspectFixture('mixed-lib-old.o'));
     assert.equal(alone.code, 0);
     assert.equal(alone.json.raw_version_symbol, 8);
-    assert.deepEqual(alone.json.groups.map((g) => [g.raw_version, g.records]), [[8, 1]]);
+    assert.deepEqual(
+      alone.json.groups.map((g) => [g.raw_version, g.records]),
+      [[8, 1]],
+    );
     const both = await inspectJson(inspectFixture('mixed-main.o'), inspectFixture('mixed-lib-old.o'));
     assert.equal(both.code, 4);
-    assert.deepEqual(foreign(both.json).map((g) => g.sources), [[OLD_SOURCE]]);
+    assert.deepEqual(
+      foreign(both.json).map((g) => g.sources),
+      [[OLD_SOURCE]],
+    );
   });
 
   for (const flavour of ['gnu', 'bsd']) {
@@ -177,7 +216,9 @@ describe('debug-exit inspect (real files)', function () {
       assert.equal(json.inputs[0].kind, 'archive');
       const [old] = foreign(json);
       assert.equal(old.raw_version, 8);
-      assert.deepEqual(old.images, [`${inspectFixture(`libmixed-${flavour}.a`)}(an-old-clang-object-with-a-long-name.o)`]);
+      assert.deepEqual(old.images, [
+        `${inspectFixture(`libmixed-${flavour}.a`)}(an-old-clang-object-with-a-long-name.o)`,
+      ]);
       assert.deepEqual(old.sources, [OLD_SOURCE]);
     });
   }
@@ -194,7 +235,10 @@ describe('debug-exit inspect (real files)', function () {
     const [old] = foreign(mixed.json);
     assert.deepEqual(old.sources, [OLD_SOURCE]);
     const own = mixed.json.groups.find((g) => g.raw_version === 10);
-    assert.ok(own?.producers.some((p) => /rustc version 1\.\d+/.test(p)), own?.producers.join());
+    assert.ok(
+      own?.producers.some((p) => /rustc version 1\.\d+/.test(p)),
+      own?.producers.join(),
+    );
     const clean = await inspectJson(inspectFixture('rust-clean'));
     assert.equal(clean.code, 0);
     assert.equal(clean.json.result, 'consistent');
@@ -205,7 +249,10 @@ describe('debug-exit inspect (real files)', function () {
     assert.equal(code, 0);
     assert.equal(json.result, 'consistent');
     assert.equal(json.groups[0].raw_version, 10);
-    assert.ok(json.groups[0].functions.some((f) => f.includes('checksum')), json.groups[0].functions.join());
+    assert.ok(
+      json.groups[0].functions.some((f) => f.includes('checksum')),
+      json.groups[0].functions.join(),
+    );
     assert.ok(json.groups[0].producers.every((p) => /rustc version/.test(p)));
   });
 
@@ -214,7 +261,14 @@ describe('debug-exit inspect (real files)', function () {
     after(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
     it('a missing file, a folder, no program, a bad --format or --arch: usage errors (exit 2), nothing read', async () => {
-      for (const args of [['/no/such/program'], [scratch], [], ['--format', 'xml', '/bin/true'], ['--arch', 'sparc', '/bin/true'], ['--arch', 'i386', inspectFixture('macho-universal')]]) {
+      for (const args of [
+        ['/no/such/program'],
+        [scratch],
+        [],
+        ['--format', 'xml', '/bin/true'],
+        ['--arch', 'sparc', '/bin/true'],
+        ['--arch', 'i386', inspectFixture('macho-universal')],
+      ]) {
         const run = await runCli(['inspect', ...args]);
         assert.equal(run.code, 2, `${args.join(' ')}: ${run.stderr}`);
         assert.equal(run.stdout, '');
@@ -257,20 +311,35 @@ describe('debug-exit inspect: the version variable and hostile names', function 
 
   it('the old object linked first: its __llvm_profile_raw_version (8) wins; running it confirms the runtime refuses to write', async () => {
     const program = path.join(scratch, 'old-first');
-    tool('clang-19', ['-fprofile-generate', inspectFixture('mixed-lib-old.o'), inspectFixture('mixed-main.o'), '-o', program]);
+    tool('clang-19', [
+      '-fprofile-generate',
+      inspectFixture('mixed-lib-old.o'),
+      inspectFixture('mixed-main.o'),
+      '-o',
+      program,
+    ]);
     const { code, json } = await inspectJson(program);
     assert.equal(code, 4);
     assert.deepEqual([json.runtime_raw_version, json.raw_version_symbol], [10, 8]);
     assert.match(json.verdict, /__llvm_profile_raw_version is 8 .*Runtime and instrumentation version mismatch/);
     // Ground truth: the program itself says so at exit, and writes nothing useful.
-    const run = spawnSync(program, [], { encoding: 'utf8', env: { ...process.env, LLVM_PROFILE_FILE: path.join(scratch, 'p-%p.profraw') } });
+    const run = spawnSync(program, [], {
+      encoding: 'utf8',
+      env: { ...process.env, LLVM_PROFILE_FILE: path.join(scratch, 'p-%p.profraw') },
+    });
     assert.equal(run.status, 0);
-    assert.match(run.stderr, /LLVM Profile Error: Runtime and instrumentation version mismatch : expected 10, but get 8/);
+    assert.match(
+      run.stderr,
+      /LLVM Profile Error: Runtime and instrumentation version mismatch : expected 10, but get 8/,
+    );
   });
 
   it('a source file name with terminal escapes: the text report shows them escaped, the JSON keeps them', async () => {
     const evil = path.join(scratch, 'evil\x1b]0;owned\x07\x1b[31m.c');
-    fs.writeFileSync(evil, 'static int hidden(int x) { return x * 3; }\nint visible(int x) { return hidden(x) + 1; }\n');
+    fs.writeFileSync(
+      evil,
+      'static int hidden(int x) { return x * 3; }\nint visible(int x) { return hidden(x) + 1; }\n',
+    );
     const object = path.join(scratch, 'evil.o');
     tool('clang-19', ['-g', '-O0', '-fprofile-generate', '-c', evil, '-o', object]);
     const text = await runCli(['inspect', object]);

@@ -28,7 +28,6 @@ async function interrupt(s: PtySession): Promise<void> {
   throw new Error('LLDB never reported the program stopped after Ctrl-C');
 }
 
-
 describe('interactive session (real pty, real LLDB)', function () {
   this.timeout(120000);
   let dir: string;

@@ -22,7 +22,16 @@ describe('debug-exit merge (reports of real captures)', function () {
 
   async function captureTo(name: string, program: string, extra: string[] = []): Promise<string> {
     const file = path.join(dir, `${name}.json`);
-    const run = await runCli(['capture', '--quiet', '--no-record', '--format', 'json', ...extra, '--', fixturePath(program)]);
+    const run = await runCli([
+      'capture',
+      '--quiet',
+      '--no-record',
+      '--format',
+      'json',
+      ...extra,
+      '--',
+      fixturePath(program),
+    ]);
     assert.equal(run.code, 0, run.stderr);
     fs.writeFileSync(file, run.stdout);
     return file;
@@ -38,7 +47,15 @@ describe('debug-exit merge (reports of real captures)', function () {
       schema: string;
       runs: number;
       distribution: Record<string, Record<string, number>>;
-      groups: Array<{ program: string; program_sha256: string; platform: string; lldb_version: string; runs: number; distribution: Record<string, Record<string, number>>; sources: Array<{ source: string; run: number | null }> }>;
+      groups: Array<{
+        program: string;
+        program_sha256: string;
+        platform: string;
+        lldb_version: string;
+        runs: number;
+        distribution: Record<string, Record<string, number>>;
+        sources: Array<{ source: string; run: number | null }>;
+      }>;
       sources: Array<{ source: string; run: number | null }>;
     };
     assert.equal(doc.schema, 'debug-exit/repeat@1');
@@ -49,13 +66,19 @@ describe('debug-exit merge (reports of real captures)', function () {
     assert.match(first.program_sha256, /^[0-9a-f]{64}$/);
     assert.equal(first.platform, 'linux');
     assert.match(first.lldb_version, /lldb version 19/);
-    assert.deepEqual(first.sources, [{ source: a, run: null }, { source: r, run: 1 }, { source: r, run: 2 }]);
+    assert.deepEqual(first.sources, [
+      { source: a, run: null },
+      { source: r, run: 1 },
+      { source: r, run: 2 },
+    ]);
     assert.deepEqual(first.distribution.allocator_cleanup_first, { refuted: 3 });
     const other = doc.groups.find((g) => g.program.endsWith('allocator-first'))!;
     assert.notEqual(other.program_sha256, first.program_sha256);
     const ajv = new Ajv({ allErrors: true, strict: false });
     ajv.addSchema(JSON.parse(fs.readFileSync(path.join(ROOT, 'schema', 'report.schema.json'), 'utf8')) as object);
-    const validate = ajv.compile(JSON.parse(fs.readFileSync(path.join(ROOT, 'schema', 'repeat.schema.json'), 'utf8')) as object);
+    const validate = ajv.compile(
+      JSON.parse(fs.readFileSync(path.join(ROOT, 'schema', 'repeat.schema.json'), 'utf8')) as object,
+    );
     assert.ok(validate(doc), ajv.errorsText(validate.errors));
     const text = await runCli(['merge', a, b, r]);
     assert.equal(text.code, 0, text.stderr);

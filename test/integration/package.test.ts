@@ -67,7 +67,10 @@ describe('the npm package, installed into a temporary prefix', function () {
     const packed = ok(run('npm', ['pack', '--silent', '--pack-destination', work], clone), 'npm pack');
     tarball = path.join(work, packed.stdout.trim().split('\n').pop()!);
     const prefix = path.join(work, 'prefix');
-    ok(run('npm', ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', tarball], work), 'npm install -g --prefix');
+    ok(
+      run('npm', ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', tarball], work),
+      'npm install -g --prefix',
+    );
     installed = path.join(prefix, 'bin', 'debug-exit');
     packageDir = path.join(prefix, 'lib', 'node_modules', 'debug-exit');
     outside = fs.mkdtempSync(path.join(os.tmpdir(), 'dx-outside-'));
@@ -78,18 +81,36 @@ describe('the npm package, installed into a temporary prefix', function () {
   });
 
   it('packs dist/, lldb-scripts/, schema/, bin/, the README and the license, and no tests, fixtures or build scripts', () => {
-    const files = ok(run('tar', ['tzf', tarball], work), 'tar').stdout.split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
-    for (const wanted of ['bin/debug-exit', 'dist/src/cli/main.js', 'dist/src/timeline/render/html.js', 'lldb-scripts/debug_exit.py', 'lldb-scripts/profile_integrity.py', 'schema/report.schema.json', 'README.md', 'LICENSE', 'package.json']) {
+    const files = ok(run('tar', ['tzf', tarball], work), 'tar')
+      .stdout.split('\n')
+      .filter(Boolean)
+      .map((f) => f.replace(/^package\//, ''));
+    for (const wanted of [
+      'bin/debug-exit',
+      'dist/src/cli/main.js',
+      'dist/src/timeline/render/html.js',
+      'lldb-scripts/debug_exit.py',
+      'lldb-scripts/profile_integrity.py',
+      'schema/report.schema.json',
+      'README.md',
+      'LICENSE',
+      'package.json',
+    ]) {
       assert.ok(files.includes(wanted), `${wanted} is in the tarball`);
     }
-    const unwanted = files.filter((f) => /^(test|scripts|src|bench|recordings|\.ci|\.github)\/|^dist\/(test|bench)\/|\.ts$|\.map$|\.c$/.test(f));
+    const unwanted = files.filter((f) =>
+      /^(test|scripts|src|bench|recordings|\.ci|\.github)\/|^dist\/(test|bench)\/|\.ts$|\.map$|\.c$/.test(f),
+    );
     assert.deepEqual(unwanted, []);
   });
 
   it('doctor from the installed copy, outside the repository, finds its LLDB script where npm put it', () => {
     const doctor = run(installed, ['doctor', '--format', 'json'], outside, 180000);
     assert.equal(doctor.status, 0, doctor.stderr + doctor.stdout);
-    assert.ok(doctor.stdout.includes(path.join(packageDir, 'lldb-scripts')), `doctor names the installed script:\n${doctor.stdout}`);
+    assert.ok(
+      doctor.stdout.includes(path.join(packageDir, 'lldb-scripts')),
+      `doctor names the installed script:\n${doctor.stdout}`,
+    );
     assert.ok(!doctor.stdout.includes(ROOT), 'nothing from the clone is used');
   });
 
@@ -100,15 +121,31 @@ describe('the npm package, installed into a temporary prefix', function () {
   });
 
   it('npx from the tarball gives a working debug-exit too', () => {
-    const npx = run('npx', ['--yes', `--package=${tarball}`, '--', 'debug-exit', 'doctor', '--format', 'json'], outside, 600000);
+    const npx = run(
+      'npx',
+      ['--yes', `--package=${tarball}`, '--', 'debug-exit', 'doctor', '--format', 'json'],
+      outside,
+      600000,
+    );
     assert.equal(npx.status, 0, npx.stderr + npx.stdout);
-    const python = (JSON.parse(npx.stdout) as { environment: Array<{ check: string; finding: string }> }).environment.find((f) => f.check === 'python');
+    const python = (
+      JSON.parse(npx.stdout) as { environment: Array<{ check: string; finding: string }> }
+    ).environment.find((f) => f.check === 'python');
     assert.match(python?.finding ?? '', / from \/.*\/node_modules\/debug-exit\/lldb-scripts\/debug_exit\.py$/);
     assert.ok(!npx.stdout.includes(ROOT), 'nothing from the clone is used');
   });
 
   it('capture from the installed copy gives the same report as from the clone, and records under .debug-exit/recordings', () => {
-    const args = ['capture', '--quiet', '--format', 'json', ...captureOptionsOf(fixture), '--', fixturePath(fixture.binary), ...fixture.args];
+    const args = [
+      'capture',
+      '--quiet',
+      '--format',
+      'json',
+      ...captureOptionsOf(fixture),
+      '--',
+      fixturePath(fixture.binary),
+      ...fixture.args,
+    ];
     const fromInstalled = run(installed, args, outside, 180000);
     assert.equal(fromInstalled.status, 0, fromInstalled.stderr);
     const fromClone = run(BIN, ['capture', '--no-record', ...args.slice(1)], ROOT, 180000);
@@ -131,6 +168,10 @@ describe('the npm package, installed into a temporary prefix', function () {
     assert.equal(replayed.stdout, fromInstalled.stdout);
     const html = run(installed, ['replay', '--format', 'html', cast], outside);
     assert.equal(html.status, 0, html.stderr);
-    assert.match(html.stdout, /AsciinemaPlayer/, 'the installed copy bundles asciinema-player from its own dependencies');
+    assert.match(
+      html.stdout,
+      /AsciinemaPlayer/,
+      'the installed copy bundles asciinema-player from its own dependencies',
+    );
   });
 });

@@ -20,7 +20,18 @@ describe('live capture, recording and replay', function () {
   for (const fixture of BUNDLED_CAPTURES) {
     it(`${fixture.name}: the replayed report is byte-identical to the live one`, async () => {
       const cast = path.join(dir, `${fixture.name}.cast`);
-      const live = await runCli(['capture', '--quiet', '--format', 'json', '--record', cast, ...captureOptionsOf(fixture), '--', fixturePath(fixture.binary), ...fixture.args]);
+      const live = await runCli([
+        'capture',
+        '--quiet',
+        '--format',
+        'json',
+        '--record',
+        cast,
+        ...captureOptionsOf(fixture),
+        '--',
+        fixturePath(fixture.binary),
+        ...fixture.args,
+      ]);
       assert.equal(live.code, 0, live.stderr);
       assert.match(live.stderr, new RegExp(`recording: ${cast.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
       const replayed = await runCli(['replay', '--format', 'json', cast]);

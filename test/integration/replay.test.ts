@@ -36,7 +36,9 @@ describe('replay of committed recordings (no LLDB)', function () {
       const env = { ...process.env, PATH: noLldb };
       const run = await runCli(['replay', '--format', 'json', cast], { env });
       assert.equal(run.code, 0, run.stderr);
-      const header = JSON.parse(fs.readFileSync(cast, 'utf8').split('\n')[0]) as { debug_exit: { target: { program: string } } };
+      const header = JSON.parse(fs.readFileSync(cast, 'utf8').split('\n')[0]) as {
+        debug_exit: { target: { program: string } };
+      };
       const fixturesDir = path.dirname(header.debug_exit.target.program);
       assertGolden(normalise(run.stdout, [[fixturesDir, '<fixtures>']]), cast.replace(/\.cast$/, '.timeline.json'));
       const report = JSON.parse(run.stdout) as JsonReport;

@@ -26,10 +26,30 @@ describe('--summary: a 10,000-hit census in the GitHub step summary', function (
     summary = path.join(dir, 'step-summary.md');
     fs.writeFileSync(summary, '## an earlier step wrote this\n');
     const json = path.join(dir, 'report.json');
-    const run = await runCli(['capture', '--quiet', '--census', '--summary', '--no-record', '--timeout', '270', '--format', 'text', '--out', `json=${json}`, '--out', `html=${path.join(dir, 'report.html')}`, '--', fixturePath('many-handlers'), '10000'], {
-      env: { ...process.env, GITHUB_STEP_SUMMARY: summary },
-      timeoutMs: 290000,
-    });
+    const run = await runCli(
+      [
+        'capture',
+        '--quiet',
+        '--census',
+        '--summary',
+        '--no-record',
+        '--timeout',
+        '270',
+        '--format',
+        'text',
+        '--out',
+        `json=${json}`,
+        '--out',
+        `html=${path.join(dir, 'report.html')}`,
+        '--',
+        fixturePath('many-handlers'),
+        '10000',
+      ],
+      {
+        env: { ...process.env, GITHUB_STEP_SUMMARY: summary },
+        timeoutMs: 290000,
+      },
+    );
     assert.equal(run.code, 0, run.stderr);
     stderr = run.stderr;
     report = JSON.parse(fs.readFileSync(json, 'utf8')) as JsonReport;
@@ -37,7 +57,9 @@ describe('--summary: a 10,000-hit census in the GitHub step summary', function (
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('has 10,000 registrations in the JSON report', () => {
-    const registrations = report.events.filter((e) => e.kind === 'hit' && e.role === 'atexit-register' && e.registered?.symbol === 'count_handler');
+    const registrations = report.events.filter(
+      (e) => e.kind === 'hit' && e.role === 'atexit-register' && e.registered?.symbol === 'count_handler',
+    );
     assert.equal(registrations.length, 10000);
   });
 
@@ -46,8 +68,16 @@ describe('--summary: a 10,000-hit census in the GitHub step summary', function (
     assert.ok(text.startsWith('## an earlier step wrote this\n# debug-exit report\n'), 'appended, not overwritten');
     const bytes = Buffer.byteLength(text);
     assert.ok(bytes < 1024 * 1024, `${bytes} bytes`);
-    assert.match(stderr, new RegExp(`step summary: ${bytes - Buffer.byteLength('## an earlier step wrote this\n')} bytes of Markdown appended to`));
-    const headings = text.split('\n').filter((l) => l.startsWith('## ')).slice(1);
+    assert.match(
+      stderr,
+      new RegExp(
+        `step summary: ${bytes - Buffer.byteLength('## an earlier step wrote this\n')} bytes of Markdown appended to`,
+      ),
+    );
+    const headings = text
+      .split('\n')
+      .filter((l) => l.startsWith('## '))
+      .slice(1);
     assert.equal(headings[0], `## Diagnosis: ${report.diagnosis.conclusion}`);
     assert.ok(headings.indexOf('## Exit sequence') < headings.indexOf('## Timeline'));
     assert.match(text, /```mermaid\nsequenceDiagram\n/);
@@ -65,7 +95,9 @@ describe('--summary: a 10,000-hit census in the GitHub step summary', function (
     const opened = await openPage(path.join(dir, 'report.html'));
     try {
       const rows = await opened.page.locator('#timeline-table tbody tr[data-seq]').count();
-      const folded = await opened.page.$$eval('#timeline-table tbody tr.folded', (trs) => trs.reduce((n, tr) => n + Number(tr.getAttribute('data-count')), 0));
+      const folded = await opened.page.$$eval('#timeline-table tbody tr.folded', (trs) =>
+        trs.reduce((n, tr) => n + Number(tr.getAttribute('data-count')), 0),
+      );
       assert.equal(rows + folded, report.events.filter((e) => e.kind !== 'probe-resolved').length);
       assert.ok(folded >= 9990);
       assert.match((await opened.page.textContent('#session')) ?? '', /not recorded/);
@@ -78,8 +110,13 @@ describe('--summary: a 10,000-hit census in the GitHub step summary', function (
   it('says so when GITHUB_STEP_SUMMARY is not set', async () => {
     const env = { ...process.env };
     delete env.GITHUB_STEP_SUMMARY;
-    const run = await runCli(['capture', '--quiet', '--summary', '--no-record', '--', fixturePath('profile-first')], { env });
+    const run = await runCli(['capture', '--quiet', '--summary', '--no-record', '--', fixturePath('profile-first')], {
+      env,
+    });
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stderr, /--summary: GITHUB_STEP_SUMMARY is not set \(not on GitHub Actions\?\): no step summary written/);
+    assert.match(
+      run.stderr,
+      /--summary: GITHUB_STEP_SUMMARY is not set \(not on GitHub Actions\?\): no step summary written/,
+    );
   });
 });

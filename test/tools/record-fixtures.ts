@@ -12,8 +12,21 @@ const BIN = path.join(ROOT, 'bin', 'debug-exit');
 
 for (const fixture of BUNDLED_CAPTURES) {
   const record = path.join(ROOT, 'recordings', `${fixture.name}.cast`);
-  const args = ['capture', '--quiet', '--format', 'json', '--record', record, ...captureOptionsOf(fixture), '--', fixturePath(fixture.binary), ...fixture.args];
+  const args = [
+    'capture',
+    '--quiet',
+    '--format',
+    'json',
+    '--record',
+    record,
+    ...captureOptionsOf(fixture),
+    '--',
+    fixturePath(fixture.binary),
+    ...fixture.args,
+  ];
   const run = spawnSync(BIN, args, { stdio: ['ignore', 'ignore', 'inherit'] });
-  process.stderr.write(`${fixture.name}: ${run.status === 0 ? 'recorded' : `FAILED (${run.status})`} ${path.relative(ROOT, record)}\n`);
+  process.stderr.write(
+    `${fixture.name}: ${run.status === 0 ? 'recorded' : `FAILED (${run.status})`} ${path.relative(ROOT, record)}\n`,
+  );
   if (run.status !== 0) process.exitCode = 1;
 }

@@ -18,7 +18,22 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dx-screenshot-'));
   try {
     const page = path.join(dir, 'report.html');
-    const run = spawnSync(BIN, ['capture', '--quiet', '--format', 'html', '--record', path.join(dir, 'allocator-first-destroy.cast'), ...captureOptionsOf(fixture), '--', fixturePath(fixture.binary), ...fixture.args], { cwd: dir, encoding: 'utf8', maxBuffer: 64 << 20 });
+    const run = spawnSync(
+      BIN,
+      [
+        'capture',
+        '--quiet',
+        '--format',
+        'html',
+        '--record',
+        path.join(dir, 'allocator-first-destroy.cast'),
+        ...captureOptionsOf(fixture),
+        '--',
+        fixturePath(fixture.binary),
+        ...fixture.args,
+      ],
+      { cwd: dir, encoding: 'utf8', maxBuffer: 64 << 20 },
+    );
     if (run.status !== 0) throw new Error(`capture exited ${run.status}: ${run.stderr}`);
     fs.writeFileSync(page, run.stdout);
     const opened = await openPage(page, { width: 1200, height: 900 });

@@ -19,7 +19,16 @@ const FILES = ['src', 'lldb-scripts', 'test', 'scripts', 'bench'].flatMap(source
 
 describe('docs/ARCHITECTURE.md', () => {
   it('has the layers, the contract, the way of an event, and a recipe for a probe, a verdict, a renderer, a command', () => {
-    for (const heading of ['Layers', 'The contract', 'How an event travels, from a breakpoint callback to a rendered line', 'Recipes', 'Add a probe', 'Add a verdict', 'Add a renderer', 'Add a command or an option']) {
+    for (const heading of [
+      'Layers',
+      'The contract',
+      'How an event travels, from a breakpoint callback to a rendered line',
+      'Recipes',
+      'Add a probe',
+      'Add a verdict',
+      'Add a renderer',
+      'Add a command or an option',
+    ]) {
       assert.ok(HEADINGS.has(heading), heading);
     }
   });
@@ -27,7 +36,9 @@ describe('docs/ARCHITECTURE.md', () => {
   it('every section a source file points to exists', () => {
     let pointers = 0;
     for (const file of FILES) {
-      for (const match of fs.readFileSync(path.join(ROOT, file), 'utf8').matchAll(/docs\/ARCHITECTURE\.md, "([^"]+)"/g)) {
+      for (const match of fs
+        .readFileSync(path.join(ROOT, file), 'utf8')
+        .matchAll(/docs\/ARCHITECTURE\.md, "([^"]+)"/g)) {
         pointers++;
         assert.ok(HEADINGS.has(match[1]), `${file}: no section "${match[1]}"`);
       }
@@ -37,6 +48,9 @@ describe('docs/ARCHITECTURE.md', () => {
 
   it('no source file points to a design document outside the repository', () => {
     const outside = `DESIGN${'.md'}`;
-    assert.deepEqual(FILES.filter((file) => fs.readFileSync(path.join(ROOT, file), 'utf8').includes(outside)), []);
+    assert.deepEqual(
+      FILES.filter((file) => fs.readFileSync(path.join(ROOT, file), 'utf8').includes(outside)),
+      [],
+    );
   });
 });

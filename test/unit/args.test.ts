@@ -30,15 +30,43 @@ describe('command-line parsing', () => {
 
   it('capture: every option, repeatable ones repeated, KEY=VALUE values kept whole', () => {
     const args = parseArgs([
-      'capture', '--format=json', '--out', 'json=a.json', '--out', 'markdown=b.md', '--timeout', '2.5', '--lldb', '/x/lldb',
-      '--env', 'A=1', '--env', 'B=x=y', '--census', '--aslr', 'on', '--expect', 'confirmed', '--no-record', '--program-output', 'terminal',
-      '--probe', 'allocator-teardown=je_shutdown', '--probe=profile-write=operator new', '--experiment', 'early-write',
-      '--', 'app',
+      'capture',
+      '--format=json',
+      '--out',
+      'json=a.json',
+      '--out',
+      'markdown=b.md',
+      '--timeout',
+      '2.5',
+      '--lldb',
+      '/x/lldb',
+      '--env',
+      'A=1',
+      '--env',
+      'B=x=y',
+      '--census',
+      '--aslr',
+      'on',
+      '--expect',
+      'confirmed',
+      '--no-record',
+      '--program-output',
+      'terminal',
+      '--probe',
+      'allocator-teardown=je_shutdown',
+      '--probe=profile-write=operator new',
+      '--experiment',
+      'early-write',
+      '--',
+      'app',
     ]);
     assert.equal(args.command, 'capture');
     if (args.command !== 'capture') return;
     assert.equal(args.format, 'json');
-    assert.deepEqual(args.outputs, [{ format: 'json', path: 'a.json' }, { format: 'markdown', path: 'b.md' }]);
+    assert.deepEqual(args.outputs, [
+      { format: 'json', path: 'a.json' },
+      { format: 'markdown', path: 'b.md' },
+    ]);
     assert.equal(args.timeoutS, 2.5);
     assert.equal(args.lldb, '/x/lldb');
     assert.deepEqual(args.env, { A: '1', B: 'x=y' });
@@ -63,14 +91,23 @@ describe('command-line parsing', () => {
     assert.equal(mode(['--census']), 'list');
     assert.equal(mode(['--census=stops']), 'stops');
     assert.equal(mode(['--census', '--timeout', '5']), 'list');
-    assert.throws(() => parseArgs(['capture', '--census=often', '--', 'app']), /--census must be one of stops, list; got "often"/);
+    assert.throws(
+      () => parseArgs(['capture', '--census=often', '--', 'app']),
+      /--census must be one of stops, list; got "often"/,
+    );
     // The value is inline only: the next token is not taken as --census's value.
     assert.throws(() => parseArgs(['capture', '--census', 'stops', '--', 'app']), /unknown option: stops/);
   });
 
   it('merge: the report files as positionals, --format text|json, --out', () => {
     const args = parseArgs(['merge', 'a.json', '--format', 'json', 'b.json', '--out', 'text=m.txt']);
-    assert.deepEqual(args, { command: 'merge', files: ['a.json', 'b.json'], format: 'json', outputs: [{ format: 'text', path: 'm.txt' }], logLevel: 'warn' });
+    assert.deepEqual(args, {
+      command: 'merge',
+      files: ['a.json', 'b.json'],
+      format: 'json',
+      outputs: [{ format: 'text', path: 'm.txt' }],
+      logLevel: 'warn',
+    });
     assert.throws(() => parseArgs(['merge']), /merge takes one or more report files/);
     assert.throws(() => parseArgs(['merge', 'a.json', '--format', 'mermaid']), /--format must be one of text, json/);
   });
@@ -89,7 +126,10 @@ describe('command-line parsing', () => {
     [['capture', '--expect', 'maybe', '--', 'a'], /--expect must be one of/],
     [['capture', '--frobnicate', '--', 'a'], /unknown option: --frobnicate/],
     [['capture', '--lldb'], /no program|needs a value/],
-    [['capture', '--probe', 'allocator=je_shutdown', '--', 'a'], /--probe takes ROLE=SYMBOL; got "allocator=je_shutdown"/],
+    [
+      ['capture', '--probe', 'allocator=je_shutdown', '--', 'a'],
+      /--probe takes ROLE=SYMBOL; got "allocator=je_shutdown"/,
+    ],
     [['capture', '--probe', 'main=', '--', 'a'], /--probe takes ROLE=SYMBOL/],
     [['capture', '--probe', 'je_shutdown', '--', 'a'], /--probe takes ROLE=SYMBOL/],
     [['capture', '--experiment', 'late-write', '--', 'a'], /--experiment must be one of early-write/],
@@ -112,6 +152,15 @@ describe('command-line parsing', () => {
 
   it('replay: the recording wherever it stands among the options', () => {
     const args = parseArgs(['replay', '--format', 'json', 'r.cast', '--play', '--speed', '4']);
-    assert.deepEqual(args, { command: 'replay', recording: 'r.cast', format: 'json', outputs: [], play: true, raw: false, speed: 4, logLevel: 'warn' });
+    assert.deepEqual(args, {
+      command: 'replay',
+      recording: 'r.cast',
+      format: 'json',
+      outputs: [],
+      play: true,
+      raw: false,
+      speed: 4,
+      logLevel: 'warn',
+    });
   });
 });

@@ -9,7 +9,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Ajv from 'ajv';
 import ts from 'typescript';
-import { EVENT_SCHEMA, MAX_BACKTRACE_DEPTH, PROBE_MODES, PROBE_ROLES, REPEAT_SCHEMA, REPORT_SCHEMA, SPEC_SCHEMA } from '../../src/contract';
+import {
+  EVENT_SCHEMA,
+  MAX_BACKTRACE_DEPTH,
+  PROBE_MODES,
+  PROBE_ROLES,
+  REPEAT_SCHEMA,
+  REPORT_SCHEMA,
+  SPEC_SCHEMA,
+} from '../../src/contract';
 import { EVENT_KINDS, REQUIRED_FIELDS } from '../../src/protocol/event-shape';
 import { OutputScanner } from '../../src/protocol/output-scanner';
 import { CHANNEL_CODE, parseEvent, parseHeader } from '../../src/recording/asciicast';
@@ -20,7 +28,8 @@ const readJson = (...parts: string[]): Schema => JSON.parse(fs.readFileSync(path
 const EVENT = readJson('schema', 'event.schema.json');
 const SPEC = readJson('schema', 'spec.schema.json');
 const branchOf = (kind: string): Schema => EVENT.definitions[kind];
-const kindsOfSchema = (): string[] => EVENT.oneOf.map((ref: { $ref: string }) => ref.$ref.replace('#/definitions/', ''));
+const kindsOfSchema = (): string[] =>
+  EVENT.oneOf.map((ref: { $ref: string }) => ref.$ref.replace('#/definitions/', ''));
 
 let contractProgram: ts.Program | undefined;
 
@@ -36,7 +45,9 @@ function declaredProperties(file: string, name: string): Map<string, Map<string,
   const members = type.isUnion() ? type.types : [type];
   const out = new Map<string, Map<string, boolean>>();
   for (const member of members) {
-    const props = new Map(member.getProperties().map((p) => [p.name, (p.flags & ts.SymbolFlags.Optional) !== 0] as [string, boolean]));
+    const props = new Map(
+      member.getProperties().map((p) => [p.name, (p.flags & ts.SymbolFlags.Optional) !== 0] as [string, boolean]),
+    );
     const kind = member.getProperty('kind');
     const label = kind === undefined ? name : checker.typeToString(checker.getTypeOfSymbol(kind)).replace(/"/g, '');
     out.set(label, props);
@@ -53,7 +64,10 @@ function assertSameFields(label: string, declared: Map<string, boolean>, schema:
 
 /** Every event framed in a recording's LLDB output, read as replay reads it. */
 function recordedEvents(file: string): { events: unknown[]; badFrames: string[] } {
-  const lines = fs.readFileSync(file, 'utf8').split('\n').filter((line) => line !== '');
+  const lines = fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '');
   const header = parseHeader(lines[0], file);
   const scanner = new OutputScanner({ nonce: header.debug_exit.nonce, prompt: header.debug_exit.prompt });
   const events: unknown[] = [];
@@ -88,7 +102,8 @@ describe('contract', () => {
         const { events, badFrames } = recordedEvents(path.join(ROOT, 'recordings', cast));
         assert.deepEqual(badFrames, []);
         assert.ok(events.length > 5, `${events.length} events`);
-        for (const event of events) assert.ok(validateEvent(event), `${JSON.stringify(event)}\n${ajv.errorsText(validateEvent.errors)}`);
+        for (const event of events)
+          assert.ok(validateEvent(event), `${JSON.stringify(event)}\n${ajv.errorsText(validateEvent.errors)}`);
       });
     }
 
@@ -98,7 +113,14 @@ describe('contract', () => {
       assert.ok(!validateEvent({ ...exit, surprise: 1 }));
       assert.ok(!validateEvent({ ...exit, status: '0' }));
       assert.ok(!validateEvent({ ...exit, kind: 'telemetry' }));
-      const integrity = { seq: 2, t_ns: 6, kind: 'integrity', status: 'corrupt', reason: 'x', layout_runs: [{ raw_versions: [8], offset: 0, records: 1, record_size: 48 }] };
+      const integrity = {
+        seq: 2,
+        t_ns: 6,
+        kind: 'integrity',
+        status: 'corrupt',
+        reason: 'x',
+        layout_runs: [{ raw_versions: [8], offset: 0, records: 1, record_size: 48 }],
+      };
       assert.ok(validateEvent(integrity));
       assert.ok(!validateEvent({ ...integrity, layout_runs: [{ raw_versions: [8] }] }));
     });
@@ -118,9 +140,16 @@ describe('contract', () => {
         const required = branch.required.filter((field: string) => !['seq', 't_ns', 'kind'].includes(field));
         assert.deepEqual(Object.keys(REQUIRED_FIELDS[kind]).sort(), [...required].sort(), kind);
         for (const [field, type] of Object.entries(REQUIRED_FIELDS[kind])) {
-          const schemaType = branch.properties[field].type ?? (branch.properties[field].enum || branch.properties[field].const || branch.properties[field].$ref ? 'string' : undefined);
+          const schemaType =
+            branch.properties[field].type ??
+            (branch.properties[field].enum || branch.properties[field].const || branch.properties[field].$ref
+              ? 'string'
+              : undefined);
           const expected = type === 'number' ? ['integer', 'number'] : [type];
-          assert.ok(expected.includes(schemaType), `${kind}.${field}: ${type} against ${JSON.stringify(branch.properties[field])}`);
+          assert.ok(
+            expected.includes(schemaType),
+            `${kind}.${field}: ${type} against ${JSON.stringify(branch.properties[field])}`,
+          );
         }
       }
     });
@@ -136,7 +165,11 @@ describe('contract', () => {
   describe('spec@1', () => {
     it('the TypeScript spec types have exactly the fields of the schema', () => {
       assertSameFields('SessionSpec', declaredProperties('spec.ts', 'SessionSpec').get('SessionSpec')!, SPEC);
-      assertSameFields('ProbeSpec', declaredProperties('spec.ts', 'ProbeSpec').get('ProbeSpec')!, SPEC.definitions.probe);
+      assertSameFields(
+        'ProbeSpec',
+        declaredProperties('spec.ts', 'ProbeSpec').get('ProbeSpec')!,
+        SPEC.definitions.probe,
+      );
       assert.equal(SPEC.properties.schema.const, SPEC_SCHEMA);
       assert.deepEqual(SPEC.definitions.mode.enum, [...PROBE_MODES]);
       assert.deepEqual(SPEC.definitions.probe.properties.role.enum, [...PROBE_ROLES]);
@@ -145,8 +178,17 @@ describe('contract', () => {
 
     it('accepts the spec the tool writes and rejects a stray field', () => {
       const spec = {
-        schema: SPEC_SCHEMA, nonce: 'abc123', program: '/bin/true', args: [], env: { LLVM_PROFILE_FILE: '/tmp/x.profraw' },
-        stdout_path: null, stderr_path: null, timeout_s: 60, disable_aslr: true, experiment: null, backtrace_depth: 16,
+        schema: SPEC_SCHEMA,
+        nonce: 'abc123',
+        program: '/bin/true',
+        args: [],
+        env: { LLVM_PROFILE_FILE: '/tmp/x.profraw' },
+        stdout_path: null,
+        stderr_path: null,
+        timeout_s: 60,
+        disable_aslr: true,
+        experiment: null,
+        backtrace_depth: 16,
         probes: [{ role: 'main', symbols: ['main'], mode: 'once', reads_registered_function: false }],
       };
       assert.ok(validateSpec(spec), ajv.errorsText(validateSpec.errors));
@@ -157,7 +199,9 @@ describe('contract', () => {
 
   describe('lldb-scripts/dx_contract.py', () => {
     const python = (code: string): Schema =>
-      JSON.parse(execFileSync('/usr/bin/python3', ['-c', code], { cwd: path.join(ROOT, 'lldb-scripts'), encoding: 'utf8' }));
+      JSON.parse(
+        execFileSync('/usr/bin/python3', ['-c', code], { cwd: path.join(ROOT, 'lldb-scripts'), encoding: 'utf8' }),
+      );
     const contract = python(
       'import json, dx_contract as c; print(json.dumps({k: getattr(c, k) for k in dir(c) if k.isupper()}))',
     );
@@ -168,7 +212,10 @@ describe('contract', () => {
       assert.deepEqual([...contract.EVENT_KINDS].sort(), kindsOfSchema().sort());
       assert.deepEqual(contract.PROBE_ROLES, EVENT.definitions.role.enum);
       assert.deepEqual(contract.PROBE_MODES, SPEC.definitions.mode.enum);
-      assert.deepEqual(contract.EXPERIMENTS, SPEC.properties.experiment.enum.filter((e: unknown) => e !== null));
+      assert.deepEqual(
+        contract.EXPERIMENTS,
+        SPEC.properties.experiment.enum.filter((e: unknown) => e !== null),
+      );
       assert.deepEqual(['schema', 'nonce', ...contract.SPEC_FIELDS].sort(), Object.keys(SPEC.properties).sort());
       assert.equal(contract.MAX_BACKTRACE_DEPTH, SPEC.properties.backtrace_depth.maximum);
     });

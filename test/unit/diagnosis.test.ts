@@ -7,9 +7,26 @@ import { ALL_ROLES, NO_ALLOCATOR_ROLES, Scenario } from '../../src/timeline/scen
 import type { EarlyWriteResult } from '../../src/timeline/verdict';
 
 const AT_EXIT = ['__run_exit_handlers', 'exit'];
-const WRITER_STACK = ['initializeValueProfRuntimeRecord', 'writeOneValueProfData', 'lprofWriteDataImpl', 'lprofWriteData', 'writeFile', '__llvm_profile_write_file', '__run_exit_handlers', '__GI_exit'];
+const WRITER_STACK = [
+  'initializeValueProfRuntimeRecord',
+  'writeOneValueProfData',
+  'lprofWriteDataImpl',
+  'lprofWriteData',
+  'writeFile',
+  '__llvm_profile_write_file',
+  '__run_exit_handlers',
+  '__GI_exit',
+];
 /** The early write's crash: the writer called from the expression LLDB set up at exit. */
-const EARLY_CRASH = ['initializeValueProfRuntimeRecord', 'writeOneValueProfData', 'lprofWriteDataImpl', 'lprofWriteData', 'writeFile', '__llvm_profile_write_file', 'exit'];
+const EARLY_CRASH = [
+  'initializeValueProfRuntimeRecord',
+  'writeOneValueProfData',
+  'lprofWriteDataImpl',
+  'lprofWriteData',
+  'writeFile',
+  '__llvm_profile_write_file',
+  'exit',
+];
 
 type Integrity = 'consistent' | 'corrupt' | null;
 type Early = 'returned' | 'crashed' | 'failed' | null;
@@ -34,11 +51,13 @@ function run(story: Story): Report {
     s.earlyWrite(story.early, { frames: story.early === 'crashed' ? EARLY_CRASH : undefined });
   }
   const hasAllocator = story.roles.includes('allocator-teardown');
-  if (hasAllocator && story.order === 'allocator-first') s.hit('allocator-teardown', 'mi_process_done', { callers: AT_EXIT });
+  if (hasAllocator && story.order === 'allocator-first')
+    s.hit('allocator-teardown', 'mi_process_done', { callers: AT_EXIT });
   s.hit('profile-write', 'writeFileWithoutReturn', { callers: AT_EXIT });
   if (story.early === null && story.integrity !== null) s.integrity(story.integrity, `profile data ${story.integrity}`);
   // Profile first: a writer crash comes before the teardown could run.
-  if (hasAllocator && story.order === 'profile-first' && story.crash === null) s.hit('allocator-teardown', 'mi_process_done', { callers: AT_EXIT });
+  if (hasAllocator && story.order === 'profile-first' && story.crash === null)
+    s.hit('allocator-teardown', 'mi_process_done', { callers: AT_EXIT });
   if (story.crash === 'writer') s.signal('SIGSEGV', WRITER_STACK);
   if (story.crash === 'elsewhere') s.signal('SIGSEGV', ['my_handler', ...AT_EXIT]);
   if (story.crash === null) s.exit(0);
@@ -47,7 +66,10 @@ function run(story: Story): Report {
 }
 
 function statuses(report: Report): Record<HypothesisId, HypothesisStatus> {
-  return Object.fromEntries(report.diagnosis.hypotheses.map((h) => [h.id, h.status])) as Record<HypothesisId, HypothesisStatus>;
+  return Object.fromEntries(report.diagnosis.hypotheses.map((h) => [h.id, h.status])) as Record<
+    HypothesisId,
+    HypothesisStatus
+  >;
 }
 
 interface Case {
@@ -91,7 +113,8 @@ const CASES: Case[] = [
     story: { ...base, roles: NO_ALLOCATOR_ROLES, integrity: 'corrupt', early: 'crashed', crash: 'writer' },
     conclusion: 'corrupt-profile-data',
     hypotheses: ['ruled-out', 'supported', 'supported'],
-    summary: /^Corrupt profile data explains the SIGSEGV in initializeValueProfRuntimeRecord, not the allocator teardown; the writer fails before any teardown too\.$/,
+    summary:
+      /^Corrupt profile data explains the SIGSEGV in initializeValueProfRuntimeRecord, not the allocator teardown; the writer fails before any teardown too\.$/,
     next: /-fno-profile-generate, or with the same LLVM as the profile runtime/,
   },
   {
@@ -150,9 +173,16 @@ describe('diagnosis: the three hypotheses weighed together', () => {
       const report = run(testCase.story);
       const { diagnosis } = report;
       assert.equal(diagnosis.conclusion, testCase.conclusion, diagnosis.summary);
-      assert.deepEqual(diagnosis.hypotheses.map((h) => h.id), HYPOTHESES);
+      assert.deepEqual(
+        diagnosis.hypotheses.map((h) => h.id),
+        HYPOTHESES,
+      );
       const got = statuses(report);
-      assert.deepEqual(HYPOTHESES.map((id) => got[id]), testCase.hypotheses, JSON.stringify(diagnosis.hypotheses, null, 1));
+      assert.deepEqual(
+        HYPOTHESES.map((id) => got[id]),
+        testCase.hypotheses,
+        JSON.stringify(diagnosis.hypotheses, null, 1),
+      );
       assert.match(diagnosis.summary, testCase.summary);
       assert.match(diagnosis.nextStep, testCase.next);
       for (const h of diagnosis.hypotheses) assert.ok(h.reason.length > 0, `${h.id} has a reason`);
@@ -179,24 +209,57 @@ describe('diagnosis: the three hypotheses weighed together', () => {
     const text = renderReport('text', report);
     const diagnosisAt = text.indexOf('Diagnosis: CORRUPT-PROFILE-DATA');
     assert.ok(diagnosisAt > 0 && diagnosisAt < text.indexOf('Timeline ('), text);
-    assert.match(text, /\n {2}ruled-out: allocator-cleanup-first: the writer's crash is explained by the corrupt profile data,\n {4}although the allocator was torn down first/);
+    assert.match(
+      text,
+      /\n {2}ruled-out: allocator-cleanup-first: the writer's crash is explained by the corrupt profile data,\n {4}although the allocator was torn down first/,
+    );
     assert.match(text, /\n {2}next step: Build the C dependencies with -fno-profile-generate/);
     for (const line of text.split('\n')) assert.ok(line.length <= 100, line);
     const markdown = renderReport('markdown', report);
     assert.ok(markdown.indexOf('## Diagnosis: corrupt-profile-data') < markdown.indexOf('## Verdicts'));
     const json = JSON.parse(renderReport('json', report));
     assert.equal(json.diagnosis.conclusion, 'corrupt-profile-data');
-    assert.deepEqual(json.diagnosis.hypotheses.map((h: { status: string }) => h.status), ['ruled-out', 'supported', 'not-tested']);
+    assert.deepEqual(
+      json.diagnosis.hypotheses.map((h: { status: string }) => h.status),
+      ['ruled-out', 'supported', 'not-tested'],
+    );
   });
 });
 
 describe('verdict: early-write', () => {
   const early = (story: Partial<Story>): Report => run({ ...base, ...story });
-  const cases: Array<{ name: string; story: Partial<Story>; result: EarlyWriteResult; before: boolean | null; reason: RegExp }> = [
+  const cases: Array<{
+    name: string;
+    story: Partial<Story>;
+    result: EarlyWriteResult;
+    before: boolean | null;
+    reason: RegExp;
+  }> = [
     { name: 'not requested', story: {}, result: 'not-requested', before: null, reason: /--experiment early-write/ },
-    { name: 'wrote', story: { early: 'returned' }, result: 'wrote', before: true, reason: /at exit \(#\d+\), before any exit handler ran, with the allocator live, wrote the profile and returned 0/ },
-    { name: 'crashed, no mimalloc', story: { roles: NO_ALLOCATOR_ROLES, early: 'crashed' }, result: 'crashed', before: true, reason: /no mimalloc\), crashed: SIGSEGV in app`initializeValueProfRuntimeRecord, in the profile writer, fault address 0x4: the writer fails before any teardown ran/ },
-    { name: 'could not be evaluated', story: { early: 'failed' }, result: 'could-not-run', before: true, reason: /could not be evaluated: <user expression 0>:1:6: use of undeclared identifier '__llvm_profile_write_file'$/ },
+    {
+      name: 'wrote',
+      story: { early: 'returned' },
+      result: 'wrote',
+      before: true,
+      reason:
+        /at exit \(#\d+\), before any exit handler ran, with the allocator live, wrote the profile and returned 0/,
+    },
+    {
+      name: 'crashed, no mimalloc',
+      story: { roles: NO_ALLOCATOR_ROLES, early: 'crashed' },
+      result: 'crashed',
+      before: true,
+      reason:
+        /no mimalloc\), crashed: SIGSEGV in app`initializeValueProfRuntimeRecord, in the profile writer, fault address 0x4: the writer fails before any teardown ran/,
+    },
+    {
+      name: 'could not be evaluated',
+      story: { early: 'failed' },
+      result: 'could-not-run',
+      before: true,
+      reason:
+        /could not be evaluated: <user expression 0>:1:6: use of undeclared identifier '__llvm_profile_write_file'$/,
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {

@@ -27,11 +27,23 @@ const ours = (body: string): string => `${ESC}_dx;${NONCE};${body}${ST}`;
 
 const EXIT: DebugExitEvent = { seq: 9, t_ns: 91234000, kind: 'exit', status: 0 };
 const HELLO: DebugExitEvent = {
-  seq: 0, t_ns: 1000, kind: 'hello', schema: 'debug-exit/event@1', lldb_version: 'lldb-19.1.7', platform: 'linux',
+  seq: 0,
+  t_ns: 1000,
+  kind: 'hello',
+  schema: 'debug-exit/event@1',
+  lldb_version: 'lldb-19.1.7',
+  platform: 'linux',
 };
 const HIT: DebugExitEvent = {
-  seq: 3, t_ns: 5000, kind: 'hit', role: 'allocator-teardown', symbol: 'mi_process_done', module: 'app',
-  tid: 4242, pc: '0x401000', frames: [{ symbol: 'café::日本', module: 'app', pc: '0x401000', file: 'a.c', line: 3 }],
+  seq: 3,
+  t_ns: 5000,
+  kind: 'hit',
+  role: 'allocator-teardown',
+  symbol: 'mi_process_done',
+  module: 'app',
+  tid: 4242,
+  pc: '0x401000',
+  frames: [{ symbol: 'café::日本', module: 'app', pc: '0x401000', file: 'a.c', line: 3 }],
 };
 
 function scan(chunks: readonly string[], options: OutputScannerOptions = OPTIONS): Token[] {
@@ -75,7 +87,11 @@ const CASES: Case[] = [
     expect: [text('Process 42 launched\r\n'), event(HIT), text('hello from app\n'), event(EXIT), text('tail')],
   },
   { name: 'non-ASCII event fields survive ensure_ascii', chunks: [frame(HIT)], expect: [event(HIT)] },
-  { name: 'prompt detected', chunks: ['Process 42 exited\r\n' + PROMPT], expect: [text('Process 42 exited\r\n'), prompt] },
+  {
+    name: 'prompt detected',
+    chunks: ['Process 42 exited\r\n' + PROMPT],
+    expect: [text('Process 42 exited\r\n'), prompt],
+  },
   {
     name: 'prompt split across chunks',
     chunks: ['out(dx-', '7f3', 'e9a', ') ', 'typed'],
@@ -90,10 +106,18 @@ const CASES: Case[] = [
     expect: [prompt, prompt, text('!')],
     options: { prompt: 'abab' },
   },
-  { name: 'look-alike (lldb) prompt is text', chunks: ['(lldb) ', '(dx-other) '], expect: [text('(lldb) (dx-other) ')] },
+  {
+    name: 'look-alike (lldb) prompt is text',
+    chunks: ['(lldb) ', '(dx-other) '],
+    expect: [text('(lldb) (dx-other) ')],
+  },
   { name: 'forged: another nonce', chunks: [forged('deadbeefdeadbeef')], expect: [text(forged('deadbeefdeadbeef'))] },
   { name: 'forged: empty nonce', chunks: [forged('')], expect: [text(forged(''))] },
-  { name: 'forged: a prefix of our nonce', chunks: [forged(NONCE.slice(0, 8))], expect: [text(forged(NONCE.slice(0, 8)))] },
+  {
+    name: 'forged: a prefix of our nonce',
+    chunks: [forged(NONCE.slice(0, 8))],
+    expect: [text(forged(NONCE.slice(0, 8)))],
+  },
   { name: 'forged: our nonce plus extra', chunks: [forged(NONCE + '0')], expect: [text(forged(NONCE + '0'))] },
   { name: 'forged: no nonce field', chunks: [`${ESC}_dx;{"seq":1}${ST}`], expect: [text(`${ESC}_dx;{"seq":1}${ST}`)] },
   {
@@ -103,14 +127,35 @@ const CASES: Case[] = [
   },
   { name: 'malformed JSON', chunks: [ours('{"seq":1,')], expect: [bad(/JSON/, ours('{"seq":1,'))] },
   { name: 'JSON that is not an object', chunks: [ours('[1,2]')], expect: [bad(/object/, ours('[1,2]'))] },
-  { name: 'missing seq', chunks: [ours('{"t_ns":1,"kind":"exit","status":0}')], expect: [bad(/seq/, ours('{"t_ns":1,"kind":"exit","status":0}'))] },
-  { name: 'seq as a string', chunks: [ours('{"seq":"1","t_ns":1,"kind":"exit","status":0}')], expect: [bad(/seq/, ours('{"seq":"1","t_ns":1,"kind":"exit","status":0}'))] },
-  { name: 't_ns missing', chunks: [ours('{"seq":1,"kind":"exit","status":0}')], expect: [bad(/t_ns/, ours('{"seq":1,"kind":"exit","status":0}'))] },
-  { name: 'unknown kind', chunks: [ours('{"seq":1,"t_ns":1,"kind":"telemetry"}')], expect: [bad(/unknown kind/, ours('{"seq":1,"t_ns":1,"kind":"telemetry"}'))] },
+  {
+    name: 'missing seq',
+    chunks: [ours('{"t_ns":1,"kind":"exit","status":0}')],
+    expect: [bad(/seq/, ours('{"t_ns":1,"kind":"exit","status":0}'))],
+  },
+  {
+    name: 'seq as a string',
+    chunks: [ours('{"seq":"1","t_ns":1,"kind":"exit","status":0}')],
+    expect: [bad(/seq/, ours('{"seq":"1","t_ns":1,"kind":"exit","status":0}'))],
+  },
+  {
+    name: 't_ns missing',
+    chunks: [ours('{"seq":1,"kind":"exit","status":0}')],
+    expect: [bad(/t_ns/, ours('{"seq":1,"kind":"exit","status":0}'))],
+  },
+  {
+    name: 'unknown kind',
+    chunks: [ours('{"seq":1,"t_ns":1,"kind":"telemetry"}')],
+    expect: [bad(/unknown kind/, ours('{"seq":1,"t_ns":1,"kind":"telemetry"}'))],
+  },
   {
     name: 'field the kind requires is missing',
     chunks: [ours('{"seq":1,"t_ns":1,"kind":"hit","role":"main","symbol":"main","module":"a","tid":1,"pc":"0x1"}')],
-    expect: [bad(/frames/, ours('{"seq":1,"t_ns":1,"kind":"hit","role":"main","symbol":"main","module":"a","tid":1,"pc":"0x1"}'))],
+    expect: [
+      bad(
+        /frames/,
+        ours('{"seq":1,"t_ns":1,"kind":"hit","role":"main","symbol":"main","module":"a","tid":1,"pc":"0x1"}'),
+      ),
+    ],
   },
   {
     name: 'unterminated ESC _ then a real frame',
@@ -122,7 +167,11 @@ const CASES: Case[] = [
     chunks: [`${ESC}_dx;${NONCE.slice(0, 5)}` + frame(EXIT)],
     expect: [text(`${ESC}_dx;${NONCE.slice(0, 5)}`), event(EXIT)],
   },
-  { name: 'unterminated ESC _ cannot hide the prompt', chunks: [`${ESC}_dx;`, PROMPT], expect: [text(`${ESC}_dx;`), prompt] },
+  {
+    name: 'unterminated ESC _ cannot hide the prompt',
+    chunks: [`${ESC}_dx;`, PROMPT],
+    expect: [text(`${ESC}_dx;`), prompt],
+  },
   {
     name: 'our frame interrupted by a new APC',
     chunks: [`${ESC}_dx;${NONCE};{"seq":1` + frame(EXIT)],
@@ -133,7 +182,11 @@ const CASES: Case[] = [
     chunks: [`${ESC}_dx;${NONCE};{"seq":1${ESC}[0mafter`],
     expect: [bad(/interrupted/, `${ESC}_dx;${NONCE};{"seq":1`), text(`${ESC}[0mafter`)],
   },
-  { name: 'our frame unterminated at the end', chunks: [`${ESC}_dx;${NONCE};{"seq"`], expect: [bad(/unterminated/, `${ESC}_dx;${NONCE};{"seq"`)] },
+  {
+    name: 'our frame unterminated at the end',
+    chunks: [`${ESC}_dx;${NONCE};{"seq"`],
+    expect: [bad(/unterminated/, `${ESC}_dx;${NONCE};{"seq"`)],
+  },
   {
     name: 'our frame cut after its ESC',
     chunks: [`${ESC}_dx;${NONCE};{}${ESC}`],
@@ -249,8 +302,27 @@ function sampleEvent(seq: number): DebugExitEvent {
   const events: DebugExitEvent[] = [
     { ...base, kind: 'hello', schema: 'debug-exit/event@1', lldb_version: 'lldb-19', platform: 'linux' },
     { ...base, kind: 'probe-resolved', role: 'process-exit', symbol: 'exit', locations: 1, modules: ['libc.so.6'] },
-    { ...base, kind: 'hit', role: 'atexit-register', symbol: '__cxa_atexit', module: 'libc.so.6', tid: 7, pc: '0x1', frames, registered: { address: '0x2', symbol: 'mi_process_done', module: 'libmimalloc.so' } },
-    { ...base, kind: 'signal', signal: 'SIGSEGV', description: 'address not mapped: "é"', fault_address: '0x0', tid: 7, pc: '0x3', frames },
+    {
+      ...base,
+      kind: 'hit',
+      role: 'atexit-register',
+      symbol: '__cxa_atexit',
+      module: 'libc.so.6',
+      tid: 7,
+      pc: '0x1',
+      frames,
+      registered: { address: '0x2', symbol: 'mi_process_done', module: 'libmimalloc.so' },
+    },
+    {
+      ...base,
+      kind: 'signal',
+      signal: 'SIGSEGV',
+      description: 'address not mapped: "é"',
+      fault_address: '0x0',
+      tid: 7,
+      pc: '0x3',
+      frames,
+    },
     { ...base, kind: 'exit', status: 0 },
     { ...base, kind: 'error', code: 'script', message: `line 3: ${ESC} \n\t\\ "日本"` },
   ];

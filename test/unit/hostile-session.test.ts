@@ -14,7 +14,17 @@ import { leftoversLine } from '../../src/session/leftovers';
 import { renderReport } from '../../src/timeline/render/renderer';
 
 const hit = (seq: number, role: string, symbol: string): DebugExitEvent =>
-  ({ seq, t_ns: seq, kind: 'hit', role, symbol, module: 'app', tid: 1, pc: '0x1', frames: [] }) as unknown as DebugExitEvent;
+  ({
+    seq,
+    t_ns: seq,
+    kind: 'hit',
+    role,
+    symbol,
+    module: 'app',
+    tid: 1,
+    pc: '0x1',
+    frames: [],
+  }) as unknown as DebugExitEvent;
 
 describe('hostile session (pure)', () => {
   it('exit status -1 with no signal ("lost connection") is outcome lost, allocator-cleanup-first inconclusive', () => {
@@ -35,12 +45,19 @@ describe('hostile session (pure)', () => {
   });
 
   it('a process replaced by `run` (interactive) is not lost', () => {
-    const events: DebugExitEvent[] = [{ seq: 1, t_ns: 1, kind: 'launched', pid: 7 }, { seq: 2, t_ns: 2, kind: 'exit', status: -1, description: 'replaced by a new run before LLDB reported its exit' }];
-    assert.equal(buildTimeline({ target: { program: '/x', args: [] }, profileFile: null, events }).outcome.kind, 'exited');
+    const events: DebugExitEvent[] = [
+      { seq: 1, t_ns: 1, kind: 'launched', pid: 7 },
+      { seq: 2, t_ns: 2, kind: 'exit', status: -1, description: 'replaced by a new run before LLDB reported its exit' },
+    ];
+    assert.equal(
+      buildTimeline({ target: { program: '/x', args: [] }, profileFile: null, events }).outcome.kind,
+      'exited',
+    );
   });
 
   it('terminal filter: colours and cursor movement pass, OSC/DCS/APC/queries do not, whatever the chunking', () => {
-    const input = '\x1b[1;31mred\x1b[0m \x1b]52;c;SGk=\x07\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\ \x1b[6n\x1b[c\x1b[>c\x1b[?1$p\x1bP+q544e\x1b\\\x1b_Gx\x1b\\\x1bZ\x9d0;t\x9c\x1b[2J\x1b[10;4H done';
+    const input =
+      '\x1b[1;31mred\x1b[0m \x1b]52;c;SGk=\x07\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\ \x1b[6n\x1b[c\x1b[>c\x1b[?1$p\x1bP+q544e\x1b\\\x1b_Gx\x1b\\\x1bZ\x9d0;t\x9c\x1b[2J\x1b[10;4H done';
     const want = '\x1b[1;31mred\x1b[0m link \x1b[2J\x1b[10;4H done';
     assert.equal(new TerminalFilter().push(input), want);
     for (let split = 1; split < input.length; split++) {
@@ -69,7 +86,10 @@ describe('hostile session (pure)', () => {
   it('the rejected-frames and leftovers lines', () => {
     assert.equal(rejectedFramesLine(0, []), null);
     assert.equal(
-      rejectedFramesLine(2, [{ source: 'terminal', reason: 'r', claimed: 'exit' }, { source: 'channel', reason: 'seq 5 after seq 5', claimed: 'exit' }]),
+      rejectedFramesLine(2, [
+        { source: 'terminal', reason: 'r', claimed: 'exit' },
+        { source: 'channel', reason: 'seq 5 after seq 5', claimed: 'exit' },
+      ]),
       "rejected frames: 2, none of them in the timeline: 1 in LLDB's terminal output, not on the script's channel (claimed exit); 1 on the channel: exit: seq 5 after seq 5",
     );
     assert.equal(leftoversLine([]), null);

@@ -7,7 +7,16 @@ import { nameRef, parseProfileNames } from '../../src/inspect/prf-names';
 import type { LayoutRun, ProfRecord, RawVersion } from '../../src/inspect/prf-records';
 
 function record(name: string): ProfRecord {
-  return { offset: 0, nameRef: nameRef(name), funcHash: 0n, counterPtr: 0, numCounters: 1, numValueSites: [0, 0, 0], bitmapPtr: 0, numBitmapBytes: 0 };
+  return {
+    offset: 0,
+    nameRef: nameRef(name),
+    funcHash: 0n,
+    counterPtr: 0,
+    numCounters: 1,
+    numValueSites: [0, 0, 0],
+    bitmapPtr: 0,
+    numBitmapBytes: 0,
+  };
 }
 
 function run(version: RawVersion, candidates: RawVersion[], names: string[]): LayoutRun {
@@ -52,16 +61,31 @@ describe('inspect analysis', () => {
   it('a v8 run after v10 records: mixed, the v8 group foreign, naming its source and compiler', () => {
     const report = judge(facts([run(10, [10, 9], ['main', 'helper']), run(8, [8], ['old'])], [NEW, OLD14], 10, 10));
     assert.equal(report.result, 'mixed');
-    assert.deepEqual(report.groups.map((g) => [g.raw_version, g.records, g.foreign, g.sources]), [[10, 2, false, ['main.c']], [8, 1, true, ['old.c']]]);
+    assert.deepEqual(
+      report.groups.map((g) => [g.raw_version, g.records, g.foreign, g.sources]),
+      [
+        [10, 2, false, ['main.c']],
+        [8, 1, true, ['old.c']],
+      ],
+    );
     assert.deepEqual(report.groups[1].compilers, ['clang 14']);
-    assert.match(report.verdict, /this source was built by clang 14 \(raw version 8\): old\.c, but the profile runtime writes raw version 10/);
+    assert.match(
+      report.verdict,
+      /this source was built by clang 14 \(raw version 8\): old\.c, but the profile runtime writes raw version 10/,
+    );
     assert.match(report.fix ?? '', /-fno-profile-generate.*LLVM 19 or newer/);
   });
 
   it('9 and 10 have one record size: the producer (clang 18) settles which, and that is mixed', () => {
     const report = judge(facts([run(10, [10, 9], ['main', 'helper', 'old', 'old2'])], [NEW, OLD18], 10, 10));
     assert.equal(report.result, 'mixed');
-    assert.deepEqual(report.groups.map((g) => [g.raw_version, g.functions]), [[10, ['main', 'helper']], [9, ['old', 'old2']]]);
+    assert.deepEqual(
+      report.groups.map((g) => [g.raw_version, g.functions]),
+      [
+        [10, ['main', 'helper']],
+        [9, ['old', 'old2']],
+      ],
+    );
   });
 
   it('all records of the runtime version, but the variable says 8: mixed, the version check will refuse to write', () => {
@@ -81,7 +105,10 @@ describe('inspect analysis', () => {
     assert.equal(report.reference_raw_version, 8, 'the program variable comes before the newest seen');
     const objects = judge({ ...facts([run(8, [8], ['old']), run(10, [10, 9], ['main'])], [NEW, OLD14], null, null) });
     assert.equal(objects.reference_raw_version, 10);
-    assert.deepEqual(objects.groups.filter((g) => g.foreign).map((g) => g.raw_version), [8]);
+    assert.deepEqual(
+      objects.groups.filter((g) => g.foreign).map((g) => g.raw_version),
+      [8],
+    );
   });
 
   it('bytes no layout explains: unknown; no profile sections at all: not-instrumented', () => {

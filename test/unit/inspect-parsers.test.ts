@@ -49,7 +49,10 @@ function section(versions: RawVersion[], names: string[]): { ctx: RecordContext;
 
 describe('inspect: __llvm_prf_data layouts', () => {
   it('has the record sizes of InstrProfData.inc: v8 48 bytes, v9 and v10 64 bytes (64-bit)', () => {
-    assert.deepEqual([8, 9, 10].map((v) => layoutFor(v as RawVersion, 8).size), [48, 64, 64]);
+    assert.deepEqual(
+      [8, 9, 10].map((v) => layoutFor(v as RawVersion, 8).size),
+      [48, 64, 64],
+    );
     assert.equal(layoutFor(10, 8).fields.NumBitmapBytes.offset, 60);
     assert.equal(layoutFor(9, 8).fields.NumBitmapBytes.offset, 56);
     assert.equal(layoutFor(8, 8).fields.NumCounters.offset, 40);
@@ -59,20 +62,38 @@ describe('inspect: __llvm_prf_data layouts', () => {
     const names = ['main', 'a', 'b', 'c', 'd', 'old_lib_work'];
     const { ctx } = section([10, 10, 10, 10, 10, 8], names);
     const runs = splitRecords(ctx, [10]);
-    assert.deepEqual(runs.map((r) => [r.version, r.offset, r.records.length]), [[10, 0, 5], [8, 320, 1]]);
+    assert.deepEqual(
+      runs.map((r) => [r.version, r.offset, r.records.length]),
+      [
+        [10, 0, 5],
+        [8, 320, 1],
+      ],
+    );
     assert.equal(runs[1].records[0].nameRef, nameRef('old_lib_work'));
   });
 
   it('finds v8 records first and v10 after (the old object linked first)', () => {
     const { ctx } = section([8, 8, 10], ['x', 'y', 'z']);
-    assert.deepEqual(splitRecords(ctx, [10]).map((r) => [r.version, r.records.length]), [[8, 2], [10, 1]]);
+    assert.deepEqual(
+      splitRecords(ctx, [10]).map((r) => [r.version, r.records.length]),
+      [
+        [8, 2],
+        [10, 1],
+      ],
+    );
   });
 
   it('says where bytes fit no layout (a truncated tail)', () => {
     const { ctx } = section([10, 10], ['p', 'q']);
     const cut = { ...ctx, data: { ...ctx.data, bytes: ctx.data.bytes.subarray(0, 64 + 40) } };
     const runs = splitRecords(cut, [10]);
-    assert.deepEqual(runs.map((r) => [r.version, r.bytes]), [[10, 64], [null, 40]]);
+    assert.deepEqual(
+      runs.map((r) => [r.version, r.bytes]),
+      [
+        [10, 64],
+        [null, 40],
+      ],
+    );
   });
 
   it('keeps 9 and 10 as candidates of one run when both fit (same size)', () => {
@@ -116,7 +137,16 @@ describe('inspect: __llvm_prf_names and NameRef', () => {
 
 function arHeader(name: string, size: number): Buffer {
   const field = (text: string, width: number) => text.padEnd(width, ' ');
-  return Buffer.from(field(name, 16) + field('0', 12) + field('0', 6) + field('0', 6) + field('644', 8) + field(String(size), 10) + '`\n', 'latin1');
+  return Buffer.from(
+    field(name, 16) +
+      field('0', 12) +
+      field('0', 6) +
+      field('0', 6) +
+      field('644', 8) +
+      field(String(size), 10) +
+      '`\n',
+    'latin1',
+  );
 }
 
 function member(name: string, data: Buffer): Buffer {
@@ -127,15 +157,31 @@ function member(name: string, data: Buffer): Buffer {
 describe('inspect: ar archives', () => {
   it('GNU: the symbol table skipped, short names and /N long names', () => {
     const long = 'a-member-with-a-long-name.o/\n';
-    const bytes = Buffer.concat([Buffer.from('!<arch>\n'), member('/', Buffer.alloc(8)), member('//', Buffer.from(long)), member('short.o/', Buffer.from('abc')), member('/0', Buffer.from('wxyz'))]);
+    const bytes = Buffer.concat([
+      Buffer.from('!<arch>\n'),
+      member('/', Buffer.alloc(8)),
+      member('//', Buffer.from(long)),
+      member('short.o/', Buffer.from('abc')),
+      member('/0', Buffer.from('wxyz')),
+    ]);
     const members = readArchive(new BufferSource(bytes));
-    assert.deepEqual(members.map((m) => [m.name, m.size]), [['short.o', 3], ['a-member-with-a-long-name.o', 4]]);
+    assert.deepEqual(
+      members.map((m) => [m.name, m.size]),
+      [
+        ['short.o', 3],
+        ['a-member-with-a-long-name.o', 4],
+      ],
+    );
     assert.equal(bytes.toString('latin1', members[1].offset, members[1].offset + 4), 'wxyz');
   });
 
   it('BSD: #1/N names at the start of the data, __.SYMDEF skipped', () => {
     const name = 'a-bsd-member-with-a-long-name.o';
-    const bytes = Buffer.concat([Buffer.from('!<arch>\n'), member('__.SYMDEF', Buffer.alloc(4)), member(`#1/${name.length}`, Buffer.concat([Buffer.from(name), Buffer.from('DATA')]))]);
+    const bytes = Buffer.concat([
+      Buffer.from('!<arch>\n'),
+      member('__.SYMDEF', Buffer.alloc(4)),
+      member(`#1/${name.length}`, Buffer.concat([Buffer.from(name), Buffer.from('DATA')])),
+    ]);
     const [only] = readArchive(new BufferSource(bytes));
     assert.equal(only.name, name);
     assert.equal(only.size, 4);
@@ -185,7 +231,10 @@ describe('inspect: ELF and Mach-O headers', () => {
     fat.writeUInt32BE(0, 32);
     fat.writeUInt32BE(48, 36);
     fat.writeUInt32BE(0, 40);
-    assert.deepEqual(readFatSlices(new BufferSource(fat)).map((s) => s.arch), ['x86_64', 'arm64']);
+    assert.deepEqual(
+      readFatSlices(new BufferSource(fat)).map((s) => s.arch),
+      ['x86_64', 'arm64'],
+    );
     fat.writeUInt32BE(4096, 40);
     assert.throws(() => readFatSlices(new BufferSource(fat)), /truncated universal binary: the arm64 slice/);
   });
@@ -197,8 +246,25 @@ function dwarf(version: 4 | 5): Parameters<typeof readCompileUnits>[0] {
   const strx = version === 5;
   const form = strx ? 0x25 : 0x08;
   const abbrev = Buffer.concat([
-    uleb(1), uleb(0x11), Buffer.from([1]), uleb(0x25), uleb(form), uleb(0x03), uleb(form), ...(strx ? [uleb(0x72), uleb(0x17)] : []), uleb(0), uleb(0),
-    uleb(2), uleb(0x2e), Buffer.from([0]), uleb(0x03), uleb(form), uleb(0x3f), uleb(0x19), uleb(0), uleb(0),
+    uleb(1),
+    uleb(0x11),
+    Buffer.from([1]),
+    uleb(0x25),
+    uleb(form),
+    uleb(0x03),
+    uleb(form),
+    ...(strx ? [uleb(0x72), uleb(0x17)] : []),
+    uleb(0),
+    uleb(0),
+    uleb(2),
+    uleb(0x2e),
+    Buffer.from([0]),
+    uleb(0x03),
+    uleb(form),
+    uleb(0x3f),
+    uleb(0x19),
+    uleb(0),
+    uleb(0),
     uleb(0),
   ]);
   const strings = ['clang version 14.0.6', 'lib.c', 'old_lib_work'];
@@ -218,7 +284,14 @@ function dwarf(version: 4 | 5): Parameters<typeof readCompileUnits>[0] {
   const header = version === 5 ? Buffer.from([5, 0, 1, 8, 0, 0, 0, 0]) : Buffer.from([4, 0, 0, 0, 0, 0, 8]);
   const length = Buffer.alloc(4);
   length.writeUInt32LE(header.length + dies.length, 0);
-  return { info: Buffer.concat([length, header, dies]), abbrev, str: strx ? str : null, lineStr: null, strOffsets: strx ? strOffsets : null, little: true };
+  return {
+    info: Buffer.concat([length, header, dies]),
+    abbrev,
+    str: strx ? str : null,
+    lineStr: null,
+    strOffsets: strx ? strOffsets : null,
+    little: true,
+  };
 }
 
 describe('inspect: DWARF compile units', () => {
@@ -233,7 +306,10 @@ describe('inspect: DWARF compile units', () => {
 
   it('a unit longer than .debug_info is a read error', () => {
     const sections = dwarf(4);
-    assert.throws(() => readCompileUnits({ ...sections, info: sections.info.subarray(0, sections.info.length - 5) }), /truncated .debug_info/);
+    assert.throws(
+      () => readCompileUnits({ ...sections, info: sections.info.subarray(0, sections.info.length - 5) }),
+      /truncated .debug_info/,
+    );
   });
 });
 
@@ -251,7 +327,8 @@ describe('inspect: producers -> raw versions', () => {
     ['clang version 12.0.1', 'clang 12', null],
   ];
   for (const [producer, label, raw] of cases) {
-    it(`${producer} -> ${label}, raw version ${raw}`, () => assert.deepEqual(compilerOf(producer), { label, rawVersion: raw }));
+    it(`${producer} -> ${label}, raw version ${raw}`, () =>
+      assert.deepEqual(compilerOf(producer), { label, rawVersion: raw }));
   }
   it('GCC is not an LLVM compiler', () => assert.equal(compilerOf('GNU C17 12.2.0 -mtune=generic -O2'), null));
 });

@@ -3,7 +3,12 @@ import assert from 'node:assert/strict';
 import { judgeTimeline } from '../../src/timeline/verdict';
 import { ALL_ROLES, NO_ALLOCATOR_ROLES, Scenario } from '../../src/timeline/scenario';
 
-const WRITER_CRASH = ['initializeValueProfRuntimeRecord', 'writeOneValueProfData', 'lprofWriteDataImpl', '__llvm_profile_write_file'];
+const WRITER_CRASH = [
+  'initializeValueProfRuntimeRecord',
+  'writeOneValueProfData',
+  'lprofWriteDataImpl',
+  '__llvm_profile_write_file',
+];
 
 /** The trap: the allocator does tear down first, and the profile data is corrupt as well. */
 function trap(status: 'consistent' | 'corrupt') {
@@ -13,7 +18,10 @@ function trap(status: 'consistent' | 'corrupt') {
   s.hit('process-exit', 'exit');
   s.hit('allocator-teardown', 'mi_process_done', { callers: ['__run_exit_handlers'] });
   s.hit('profile-write', 'writeFileWithoutReturn', { callers: ['__run_exit_handlers'] });
-  const check = s.integrity(status, status === 'corrupt' ? 'record 3 of 9: NumValueSites 40000 in a 48-byte v8 record' : 'all 9 records fit v10');
+  const check = s.integrity(
+    status,
+    status === 'corrupt' ? 'record 3 of 9: NumValueSites 40000 in a 48-byte v8 record' : 'all 9 records fit v10',
+  );
   const crash = s.signal('SIGSEGV', WRITER_CRASH);
   return { timeline: s.build(), check, crash };
 }

@@ -12,7 +12,9 @@ import { ALL_ROLES, Scenario } from '../../src/timeline/scenario';
 const ROOT = path.resolve(__dirname, '../../..');
 const ajv = new Ajv({ allErrors: true, strict: false });
 ajv.addSchema(JSON.parse(fs.readFileSync(path.join(ROOT, 'schema', 'report.schema.json'), 'utf8')) as object);
-const validateRepeat = ajv.compile(JSON.parse(fs.readFileSync(path.join(ROOT, 'schema', 'repeat.schema.json'), 'utf8')) as object);
+const validateRepeat = ajv.compile(
+  JSON.parse(fs.readFileSync(path.join(ROOT, 'schema', 'repeat.schema.json'), 'utf8')) as object,
+);
 
 function run(status: number, sha: string | null) {
   const s = new Scenario();
@@ -35,23 +37,49 @@ describe('merge', () => {
     ]);
     assert.equal(doc.schema, 'debug-exit/repeat@1');
     assert.equal(doc.runs, 4);
-    assert.deepEqual(doc.sources, [{ source: 'a.json', run: null }, { source: 'b.json', run: null }, { source: 'r.json', run: 1 }, { source: 'r.json', run: 2 }]);
-    assert.deepEqual(doc.groups.map((g) => [g.program_sha256, g.runs]), [['aa', 3], ['bb', 1]]);
+    assert.deepEqual(doc.sources, [
+      { source: 'a.json', run: null },
+      { source: 'b.json', run: null },
+      { source: 'r.json', run: 1 },
+      { source: 'r.json', run: 2 },
+    ]);
+    assert.deepEqual(
+      doc.groups.map((g) => [g.program_sha256, g.runs]),
+      [
+        ['aa', 3],
+        ['bb', 1],
+      ],
+    );
     assert.deepEqual(doc.groups[0].distribution.outcome, { 'exited with status 0': 2, 'exited with status 11': 1 });
-    assert.equal(Object.values(doc.distribution.diagnosis).reduce((a, b) => a + b, 0), 4);
+    assert.equal(
+      Object.values(doc.distribution.diagnosis).reduce((a, b) => a + b, 0),
+      4,
+    );
     assert.ok(validateRepeat(doc), ajv.errorsText(validateRepeat.errors));
     assert.match(renderMergedText(doc), /r\.json \(run 2\)/);
   });
 
   it('a merged document merged again keeps naming the original sources', () => {
-    const first = merge([{ source: 'a.json', document: reportDoc(0, 'aa') }, { source: 'b.json', document: reportDoc(0, 'aa') }]);
-    const again = merge([{ source: 'm.json', document: JSON.parse(JSON.stringify(first)) as unknown }, { source: 'c.json', document: reportDoc(0, 'aa') }]);
-    assert.deepEqual(again.sources.map((s) => s.source), ['a.json', 'b.json', 'c.json']);
+    const first = merge([
+      { source: 'a.json', document: reportDoc(0, 'aa') },
+      { source: 'b.json', document: reportDoc(0, 'aa') },
+    ]);
+    const again = merge([
+      { source: 'm.json', document: JSON.parse(JSON.stringify(first)) as unknown },
+      { source: 'c.json', document: reportDoc(0, 'aa') },
+    ]);
+    assert.deepEqual(
+      again.sources.map((s) => s.source),
+      ['a.json', 'b.json', 'c.json'],
+    );
     assert.equal(again.groups.length, 1);
   });
 
   it('refuses what is not a report: names the file and the problem', () => {
-    assert.throws(() => merge([{ source: 'x.json', document: { schema: 'other@1' } }]), (e: unknown) => e instanceof MergeInputError && /x\.json: schema "other@1"/.test(e.message));
+    assert.throws(
+      () => merge([{ source: 'x.json', document: { schema: 'other@1' } }]),
+      (e: unknown) => e instanceof MergeInputError && /x\.json: schema "other@1"/.test(e.message),
+    );
     assert.throws(() => merge([{ source: 'y.json', document: [1] }]), /y\.json: not a JSON object/);
   });
 });

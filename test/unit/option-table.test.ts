@@ -2,15 +2,31 @@
 import assert from 'node:assert/strict';
 import { COMMANDS, OPTIONS, parseArgs, usage, USAGE } from '../../src/cli/args';
 import { isDebugExitError } from '../../src/session/failure';
-import { option, optionLabel, readTokens, rowsFor, wrap, USAGE_WIDTH, type CommandName } from '../../src/cli/option-table';
+import {
+  option,
+  optionLabel,
+  readTokens,
+  rowsFor,
+  wrap,
+  USAGE_WIDTH,
+  type CommandName,
+} from '../../src/cli/option-table';
 
 const COMMAND_NAMES: CommandName[] = ['capture', 'interactive', 'replay', 'demo', 'doctor', 'inspect'];
 
-const SAMPLES: Record<string, string> = { 'FORMAT=PATH': 'json=r.json', 'K=V': 'A=1', 'ROLE=SYMBOL': 'profile-write=f', ARCH: 'arm64' };
+const SAMPLES: Record<string, string> = {
+  'FORMAT=PATH': 'json=r.json',
+  'K=V': 'A=1',
+  'ROLE=SYMBOL': 'profile-write=f',
+  ARCH: 'arm64',
+};
 
 /** The argv that gives `flag` (with a valid value when it takes one) to `command`. */
 function argvWith(command: CommandName, flag: string, placeholder: string | undefined): string[] {
-  const value = placeholder === undefined ? undefined : (SAMPLES[placeholder] ?? (/^[a-z-]+(\|[a-z-]+)*$/.test(placeholder) ? placeholder.split('|')[0] : '1'));
+  const value =
+    placeholder === undefined
+      ? undefined
+      : (SAMPLES[placeholder] ?? (/^[a-z-]+(\|[a-z-]+)*$/.test(placeholder) ? placeholder.split('|')[0] : '1'));
   const given = value === undefined ? [flag] : [`${flag}=${value}`];
   if (command === 'replay') return ['replay', 'r.cast', ...given];
   if (command === 'demo' || command === 'doctor') return [command, ...given];
@@ -49,7 +65,9 @@ describe('option table', () => {
       const text = section(USAGE, command);
       for (const row of rowsFor(OPTIONS, command)) {
         const asForCapture = command !== 'capture' && rowsFor(OPTIONS, 'capture').includes(row);
-        const shown = asForCapture ? new RegExp(`${row.flag}[,:]`) : new RegExp(`^  ${optionLabel(row).replace(/[|.*+?()[\]]/g, '\\$&')}( |$)`, 'm');
+        const shown = asForCapture
+          ? new RegExp(`${row.flag}[,:]`)
+          : new RegExp(`^  ${optionLabel(row).replace(/[|.*+?()[\]]/g, '\\$&')}( |$)`, 'm');
         assert.match(text, shown, `${command}: ${row.flag}`);
       }
     }
@@ -77,7 +95,14 @@ describe('option table', () => {
   });
 
   it('a row added to the table is in the usage and read by the token reader', () => {
-    const extra = option({ flag: '--colour', value: 'WHEN', commands: ['capture'], help: 'when to colour the report', key: 'colour', read: (v) => v });
+    const extra = option({
+      flag: '--colour',
+      value: 'WHEN',
+      commands: ['capture'],
+      help: 'when to colour the report',
+      key: 'colour',
+      read: (v) => v,
+    });
     const text = usage([...OPTIONS, extra]);
     assert.match(section(text, 'capture'), /^ {2}--colour WHEN {13}when to colour the report$/m);
     const read = readTokens(['--colour', 'never', '--colour=always'], [extra], false);

@@ -27,11 +27,28 @@ function header(magic: bigint, version: bigint, littleEndian = true): Buffer {
 }
 
 function file(name: string, facts: Partial<ProfileFileFacts> = {}): ProfileFileFacts {
-  return { path: `/p/${name}`, size: 100, magic: 'raw-64', rawVersion: 10, accepted: true, toolMessage: 'accepted', ...facts };
+  return {
+    path: `/p/${name}`,
+    size: 100,
+    magic: 'raw-64',
+    rawVersion: 10,
+    accepted: true,
+    toolMessage: 'accepted',
+    ...facts,
+  };
 }
 
 function check(files: ProfileFileFacts[], extra: Partial<ProfileOutputCheck> = {}): ProfileOutputCheck {
-  return { folder: '/p', kept: false, files, runtimeMessages: [], messagesFrom: 'program-output-files', llvmProfdata: '/usr/bin/llvm-profdata-19', notChecked: null, ...extra };
+  return {
+    folder: '/p',
+    kept: false,
+    files,
+    runtimeMessages: [],
+    messagesFrom: 'program-output-files',
+    llvmProfdata: '/usr/bin/llvm-profdata-19',
+    notChecked: null,
+    ...extra,
+  };
 }
 
 /** A run that launched, reached main and exited with `status` (or crashed in the writer). */
@@ -58,12 +75,18 @@ describe('profraw header', () => {
 
   it('reads the 32-bit magic, and a big-endian writer', () => {
     assert.deepEqual(parseProfrawHeader(header(0xff6c70726f665281n, 8n)), { magic: 'raw-32', rawVersion: 8 });
-    assert.deepEqual(parseProfrawHeader(header(0xff6c70726f667281n, 9n, false)), { magic: 'raw-64-swapped', rawVersion: 9 });
+    assert.deepEqual(parseProfrawHeader(header(0xff6c70726f667281n, 9n, false)), {
+      magic: 'raw-64-swapped',
+      rawVersion: 9,
+    });
   });
 
   it('says unknown for anything else, and no version for a short file', () => {
     assert.deepEqual(parseProfrawHeader(Buffer.from('not a profile at all')), { magic: 'unknown', rawVersion: null });
-    assert.deepEqual(parseProfrawHeader(header(0xff6c70726f667281n, 10n).subarray(0, 12)), { magic: 'raw-64', rawVersion: null });
+    assert.deepEqual(parseProfrawHeader(header(0xff6c70726f667281n, 10n).subarray(0, 12)), {
+      magic: 'raw-64',
+      rawVersion: null,
+    });
     assert.deepEqual(parseProfrawHeader(Buffer.alloc(3)), { magic: 'unknown', rawVersion: null });
   });
 });
@@ -96,15 +119,28 @@ describe('profile_output verdict', () => {
   });
 
   it('is empty for a 0-byte file, and quotes the runtime', () => {
-    const v = judgeProfileOutput(timeline(0), check([file(`capture-${PID}.profraw`, { size: 0, magic: null, rawVersion: null, accepted: null })], { runtimeMessages: [MISMATCH] }));
+    const v = judgeProfileOutput(
+      timeline(0),
+      check([file(`capture-${PID}.profraw`, { size: 0, magic: null, rawVersion: null, accepted: null })], {
+        runtimeMessages: [MISMATCH],
+      }),
+    );
     assert.equal(v.result, 'empty');
     assert.ok(v.reason.includes(JSON.stringify(MISMATCH)), v.reason);
   });
 
   it('is invalid without the raw magic, or when llvm-profdata rejects the file', () => {
-    const noMagic = judgeProfileOutput(timeline(0), check([file(`capture-${PID}.profraw`, { magic: 'unknown', rawVersion: null })]));
+    const noMagic = judgeProfileOutput(
+      timeline(0),
+      check([file(`capture-${PID}.profraw`, { magic: 'unknown', rawVersion: null })]),
+    );
     assert.equal(noMagic.result, 'invalid');
-    const rejected = judgeProfileOutput(timeline(0), check([file(`capture-${PID}.profraw`, { accepted: false, toolMessage: 'malformed instrumentation profile data' })]));
+    const rejected = judgeProfileOutput(
+      timeline(0),
+      check([
+        file(`capture-${PID}.profraw`, { accepted: false, toolMessage: 'malformed instrumentation profile data' }),
+      ]),
+    );
     assert.equal(rejected.result, 'invalid');
     assert.match(rejected.reason, /llvm-profdata-19 rejects it \(.*malformed/);
   });
@@ -116,7 +152,10 @@ describe('profile_output verdict', () => {
   });
 
   it('is not-checked when the header looks right but no llvm-profdata was found', () => {
-    const v = judgeProfileOutput(timeline(0), check([file(`capture-${PID}.profraw`, { accepted: null, toolMessage: null })], { llvmProfdata: null }));
+    const v = judgeProfileOutput(
+      timeline(0),
+      check([file(`capture-${PID}.profraw`, { accepted: null, toolMessage: null })], { llvmProfdata: null }),
+    );
     assert.equal(v.result, 'not-checked');
     assert.match(v.reason, /--llvm-profdata PATH/);
   });
@@ -124,7 +163,9 @@ describe('profile_output verdict', () => {
 
 describe('diagnosis: a failed training run', () => {
   it('exit 0 with an empty profile and the version mismatch: said, with the CFLAGS fix', () => {
-    const facts = check([file(`capture-${PID}.profraw`, { size: 0, magic: null, rawVersion: null, accepted: null })], { runtimeMessages: [MISMATCH] });
+    const facts = check([file(`capture-${PID}.profraw`, { size: 0, magic: null, rawVersion: null, accepted: null })], {
+      runtimeMessages: [MISMATCH],
+    });
     const report = buildReport(timeline(0), { profileOutput: facts });
     assert.equal(report.diagnosis.conclusion, 'no-crash');
     assert.match(report.diagnosis.summary, /exited with status 0, but the profile is empty .*a failed training run/);
@@ -155,10 +196,13 @@ describe('profile folder inspection (files on disk, no tool)', () => {
       const out = path.join(dir, 'stderr');
       fs.writeFileSync(out, `${MISMATCH}\n`);
       const found = inspectProfileFolder({ folder: dir, kept: false, outputFiles: [out, null], llvmProfdata: null });
-      assert.deepEqual(found.files.map((f) => [path.basename(f.path), f.size, f.magic, f.rawVersion, f.accepted]), [
-        ['capture-1.profraw', 16, 'raw-64', 10, null],
-        ['capture-2.profraw', 0, null, null, null],
-      ]);
+      assert.deepEqual(
+        found.files.map((f) => [path.basename(f.path), f.size, f.magic, f.rawVersion, f.accepted]),
+        [
+          ['capture-1.profraw', 16, 'raw-64', 10, null],
+          ['capture-2.profraw', 0, null, null, null],
+        ],
+      );
       assert.deepEqual(found.runtimeMessages, [MISMATCH]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -171,7 +215,10 @@ describe('profile folder inspection (files on disk, no tool)', () => {
       for (const name of ['llvm-profdata', 'llvm-profdata-14', 'llvm-profdata-19', 'llvm-profdata-x']) {
         fs.writeFileSync(path.join(dir, name), '#!/bin/sh\n', { mode: 0o755 });
       }
-      assert.deepEqual(llvmProfdataOnPath(dir).map((f) => path.basename(f)), ['llvm-profdata-19', 'llvm-profdata-14', 'llvm-profdata']);
+      assert.deepEqual(
+        llvmProfdataOnPath(dir).map((f) => path.basename(f)),
+        ['llvm-profdata-19', 'llvm-profdata-14', 'llvm-profdata'],
+      );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -185,7 +232,12 @@ describe('a crash inside the profile runtime mid-run, with the check made at mai
     s.launched(PID);
     s.hit('main', 'main');
     const check = s.integrity('corrupt', 'record 5 of raw version 8 in a raw-version-10 runtime');
-    const crash = s.signal('SIGSEGV', ['instrumentTargetValueImpl', '__llvm_profile_instrument_target', 'dx_c_alloc', 'main']);
+    const crash = s.signal('SIGSEGV', [
+      'instrumentTargetValueImpl',
+      '__llvm_profile_instrument_target',
+      'dx_c_alloc',
+      'main',
+    ]);
     const report = buildReport(s.build({ kind: 'signaled', signal: 'SIGSEGV' }));
     assert.equal(report.verdicts.crash.result, 'attributed-to-corrupt-profile-data');
     assert.equal(report.verdicts.crash.writerFrame?.symbol, 'instrumentTargetValueImpl');
@@ -201,7 +253,10 @@ describe('the profile check recorded as an asciicast marker', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dx-unit-marker-'));
     try {
       const cast = path.join(dir, 'x.cast');
-      fs.writeFileSync(cast, '{"version": 2, "width": 80, "height": 24}\n[0.5, "o", "hi"]\n[1.25, "m", "lldb-exit 0"]\n');
+      fs.writeFileSync(
+        cast,
+        '{"version": 2, "width": 80, "height": 24}\n[0.5, "o", "hi"]\n[1.25, "m", "lldb-exit 0"]\n',
+      );
       const facts = check([file(`capture-${PID}.profraw`)], { runtimeMessages: [MISMATCH] });
       appendProfileCheck(cast, facts);
       const last = JSON.parse(fs.readFileSync(cast, 'utf8').trim().split('\n').pop()!) as [number, string, string];

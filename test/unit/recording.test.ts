@@ -16,16 +16,39 @@ const NONCE = '0123456789abcdef';
 const PROMPT = '(lldb) ';
 
 const HEADER: AsciicastHeader = {
-  version: 2, width: 200, height: 50, timestamp: 1764000000, command: 'lldb-19', title: 't', env: { TERM: 'xterm' },
+  version: 2,
+  width: 200,
+  height: 50,
+  timestamp: 1764000000,
+  command: 'lldb-19',
+  title: 't',
+  env: { TERM: 'xterm' },
   debug_exit: {
-    schema: 'debug-exit/recording@1', tool_version: '0.1.0', nonce: NONCE, channel: 'socket', prompt: PROMPT, lldb: 'lldb-19', lldb_version: 'lldb version 19.1.7',
-    target: { program: '/x/app', args: [] }, profile_file: '/tmp/p/%p.profraw',
+    schema: 'debug-exit/recording@1',
+    tool_version: '0.1.0',
+    nonce: NONCE,
+    channel: 'socket',
+    prompt: PROMPT,
+    lldb: 'lldb-19',
+    lldb_version: 'lldb version 19.1.7',
+    target: { program: '/x/app', args: [] },
+    profile_file: '/tmp/p/%p.profraw',
     options: { timeout_s: 60, census: false, aslr: 'off', env: {}, mode: 'capture' },
   },
 };
 
 const hit = (seq: number, role: string, symbol: string) =>
-  encodeFrame(NONCE, { seq, t_ns: seq * 1000, kind: 'hit', role, symbol, module: 'app', tid: 1, pc: '0x1', frames: [] });
+  encodeFrame(NONCE, {
+    seq,
+    t_ns: seq * 1000,
+    kind: 'hit',
+    role,
+    symbol,
+    module: 'app',
+    tid: 1,
+    pc: '0x1',
+    frames: [],
+  });
 const resolved = (seq: number, role: string, symbol: string) =>
   encodeFrame(NONCE, { seq, t_ns: seq * 1000, kind: 'probe-resolved', role, symbol, locations: 1, modules: ['app'] });
 
@@ -34,9 +57,25 @@ const done = (command: string) => encodeFrame(NONCE, { seq: 0, t_ns: 1, kind: 'd
 /** An allocator-first session: LLDB's terminal as `o` events, the script's channel as `x` events. */
 function sessionLines(): Array<[string, string]> {
   return [
-    ['x', encodeFrame(NONCE, { seq: 1, t_ns: 1, kind: 'hello', schema: 'debug-exit/event@1', lldb_version: 'lldb 19', platform: 'linux' })],
+    [
+      'x',
+      encodeFrame(NONCE, {
+        seq: 1,
+        t_ns: 1,
+        kind: 'hello',
+        schema: 'debug-exit/event@1',
+        lldb_version: 'lldb 19',
+        platform: 'linux',
+      }),
+    ],
     ['o', `${PROMPT}dx-setup\r\n`],
-    ['x', resolved(2, 'allocator-teardown', 'mi_process_done') + resolved(3, 'profile-write', 'writeFileWithoutReturn') + resolved(4, 'process-exit', 'exit') + done('dx-setup')],
+    [
+      'x',
+      resolved(2, 'allocator-teardown', 'mi_process_done') +
+        resolved(3, 'profile-write', 'writeFileWithoutReturn') +
+        resolved(4, 'process-exit', 'exit') +
+        done('dx-setup'),
+    ],
     ['o', `${PROMPT}dx-run\r\n`],
     ['x', encodeFrame(NONCE, { seq: 5, t_ns: 4500, kind: 'launched', pid: 42 }) + hit(6, 'process-exit', 'exit')],
     ['x', hit(7, 'allocator-teardown', 'mi_process_done')],
@@ -68,7 +107,14 @@ describe('recordings', () => {
   async function replayReport(file: string) {
     const result = await replay({ file });
     const { debug_exit: meta } = result.header;
-    return reportFrom({ target: meta.target, profileFile: meta.profile_file, census: false, aslr: meta.options.aslr, session: result.session, cut: !result.end.lldbExited });
+    return reportFrom({
+      target: meta.target,
+      profileFile: meta.profile_file,
+      census: false,
+      aslr: meta.options.aslr,
+      session: result.session,
+      cut: !result.end.lldbExited,
+    });
   }
 
   it('a synthetic allocator-first recording replays to confirmed', async () => {
@@ -78,12 +124,44 @@ describe('recordings', () => {
   });
 
   const bad: Array<[string, () => string, RegExp]> = [
-    ['not JSON', () => encodeHeader(HEADER) + encodedLines().slice(0, 3).join('') + '[0.5, "o", oops]\n' + encodedLines().slice(3).join(''), /:5: an event is not valid JSON/],
-    ['wrong version', () => encodeHeader({ ...HEADER, version: 1 as unknown as 2 }) + encodedLines().join(''), /:1: unsupported asciicast version 1/],
-    ['missing header fields', () => JSON.stringify({ version: 2, height: 50, debug_exit: HEADER.debug_exit }) + '\n', /:1: header field "width" must be a positive integer/],
-    ['missing nonce', () => encodeHeader({ ...HEADER, debug_exit: { ...HEADER.debug_exit, nonce: '' } }) + encodedLines().join(''), /:1: header is missing debug_exit.nonce/],
-    ['event out of order', () => encodeHeader(HEADER) + encodedLines().slice(0, 4).join('') + '[0.001, "o", "x"]\n' + encodedLines().slice(4).join(''), /:6: event out of order/],
-    ['not a debug-exit recording', () => JSON.stringify({ version: 2, width: 80, height: 24 }) + '\n', /:1: header has no "debug_exit" object/],
+    [
+      'not JSON',
+      () =>
+        encodeHeader(HEADER) +
+        encodedLines().slice(0, 3).join('') +
+        '[0.5, "o", oops]\n' +
+        encodedLines().slice(3).join(''),
+      /:5: an event is not valid JSON/,
+    ],
+    [
+      'wrong version',
+      () => encodeHeader({ ...HEADER, version: 1 as unknown as 2 }) + encodedLines().join(''),
+      /:1: unsupported asciicast version 1/,
+    ],
+    [
+      'missing header fields',
+      () => JSON.stringify({ version: 2, height: 50, debug_exit: HEADER.debug_exit }) + '\n',
+      /:1: header field "width" must be a positive integer/,
+    ],
+    [
+      'missing nonce',
+      () => encodeHeader({ ...HEADER, debug_exit: { ...HEADER.debug_exit, nonce: '' } }) + encodedLines().join(''),
+      /:1: header is missing debug_exit.nonce/,
+    ],
+    [
+      'event out of order',
+      () =>
+        encodeHeader(HEADER) +
+        encodedLines().slice(0, 4).join('') +
+        '[0.001, "o", "x"]\n' +
+        encodedLines().slice(4).join(''),
+      /:6: event out of order/,
+    ],
+    [
+      'not a debug-exit recording',
+      () => JSON.stringify({ version: 2, width: 80, height: 24 }) + '\n',
+      /:1: header has no "debug_exit" object/,
+    ],
   ];
   for (const [name, text, message] of bad) {
     it(`rejects a recording with ${name}, naming the file and line (exit 2)`, async () => {

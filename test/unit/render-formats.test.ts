@@ -22,7 +22,15 @@ const RECORDINGS = path.resolve(__dirname, '../../../recordings');
 const AT_EXIT = ['__run_exit_handlers', 'exit'];
 
 /** Symbols that would break a naive diagram: statement ends, comments, tags, quotes, Mermaid's CSS rule. */
-const AWKWARD = ['operator<<', 'a;b', '#x', 'say "hi" \'there\'', 'style::Foo<T>::bar: #59;', '%% not a comment', 'two\nlines'];
+const AWKWARD = [
+  'operator<<',
+  'a;b',
+  '#x',
+  'say "hi" \'there\'',
+  'style::Foo<T>::bar: #59;',
+  '%% not a comment',
+  'two\nlines',
+];
 
 interface Story {
   report: Report;
@@ -35,7 +43,10 @@ function allocatorFirst(): Story {
   s.hello();
   s.resolveRoles(ALL_ROLES);
   const other = s.hit('atexit-register', '__cxa_atexit', { registered: 'some_cleanup' });
-  const writerReg = s.hit('atexit-register', 'atexit', { registered: 'writeFileWithoutReturn', callers: ['__llvm_profile_register_write_file_atexit'] });
+  const writerReg = s.hit('atexit-register', 'atexit', {
+    registered: 'writeFileWithoutReturn',
+    callers: ['__llvm_profile_register_write_file_atexit'],
+  });
   const init = s.hit('allocator-init', 'mi_process_load', { callers: ['_mi_process_init'] });
   const allocReg = s.hit('atexit-register', 'atexit', { registered: 'mi_process_done', callers: ['mi_process_load'] });
   const main = s.hit('main', 'main', { callers: ['__libc_start_call_main'], threadName: 'app' });
@@ -45,12 +56,35 @@ function allocatorFirst(): Story {
   const release = s.hit('allocator-release', '_mi_heap_destroy_all', { callers: ['mi_process_done', ...AT_EXIT] });
   const writer = s.hit('profile-write', 'writeFileWithoutReturn', { callers: AT_EXIT });
   const integrity = s.integrity('consistent');
-  const worker = s.hit('profile-write', '__llvm_profile_write_file', { callers: ['writeFileWithoutReturn'], tid: 4243, threadName: 'worker' });
+  const worker = s.hit('profile-write', '__llvm_profile_write_file', {
+    callers: ['writeFileWithoutReturn'],
+    tid: 4243,
+    threadName: 'worker',
+  });
   const awkward = AWKWARD.map((symbol) => s.hit('profile-write', symbol, { callers: ['lprofWriteDataImpl'] }));
   const crash = s.signal('SIGSEGV', ['getCurFilenameLength', '__llvm_profile_write_file', ...AT_EXIT]);
   const end = s.exit(11, 11);
   const report = buildReport(s.build(undefined, { experiment: 'early-write' }));
-  return { report, seqs: { other, writerReg, init, allocReg, main, exit, early, done, release, writer, integrity, worker, crash, end, awkward0: awkward[0] } };
+  return {
+    report,
+    seqs: {
+      other,
+      writerReg,
+      init,
+      allocReg,
+      main,
+      exit,
+      early,
+      done,
+      release,
+      writer,
+      integrity,
+      worker,
+      crash,
+      end,
+      awkward0: awkward[0],
+    },
+  };
 }
 
 /** The seqs of the lines a message or note names, in order (`#35;12` is `#12`). */
@@ -96,16 +130,30 @@ describe('render: mermaid', () => {
 
   it('is a sequenceDiagram with a lane per party, ending with one newline', () => {
     assertValidMermaid(diagram);
-    assert.deepEqual(lines.filter((l) => l.startsWith('  participant ')), [
-      '  participant Program as program, thread 4242 app',
-      '  participant Allocator as allocator (mimalloc)',
-      '  participant Writer as profile writer',
-      '  participant LLDB as debug-exit (LLDB)',
-    ]);
+    assert.deepEqual(
+      lines.filter((l) => l.startsWith('  participant ')),
+      [
+        '  participant Program as program, thread 4242 app',
+        '  participant Allocator as allocator (mimalloc)',
+        '  participant Writer as profile writer',
+        '  participant LLDB as debug-exit (LLDB)',
+      ],
+    );
   });
 
   it('has one line per event that matters, labelled with its seq, in seq order', () => {
-    const shown = [seqs.writerReg, seqs.allocReg, seqs.main, seqs.exit, seqs.early, seqs.done, seqs.release, seqs.writer, seqs.integrity, seqs.worker];
+    const shown = [
+      seqs.writerReg,
+      seqs.allocReg,
+      seqs.main,
+      seqs.exit,
+      seqs.early,
+      seqs.done,
+      seqs.release,
+      seqs.writer,
+      seqs.integrity,
+      seqs.worker,
+    ];
     const awkward = AWKWARD.map((_, i) => seqs.awkward0 + i);
     assert.deepEqual(seqsIn(lines), [...shown, ...awkward, seqs.crash, seqs.end]);
   });
@@ -118,7 +166,11 @@ describe('render: mermaid', () => {
     assert.ok(lines.includes(`  Program-->>Writer: #35;${seqs.writerReg} atexit(writeFileWithoutReturn) registered`));
     assert.ok(lines.includes(`  Program-->>Allocator: #35;${seqs.allocReg} atexit(mi_process_done) registered`));
     assert.ok(lines.includes(`  Program->>Program: #35;${seqs.exit} exit`));
-    assert.ok(lines.includes(`  LLDB->>Writer: #35;${seqs.early} early-write: __llvm_profile_write_file() called at exit: returned 0`));
+    assert.ok(
+      lines.includes(
+        `  LLDB->>Writer: #35;${seqs.early} early-write: __llvm_profile_write_file() called at exit: returned 0`,
+      ),
+    );
     assert.ok(lines.includes(`  Program->>Allocator: #35;${seqs.done} mi_process_done`));
     assert.ok(lines.includes(`  Allocator->>Allocator: #35;${seqs.release} _mi_heap_destroy_all`));
     assert.ok(lines.includes(`  Program->>Writer: #35;${seqs.writer} writeFileWithoutReturn`));
@@ -160,7 +212,13 @@ describe('render: mermaid', () => {
     s.exit(0);
     const out = renderMermaid(buildReport(s.build()));
     assertValidMermaid(out);
-    assert.deepEqual(out.split('\n').filter((l) => l.startsWith('  participant ')).map((l) => l.split(' ')[3]), ['Program', 'LLDB']);
+    assert.deepEqual(
+      out
+        .split('\n')
+        .filter((l) => l.startsWith('  participant '))
+        .map((l) => l.split(' ')[3]),
+      ['Program', 'LLDB'],
+    );
     assert.ok(out.includes(`  Program->>Program: #35;${exit} _exit\n`));
     assert.match(out, /<br>allocator-cleanup-first: INCONCLUSIVE \(exit-handlers-skipped\)\n$/);
   });
@@ -171,7 +229,9 @@ describe('render: mermaid', () => {
     const error = s.error('timeout', 'killed after 2 s; see #3\nlast output');
     const out = renderMermaid(buildReport(s.build()));
     assertValidMermaid(out);
-    assert.ok(out.includes(`\n  Note over LLDB: #35;${error} error timeout: killed after 2 s#59; see #35;3 last output\n`));
+    assert.ok(
+      out.includes(`\n  Note over LLDB: #35;${error} error timeout: killed after 2 s#59; see #35;3 last output\n`),
+    );
   });
 
   it('renders a session with no events', () => {
@@ -236,7 +296,10 @@ describe('render: chrome', () => {
   it('names each instant after its symbol and files it under its role, or its kind', () => {
     const at = (seq: number) => instants.find((e) => e.args.seq === seq)!;
     assert.deepEqual([at(seqs.done).name, at(seqs.done).cat], ['mi_process_done', 'allocator-teardown']);
-    assert.deepEqual([at(seqs.writerReg).name, at(seqs.writerReg).cat], ['atexit(writeFileWithoutReturn)', 'atexit-register']);
+    assert.deepEqual(
+      [at(seqs.writerReg).name, at(seqs.writerReg).cat],
+      ['atexit(writeFileWithoutReturn)', 'atexit-register'],
+    );
     assert.deepEqual([at(seqs.crash).name, at(seqs.crash).cat], ['SIGSEGV', 'signal']);
     assert.deepEqual([at(seqs.integrity).name, at(seqs.integrity).cat], ['profile data consistent', 'integrity']);
     assert.deepEqual(at(seqs.done).args, {
@@ -290,7 +353,9 @@ describe('render: chrome', () => {
     const timeline = s.build();
     const last = timeline.events[timeline.events.length - 1];
     const launched: DebugExitEvent = { seq: last.seq + 1, t_ns: last.t_ns + 1000, kind: 'launched', pid: 31337 };
-    const out = JSON.parse(renderChrome(buildReport(s.build(undefined, { events: [...timeline.events, launched] })))) as Trace;
+    const out = JSON.parse(
+      renderChrome(buildReport(s.build(undefined, { events: [...timeline.events, launched] }))),
+    ) as Trace;
     assert.ok(out.traceEvents.every((e) => e.pid === 31337));
     assert.match(out.otherData.allocator_cleanup_first, /^inconclusive \(.+\)$/);
   });
@@ -327,8 +392,18 @@ describe('render: mermaid and chrome of the committed recordings (replayed, no L
 
     const diagram = renderMermaid(report);
     assertValidMermaid(diagram);
-    assert.match(diagram, new RegExp(`\n  LLDB->>Writer: #35;${experiment.seq} early-write: __llvm_profile_write_file\\(\\) called at exit: SIGSEGV in initializeValueProfRuntimeRecord`));
-    assert.match(diagram, new RegExp(`\n  Writer-xLLDB: #35;${signal.seq} SIGSEGV in initializeValueProfRuntimeRecord \\(fault address 0x4\\)\n`));
+    assert.match(
+      diagram,
+      new RegExp(
+        `\n  LLDB->>Writer: #35;${experiment.seq} early-write: __llvm_profile_write_file\\(\\) called at exit: SIGSEGV in initializeValueProfRuntimeRecord`,
+      ),
+    );
+    assert.match(
+      diagram,
+      new RegExp(
+        `\n  Writer-xLLDB: #35;${signal.seq} SIGSEGV in initializeValueProfRuntimeRecord \\(fault address 0x4\\)\n`,
+      ),
+    );
     assert.match(diagram, /Note over Program,LLDB: Diagnosis: CORRUPT-PROFILE-DATA<br>/);
 
     const trace = JSON.parse(renderChrome(report)) as Trace;
@@ -341,11 +416,16 @@ describe('render: mermaid and chrome of the committed recordings (replayed, no L
     assert.equal(trace.otherData.early_write, 'crashed');
   });
 
-  const casts = fs.readdirSync(RECORDINGS).filter((f) => f.endsWith('.cast')).sort();
+  const casts = fs
+    .readdirSync(RECORDINGS)
+    .filter((f) => f.endsWith('.cast'))
+    .sort();
   for (const cast of casts) {
     it(`${cast}: both render, valid and deterministic, with the golden's conclusion`, async () => {
       const report = await replayed(cast);
-      const golden = JSON.parse(fs.readFileSync(path.join(RECORDINGS, cast.replace(/\.cast$/, '.timeline.json')), 'utf8')) as {
+      const golden = JSON.parse(
+        fs.readFileSync(path.join(RECORDINGS, cast.replace(/\.cast$/, '.timeline.json')), 'utf8'),
+      ) as {
         diagnosis: { conclusion: string };
         events: unknown[];
       };
@@ -368,12 +448,19 @@ describe('render: the mermaid and chrome formats in the CLI', () => {
   });
 
   it('are refused with --repeat, on stdout or in --out, before anything runs', () => {
-    const repeat = (format: OutputFormat, outputs: OutputFormat[] = []) => () =>
-      checkRepeatFormats({ repeat: 3, format, outputs: outputs.map((f) => ({ format: f, path: `x.${f}` })) });
-    assert.throws(repeat('mermaid'), /--repeat reports the distribution over the runs as text or json; mermaid shows one run/);
+    const repeat =
+      (format: OutputFormat, outputs: OutputFormat[] = []) =>
+      () =>
+        checkRepeatFormats({ repeat: 3, format, outputs: outputs.map((f) => ({ format: f, path: `x.${f}` })) });
+    assert.throws(
+      repeat('mermaid'),
+      /--repeat reports the distribution over the runs as text or json; mermaid shows one run/,
+    );
     assert.throws(repeat('text', ['json', 'chrome']), /chrome shows one run/);
     assert.throws(repeat('chrome', ['mermaid']), /mermaid and chrome show one run/);
     assert.doesNotThrow(repeat('json', ['text']));
-    assert.doesNotThrow(() => checkRepeatFormats({ repeat: 1, format: 'mermaid', outputs: [{ format: 'chrome', path: 'x' }] }));
+    assert.doesNotThrow(() =>
+      checkRepeatFormats({ repeat: 1, format: 'mermaid', outputs: [{ format: 'chrome', path: 'x' }] }),
+    );
   });
 });

@@ -23,18 +23,32 @@ function crashAfterTeardown(registrations = 0, hostile = false): Report {
   const s = new Scenario();
   s.hello();
   s.resolveRoles(ALL_ROLES);
-  s.hit('atexit-register', '__cxa_atexit', { registered: 'writeFileWithoutReturn', callers: ['__llvm_profile_register_write_file_atexit'] });
+  s.hit('atexit-register', '__cxa_atexit', {
+    registered: 'writeFileWithoutReturn',
+    callers: ['__llvm_profile_register_write_file_atexit'],
+  });
   s.hit('atexit-register', 'atexit', { registered: 'mi_process_done', callers: ['mi_process_load'] });
-  s.hit('main', 'main', { callers: ['__libc_start_call_main'], threadName: hostile ? '<img src=x onerror=alert(1)>' : 'app' });
-  for (let i = 0; i < registrations; i++) s.hit('atexit-register', 'atexit', { registered: `handler_${i}`, callers: ['main'] });
+  s.hit('main', 'main', {
+    callers: ['__libc_start_call_main'],
+    threadName: hostile ? '<img src=x onerror=alert(1)>' : 'app',
+  });
+  for (let i = 0; i < registrations; i++)
+    s.hit('atexit-register', 'atexit', { registered: `handler_${i}`, callers: ['main'] });
   s.hit('process-exit', 'exit', { callers: ['main'], module: 'libc.so.6' });
   s.hit('allocator-teardown', 'mi_process_done', { callers: AT_EXIT });
   s.hit('profile-write', 'writeFileWithoutReturn', { callers: AT_EXIT });
   s.integrity('consistent');
-  s.hit('profile-write', hostile ? '</script><script>alert("x")</script>' : '__llvm_profile_write_file', { callers: ['writeFileWithoutReturn', ...AT_EXIT] });
+  s.hit('profile-write', hostile ? '</script><script>alert("x")</script>' : '__llvm_profile_write_file', {
+    callers: ['writeFileWithoutReturn', ...AT_EXIT],
+  });
   s.signal('SIGSEGV', ['getCurFilenameLength', '__llvm_profile_write_file', 'writeFileWithoutReturn']);
   s.exit(-1, 11);
-  return buildReport(s.build(undefined, { census: registrations > 0, target: { program: hostile ? '/tmp/a&b<c>/app"\'' : '/tmp/app', args: [] } }));
+  return buildReport(
+    s.build(undefined, {
+      census: registrations > 0,
+      target: { program: hostile ? '/tmp/a&b<c>/app"\'' : '/tmp/app', args: [] },
+    }),
+  );
 }
 
 describe('fold: repetitive hits', () => {
@@ -57,7 +71,9 @@ describe('fold: repetitive hits', () => {
 
   it('does not fold through an event it must keep', () => {
     const events = timelineEvents(crashAfterTeardown(40));
-    const regs = events.filter((e) => e.kind === 'hit' && e.role === 'atexit-register' && e.registered?.symbol.startsWith('handler_'));
+    const regs = events.filter(
+      (e) => e.kind === 'hit' && e.role === 'atexit-register' && e.registered?.symbol.startsWith('handler_'),
+    );
     const keep = new Set([regs[20].seq]);
     const folding = foldEvents(events, keep);
     assert.ok(folding.rows.some((r) => r.kind === 'event' && r.event.seq === regs[20].seq));
@@ -112,8 +128,18 @@ describe('svg: the exit sequence', () => {
   const report = crashAfterTeardown(0);
 
   it('puts each event on the lane of who ran it', () => {
-    const lanes = Object.fromEntries(report.timeline.events.filter((e) => e.kind === 'hit').map((e) => [e.kind === 'hit' ? e.symbol : '', laneOf(e)]));
-    assert.deepEqual(lanes, { __cxa_atexit: 'program', atexit: 'program', main: 'program', exit: 'libc', mi_process_done: 'allocator', writeFileWithoutReturn: 'profile', __llvm_profile_write_file: 'profile' });
+    const lanes = Object.fromEntries(
+      report.timeline.events.filter((e) => e.kind === 'hit').map((e) => [e.kind === 'hit' ? e.symbol : '', laneOf(e)]),
+    );
+    assert.deepEqual(lanes, {
+      __cxa_atexit: 'program',
+      atexit: 'program',
+      main: 'program',
+      exit: 'libc',
+      mi_process_done: 'allocator',
+      writeFileWithoutReturn: 'profile',
+      __llvm_profile_write_file: 'profile',
+    });
     const crash = report.timeline.events.find((e) => e.kind === 'signal')!;
     assert.equal(laneOf(crash), 'profile');
   });
@@ -124,7 +150,8 @@ describe('svg: the exit sequence', () => {
     assert.equal((svg.match(/<g class="mark/g) ?? []).length, drawn.length);
     assert.equal(svgMarks(report).length, drawn.length);
     assert.equal((svg.match(/<g class="mark crash"/g) ?? []).length, 1);
-    for (const lane of ['program', 'libc', 'allocator', 'profile']) assert.match(svg, new RegExp(`<g class="lane" data-lane="${lane}">`));
+    for (const lane of ['program', 'libc', 'allocator', 'profile'])
+      assert.match(svg, new RegExp(`<g class="lane" data-lane="${lane}">`));
   });
 });
 
@@ -137,8 +164,16 @@ describe('html: the page', () => {
       assert.ok(i >= 0, `${needle} is on the page`);
       return i;
     };
-    const order = [at('<section id="diagnosis">'), at('<svg '), at('<section id="timeline">'), at('<section id="session">')];
-    assert.deepEqual([...order].sort((a, b) => a - b), order);
+    const order = [
+      at('<section id="diagnosis">'),
+      at('<svg '),
+      at('<section id="timeline">'),
+      at('<section id="session">'),
+    ];
+    assert.deepEqual(
+      [...order].sort((a, b) => a - b),
+      order,
+    );
     for (const h of report.diagnosis.hypotheses) assert.ok(html.includes(`data-hypothesis="${h.id}"`));
     assert.equal((html.match(/<tr data-seq=/g) ?? []).length, timelineEvents(report).length);
   });
@@ -156,7 +191,10 @@ describe('html: the page', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dx-html-'));
     try {
       const cast = path.join(dir, 'x.cast');
-      fs.writeFileSync(cast, '{"version":2,"width":80,"height":24}\n[0.1,"o","</script><script>alert(1)</script>\\u2028"]\n');
+      fs.writeFileSync(
+        cast,
+        '{"version":2,"width":80,"height":24}\n[0.1,"o","</script><script>alert(1)</script>\\u2028"]\n',
+      );
       const session = htmlSessionOf(cast);
       assert.equal(session.kind, 'inline');
       const html = renderHtml(crashAfterTeardown(0), { session });

@@ -16,7 +16,10 @@ function allocatorFirst(): { report: Report; events: DebugExitEvent[]; seqs: Rec
   s.resolveRoles(ALL_ROLES);
   const detach = s.unresolved('allocator-teardown', 'mi_process_detach');
   s.hit('profile-register', '__llvm_profile_register_write_file_atexit', { callers: ['__llvm_profile_initialize'] });
-  s.hit('atexit-register', '__cxa_atexit', { registered: 'writeFileWithoutReturn', callers: ['__llvm_profile_register_write_file_atexit'] });
+  s.hit('atexit-register', '__cxa_atexit', {
+    registered: 'writeFileWithoutReturn',
+    callers: ['__llvm_profile_register_write_file_atexit'],
+  });
   s.hit('atexit-register', 'atexit', { registered: 'mi_process_done', callers: ['mi_process_load'] });
   const main = s.hit('main', 'main', { callers: ['__libc_start_call_main'], threadName: 'app' });
   const exit = s.hit('process-exit', 'exit', { callers: ['__libc_start_call_main'], module: 'libc.so.6' });
@@ -47,9 +50,15 @@ describe('render: text', () => {
 
   it('shows one line per event: seq, +ms from the first event, tid, role, symbol, calling frame', () => {
     const ms = ((seqs.done! - 1) * 0.25).toFixed(3);
-    assert.ok(lines.includes(`   #${seqs.done}     +${ms} 4242    allocator-teardown mi_process_done  <- __run_exit_handlers`), text);
+    assert.ok(
+      lines.includes(`   #${seqs.done}     +${ms} 4242    allocator-teardown mi_process_done  <- __run_exit_handlers`),
+      text,
+    );
     assert.match(text, /^ +#1 +\+0\.000 -  +hello +lldb-19\.1\.7/m);
-    assert.match(text, /atexit-register +__cxa_atexit\(writeFileWithoutReturn\)\n +<- __llvm_profile_register_write_file_atexit/);
+    assert.match(
+      text,
+      /atexit-register +__cxa_atexit\(writeFileWithoutReturn\)\n +<- __llvm_profile_register_write_file_atexit/,
+    );
   });
 
   it('names the module of the caller only when it is not that of the probed function', () => {
@@ -70,7 +79,13 @@ describe('render: text', () => {
 
   it('gives each verdict with its reason and cited evidence', () => {
     assert.match(text, /^  allocator-cleanup-first: CONFIRMED$/m);
-    assert.match(text, new RegExp(`evidence: #${seqs.exit} exit, #${seqs.done} mi_process_done, #${seqs.writer} writeFileWithoutReturn$`, 'm'));
+    assert.match(
+      text,
+      new RegExp(
+        `evidence: #${seqs.exit} exit, #${seqs.done} mi_process_done, #${seqs.writer} writeFileWithoutReturn$`,
+        'm',
+      ),
+    );
     assert.match(text, /^  explicit-writes: NONE$/m);
     assert.match(text, /^  crash-attribution: NO-CRASH$/m);
   });
@@ -91,7 +106,12 @@ describe('render: text', () => {
   });
 
   it('renders a session with no events at all', () => {
-    const empty = buildTimeline({ target: { program: 'it has spaces', args: [] }, profileFile: null, events: [], outcome: { kind: 'launch-failed', message: 'no such file' } });
+    const empty = buildTimeline({
+      target: { program: 'it has spaces', args: [] },
+      profileFile: null,
+      events: [],
+      outcome: { kind: 'launch-failed', message: 'no such file' },
+    });
     const out = renderReport('text', buildReport(empty));
     assert.match(out, /^debug-exit report: 'it has spaces'$/m);
     assert.match(out, /^  profile file  \(not set\)$/m);
@@ -107,13 +127,23 @@ describe('render: text of a crash', () => {
     s.hit('process-exit', 'exit');
     s.hit('profile-write', 'writeFileWithoutReturn', { callers: AT_EXIT });
     const description = 'signal SIGSEGV: address not mapped to object (fault address: 0x4)';
-    const crash = s.signal('SIGSEGV', ['initializeValueProfRuntimeRecord', 'writeOneValueProfData', 'lprofWriteDataImpl'], description);
+    const crash = s.signal(
+      'SIGSEGV',
+      ['initializeValueProfRuntimeRecord', 'writeOneValueProfData', 'lprofWriteDataImpl'],
+      description,
+    );
     return { text: renderReport('text', buildReport(s.build())), crash };
   }
 
   it('shows where it crashed without repeating the signal name', () => {
     const { text, crash } = crashed();
-    assert.match(text, new RegExp(`^ +#${crash} .* signal +SIGSEGV\n +in app\`initializeValueProfRuntimeRecord \\(address not\n +mapped to object`, 'm'));
+    assert.match(
+      text,
+      new RegExp(
+        `^ +#${crash} .* signal +SIGSEGV\n +in app\`initializeValueProfRuntimeRecord \\(address not\n +mapped to object`,
+        'm',
+      ),
+    );
     assert.doesNotMatch(text, /\(signal SIGSEGV/);
   });
 
@@ -130,7 +160,11 @@ describe('render: text of a crash', () => {
 describe('render: layout', () => {
   it('wraps units whole, never inside one', () => {
     const units = ['evidence:', '#1 exit,', '#2 mi_process_done,', '#3 writeFileWithoutReturn'];
-    assert.deepEqual(wrapUnits(units, 30, '  '), ['  evidence: #1 exit,', '  #2 mi_process_done,', '  #3 writeFileWithoutReturn']);
+    assert.deepEqual(wrapUnits(units, 30, '  '), [
+      '  evidence: #1 exit,',
+      '  #2 mi_process_done,',
+      '  #3 writeFileWithoutReturn',
+    ]);
     assert.deepEqual(wrap('a bb ccc', 6, '> '), ['> a bb', '> ccc']);
   });
 
@@ -139,7 +173,12 @@ describe('render: layout', () => {
     s.resolveRoles(ALL_ROLES);
     s.hit('process-exit', 'exit');
     s.hit('allocator-teardown', 'mi_process_done', { callers: AT_EXIT });
-    for (const release of ['_mi_heap_destroy_all', '_mi_heap_unsafe_destroy_all', '_mi_arena_unsafe_destroy_all', '_mi_segment_cache_free_all']) {
+    for (const release of [
+      '_mi_heap_destroy_all',
+      '_mi_heap_unsafe_destroy_all',
+      '_mi_arena_unsafe_destroy_all',
+      '_mi_segment_cache_free_all',
+    ]) {
       s.hit('allocator-release', release, { callers: ['mi_process_done', ...AT_EXIT] });
     }
     const writer = s.hit('profile-write', 'writeFileWithoutReturn', { callers: AT_EXIT });
@@ -166,8 +205,24 @@ describe('render: json', () => {
     const { report, seqs } = allocatorFirst();
     const doc = JSON.parse(renderReport('json', report));
     assert.deepEqual(Object.keys(doc), [
-      'schema', 'target', 'profile_file',
-      'aslr', 'platform', 'lldb_version', 'census', 'census_mode', 'census_note', 'program_sha256', 'experiment', 'outcome', 'diagnosis', 'verdicts', 'prediction', 'probes', 'registrations', 'events',
+      'schema',
+      'target',
+      'profile_file',
+      'aslr',
+      'platform',
+      'lldb_version',
+      'census',
+      'census_mode',
+      'census_note',
+      'program_sha256',
+      'experiment',
+      'outcome',
+      'diagnosis',
+      'verdicts',
+      'prediction',
+      'probes',
+      'registrations',
+      'events',
     ]);
     assert.deepEqual(doc.verdicts.allocator_cleanup_first, {
       name: 'allocator-cleanup-first',
@@ -190,7 +245,11 @@ describe('render: json', () => {
     const reversedKeys = events
       .map((event) => Object.fromEntries(Object.entries(event).reverse()) as unknown as DebugExitEvent)
       .reverse();
-    const rebuilt = buildTimeline({ target: { program: '/tmp/app', args: ['--work', '3'] }, profileFile: '/tmp/dx/default.profraw', events: reversedKeys });
+    const rebuilt = buildTimeline({
+      target: { program: '/tmp/app', args: ['--work', '3'] },
+      profileFile: '/tmp/dx/default.profraw',
+      events: reversedKeys,
+    });
     assert.equal(renderReport('json', buildReport(rebuilt)), first);
   });
 
@@ -212,7 +271,12 @@ describe('render: markdown', () => {
     const md = renderReport('markdown', report);
     assert.match(md, /^# debug-exit report$/m);
     assert.match(md, /^\| allocator-cleanup-first \| \*\*confirmed\*\* \| allocator teardown mi_process_done/m);
-    const failed = buildTimeline({ target: { program: 'a', args: [] }, profileFile: null, events: [], outcome: { kind: 'launch-failed', message: 'x | y' } });
+    const failed = buildTimeline({
+      target: { program: 'a', args: [] },
+      profileFile: null,
+      events: [],
+      outcome: { kind: 'launch-failed', message: 'x | y' },
+    });
     assert.match(renderReport('markdown', buildReport(failed)), /never ran: x \\\| y/);
   });
 

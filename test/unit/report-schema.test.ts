@@ -31,7 +31,13 @@ function problems(doc: unknown): string {
 }
 
 const AT_EXIT = ['__run_exit_handlers', 'exit'];
-const WRITER_STACK = ['initializeValueProfRuntimeRecord', 'writeOneValueProfData', 'lprofWriteDataImpl', '__llvm_profile_write_file', ...AT_EXIT];
+const WRITER_STACK = [
+  'initializeValueProfRuntimeRecord',
+  'writeOneValueProfData',
+  'lprofWriteDataImpl',
+  '__llvm_profile_write_file',
+  ...AT_EXIT,
+];
 
 function reportJson(s: Scenario, outcome?: SessionOutcome, experiment: 'early-write' | null = null): unknown {
   return JSON.parse(renderReport('json', buildReport(s.build(outcome, { experiment, aslr: 'off' }))));
@@ -112,7 +118,10 @@ describe('schema/report.schema.json', () => {
     const doc = JSON.parse(renderRepeatJson(runs)) as Record<string, any>;
     assert.ok(validateRepeat(doc), ajv.errorsText(validateRepeat.errors));
     for (const counts of Object.values(doc.distribution as Record<string, Record<string, number>>)) {
-      assert.equal(Object.values(counts).reduce((a, b) => a + b, 0), 2);
+      assert.equal(
+        Object.values(counts).reduce((a, b) => a + b, 0),
+        2,
+      );
     }
     delete doc.reports[1].diagnosis;
     assert.ok(!validateRepeat(doc));

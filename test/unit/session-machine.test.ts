@@ -17,11 +17,25 @@ function frame(event: object): string {
   return encodeFrame(NONCE, event);
 }
 
-const HELLO = { seq: 1, t_ns: 10, kind: 'hello', schema: 'debug-exit/event@1', lldb_version: 'lldb version 19', platform: 'linux' };
+const HELLO = {
+  seq: 1,
+  t_ns: 10,
+  kind: 'hello',
+  schema: 'debug-exit/event@1',
+  lldb_version: 'lldb version 19',
+  platform: 'linux',
+};
 const LAUNCHED = { seq: 2, t_ns: 15, kind: 'launched', pid: 4242 };
 const HIT = {
-  seq: 3, t_ns: 20, kind: 'hit', role: 'allocator-teardown', symbol: 'mi_process_done', module: 'app', tid: 7,
-  pc: '0x1', frames: [],
+  seq: 3,
+  t_ns: 20,
+  kind: 'hit',
+  role: 'allocator-teardown',
+  symbol: 'mi_process_done',
+  module: 'app',
+  tid: 7,
+  pc: '0x1',
+  frames: [],
 };
 const EXIT = { seq: 4, t_ns: 30, kind: 'exit', status: 0 };
 const done = (command: string) => frame({ seq: 0, t_ns: 1, kind: 'done', command });
@@ -29,12 +43,23 @@ const done = (command: string) => frame({ seq: 0, t_ns: 1, kind: 'done', command
 /** An LLDB that behaves: answers every command on the channel, then exits on quit. */
 const wellBehaved: Script = (command, t) => {
   const later = (f: () => void) => setImmediate(f);
-  if (command === 'dx-setup') later(() => { t.emitData('(lldb) dx-setup\r\n'); t.emitChannel(done('dx-setup')); });
-  else if (command === 'dx-run') later(() => { t.emitData('target says hi\r\n'); t.emitChannel(frame(LAUNCHED) + frame(HIT) + frame(EXIT) + done('dx-run')); });
+  if (command === 'dx-setup')
+    later(() => {
+      t.emitData('(lldb) dx-setup\r\n');
+      t.emitChannel(done('dx-setup'));
+    });
+  else if (command === 'dx-run')
+    later(() => {
+      t.emitData('target says hi\r\n');
+      t.emitChannel(frame(LAUNCHED) + frame(HIT) + frame(EXIT) + done('dx-run'));
+    });
   else if (command === 'quit') later(() => t.emitExit({ exitCode: 0 }));
 };
 
-async function runWith(script: Script, overrides: { runTimeoutMs?: number; startupTimeoutMs?: number; hello?: boolean } = {}) {
+async function runWith(
+  script: Script,
+  overrides: { runTimeoutMs?: number; startupTimeoutMs?: number; hello?: boolean } = {},
+) {
   const transport = new FakeTransport();
   transport.onWrite = (data) => script(data.trimEnd(), transport);
   const actor = createActor(sessionMachine, {
@@ -57,14 +82,17 @@ describe('session machine (fake LLDB)', () => {
   it('waits for the hello, sets up, runs, quits, in that order, and collects the events', async () => {
     const { output, transport } = await runWith(wellBehaved);
     assert.deepEqual(transport.sent, ['dx-setup\n', 'dx-run\n', 'quit\n']);
-    assert.deepEqual(output.events.map((e) => e.kind), ['hello', 'launched', 'hit', 'exit']);
+    assert.deepEqual(
+      output.events.map((e) => e.kind),
+      ['hello', 'launched', 'hit', 'exit'],
+    );
     assert.equal(output.failure, null);
     assert.match(output.tail, /target says hi/);
     assert.equal(output.rejectedCount, 0);
     assert.equal(transport.disposed, true);
   });
 
-  it('frames, prompts and `done` printed in LLDB\'s terminal move nothing and are reported as rejected', async () => {
+  it("frames, prompts and `done` printed in LLDB's terminal move nothing and are reported as rejected", async () => {
     const forging: Script = (command, t) => {
       if (command === 'dx-run') {
         setImmediate(() => {
@@ -75,33 +103,64 @@ describe('session machine (fake LLDB)', () => {
       } else wellBehaved(command, t);
     };
     const { output } = await runWith(forging);
-    assert.deepEqual(output.events.map((e) => e.kind), ['hello', 'launched', 'hit', 'exit']);
+    assert.deepEqual(
+      output.events.map((e) => e.kind),
+      ['hello', 'launched', 'hit', 'exit'],
+    );
     assert.equal(output.rejectedCount, 2);
-    assert.deepEqual(output.rejected.map((r) => [r.source, r.claimed]), [['terminal', 'exit'], ['terminal', 'done']]);
+    assert.deepEqual(
+      output.rejected.map((r) => [r.source, r.claimed]),
+      [
+        ['terminal', 'exit'],
+        ['terminal', 'done'],
+      ],
+    );
   });
 
   it('rejects a duplicated exit, an out-of-order seq and a malformed frame, and counts them', async () => {
     const doubling: Script = (command, t) => {
       if (command === 'dx-run') {
-        setImmediate(() => t.emitChannel(frame(LAUNCHED) + frame(EXIT) + frame({ ...EXIT, seq: 5 }) + frame({ ...HIT, seq: 1 }) + frame({ ...HIT, seq: 6, frames: [null] }) + done('dx-run')));
+        setImmediate(() =>
+          t.emitChannel(
+            frame(LAUNCHED) +
+              frame(EXIT) +
+              frame({ ...EXIT, seq: 5 }) +
+              frame({ ...HIT, seq: 1 }) +
+              frame({ ...HIT, seq: 6, frames: [null] }) +
+              done('dx-run'),
+          ),
+        );
       } else wellBehaved(command, t);
     };
     const { output } = await runWith(doubling);
-    assert.deepEqual(output.events.map((e) => e.kind), ['hello', 'launched', 'exit']);
+    assert.deepEqual(
+      output.events.map((e) => e.kind),
+      ['hello', 'launched', 'exit'],
+    );
     assert.equal(output.rejectedCount, 3);
-    assert.deepEqual(output.rejected.map((r) => r.claimed), ['exit', 'hit', null]);
+    assert.deepEqual(
+      output.rejected.map((r) => r.claimed),
+      ['exit', 'hit', null],
+    );
     assert.match(output.rejected[2].reason, /frames\[0\]/);
   });
 
   it('fails with the last output when LLDB dies mid-run', async () => {
     const dying: Script = (command, t) => {
-      if (command === 'dx-run') setImmediate(() => { t.emitData('Segmentation fault in lldb\r\n'); t.emitExit({ exitCode: 139 }); });
+      if (command === 'dx-run')
+        setImmediate(() => {
+          t.emitData('Segmentation fault in lldb\r\n');
+          t.emitExit({ exitCode: 139 });
+        });
       else wellBehaved(command, t);
     };
     const { output } = await runWith(dying);
     assert.equal(output.failure?.code, 'lldb-died');
     assert.match(output.failure?.lastOutput ?? '', /Segmentation fault in lldb/);
-    assert.deepEqual(output.events.map((e) => e.kind), ['hello']);
+    assert.deepEqual(
+      output.events.map((e) => e.kind),
+      ['hello'],
+    );
   });
 
   it('says the script did not load when it never says hello, and sends nothing', async () => {
@@ -117,6 +176,9 @@ describe('session machine (fake LLDB)', () => {
     };
     const { output } = await runWith(hanging, { runTimeoutMs: 300 });
     assert.equal(output.failure?.code, 'lldb-hung');
-    assert.deepEqual(output.events.map((e) => e.kind), ['hello', 'launched', 'hit']);
+    assert.deepEqual(
+      output.events.map((e) => e.kind),
+      ['hello', 'launched', 'hit'],
+    );
   });
 });

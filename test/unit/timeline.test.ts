@@ -25,7 +25,10 @@ describe('timeline: buildTimeline', () => {
     const events = s.build().events;
     const shuffled = [events[2], events[0], events[1]] as DebugExitEvent[];
     const timeline = buildTimeline({ target: TARGET, profileFile: null, events: shuffled });
-    assert.deepEqual(timeline.events.map((e) => e.seq), [1, 2, 3]);
+    assert.deepEqual(
+      timeline.events.map((e) => e.seq),
+      [1, 2, 3],
+    );
   });
 
   it('keeps the target, profile file, hello facts and census flag', () => {
@@ -64,7 +67,10 @@ describe('timeline: probe resolution', () => {
       ],
     );
     assert.equal(roleResolved(timeline, 'allocator-teardown'), true);
-    assert.deepEqual(unresolvedProbes(timeline).map((p) => p.symbol), ['mi_process_done']);
+    assert.deepEqual(
+      unresolvedProbes(timeline).map((p) => p.symbol),
+      ['mi_process_done'],
+    );
   });
 
   it('a later unresolved report supersedes an earlier resolution', () => {
@@ -88,7 +94,11 @@ describe('timeline: probe resolution', () => {
     s.unresolved('allocator-teardown', 'mi_process_detach');
     const timeline = s.build();
     assert.deepEqual(unresolvedSymbols(timeline, 'allocator-teardown'), ['mi_process_detach']);
-    assert.deepEqual(unresolvedSymbols(timeline, 'allocator-init'), ['mi_process_load', '_mi_process_init', '_mi_auto_process_init']);
+    assert.deepEqual(unresolvedSymbols(timeline, 'allocator-init'), [
+      'mi_process_load',
+      '_mi_process_init',
+      '_mi_auto_process_init',
+    ]);
   });
 });
 
@@ -103,8 +113,14 @@ describe('timeline: queries', () => {
     assert.equal(firstHit(timeline, 'process-exit', 'exit')?.seq, exit);
     assert.equal(firstHit(timeline, 'process-exit')?.seq, 1);
     assert.equal(firstHit(timeline, 'main'), undefined);
-    assert.deepEqual(hitsAfter(timeline, exit).map((h) => h.seq), [done, finalize]);
-    assert.deepEqual(hitsAfter(timeline, exit, 'process-exit').map((h) => h.seq), [finalize]);
+    assert.deepEqual(
+      hitsAfter(timeline, exit).map((h) => h.seq),
+      [done, finalize],
+    );
+    assert.deepEqual(
+      hitsAfter(timeline, exit, 'process-exit').map((h) => h.seq),
+      [finalize],
+    );
   });
 
   it('matches a hit reported under a glibc alias (__GI_exit) by the probe name', () => {
@@ -123,7 +139,10 @@ describe('timeline: atexit registrations', () => {
 
   it('makes one registration per hit, naming the function and who registered it', () => {
     const s = preMain();
-    const atexit = s.hit('atexit-register', 'atexit', { registered: 'mi_process_done', callers: ['mi_process_load', '_dl_init'] });
+    const atexit = s.hit('atexit-register', 'atexit', {
+      registered: 'mi_process_done',
+      callers: ['mi_process_load', '_dl_init'],
+    });
     const [registration, ...rest] = s.build().registrations;
     assert.equal(rest.length, 0);
     assert.equal(registration?.seq, atexit);
@@ -136,7 +155,11 @@ describe('timeline: atexit registrations', () => {
 
   it('skips every atexit frame (glibc aliases too) to find who registered', () => {
     const s = preMain();
-    s.hit('atexit-register', '__cxa_atexit', { registered: 'writeFileWithoutReturn', frameSymbol: '__GI___cxa_atexit', callers: ['atexit', '_GLOBAL__sub_I_InstrProfilingRuntime.cpp'] });
+    s.hit('atexit-register', '__cxa_atexit', {
+      registered: 'writeFileWithoutReturn',
+      frameSymbol: '__GI___cxa_atexit',
+      callers: ['atexit', '_GLOBAL__sub_I_InstrProfilingRuntime.cpp'],
+    });
     s.hit('atexit-register', '__cxa_atexit', { registered: '_dl_fini', callers: [] });
     assert.deepEqual(
       s.build().registrations.map((r) => [r.registered?.symbol, r.registeredBy?.symbol ?? null, r.kind]),
@@ -211,12 +234,38 @@ describe('timeline: outcome from events', () => {
     return scenario.build().events;
   };
   cases.push(['exit status', ev((x) => x.exit(3)), { kind: 'exited', status: 3 }]);
-  cases.push(['crash then death', ev((x) => { x.signal('SIGSEGV', ['f']); x.exit(-1, 11); }), { kind: 'signaled', signal: 'SIGSEGV' }]);
+  cases.push([
+    'crash then death',
+    ev((x) => {
+      x.signal('SIGSEGV', ['f']);
+      x.exit(-1, 11);
+    }),
+    { kind: 'signaled', signal: 'SIGSEGV' },
+  ]);
   cases.push(['death by signal, no stop', ev((x) => x.exit(-1, 9)), { kind: 'signaled', signal: 'signal 9' }]);
-  cases.push(['crash stop, never reaped', ev((x) => x.signal('SIGBUS', ['f'])), { kind: 'signaled', signal: 'SIGBUS' }]);
-  cases.push(['timeout wins over the kill', ev((x) => { x.error('timeout', 't'); x.exit(-1, 9); }), { kind: 'timeout', seconds: null }]);
-  cases.push(['launch failed', ev((x) => x.error('launch-failed', 'no such file')), { kind: 'launch-failed', message: 'no such file' }]);
-  cases.push(['target failed', ev((x) => x.error('target-failed', 'bad arch')), { kind: 'launch-failed', message: 'bad arch' }]);
+  cases.push([
+    'crash stop, never reaped',
+    ev((x) => x.signal('SIGBUS', ['f'])),
+    { kind: 'signaled', signal: 'SIGBUS' },
+  ]);
+  cases.push([
+    'timeout wins over the kill',
+    ev((x) => {
+      x.error('timeout', 't');
+      x.exit(-1, 9);
+    }),
+    { kind: 'timeout', seconds: null },
+  ]);
+  cases.push([
+    'launch failed',
+    ev((x) => x.error('launch-failed', 'no such file')),
+    { kind: 'launch-failed', message: 'no such file' },
+  ]);
+  cases.push([
+    'target failed',
+    ev((x) => x.error('target-failed', 'bad arch')),
+    { kind: 'launch-failed', message: 'bad arch' },
+  ]);
   cases.push(['nothing ended it', ev((x) => x.hit('main', 'main')), { kind: 'cut' }]);
   for (const [name, events, expected] of cases) {
     it(name, () => assert.deepEqual(outcomeFromEvents(events), expected));

@@ -70,7 +70,10 @@ const CASES: Case[] = [
       s.hit('process-exit', '_exit', { callers: AT_EXIT }); // exit ends in _exit: not an abrupt exit
       s.exit(0);
       const reason = [/mi_process_done \(#\d+\) ran before the exit-time writer writeFileWithoutReturn/];
-      return { timeline: s.build(), expected: { result: 'confirmed', witness: 'exit-time-writer', evidence: [exit, done, release, writer], reason } };
+      return {
+        timeline: s.build(),
+        expected: { result: 'confirmed', witness: 'exit-time-writer', evidence: [exit, done, release, writer], reason },
+      };
     },
   },
   {
@@ -80,8 +83,14 @@ const CASES: Case[] = [
       const writer = exitTimeWrite(s);
       const done = s.hit('allocator-teardown', 'mi_process_done', { callers: AT_EXIT });
       s.exit(0);
-      const reason = [/began before any allocator teardown/, new RegExp(`mi_process_done ran only afterwards \\(#${done}\\)`)];
-      return { timeline: s.build(), expected: { result: 'refuted', witness: 'exit-time-writer', evidence: [exit, writer, done], reason } };
+      const reason = [
+        /began before any allocator teardown/,
+        new RegExp(`mi_process_done ran only afterwards \\(#${done}\\)`),
+      ];
+      return {
+        timeline: s.build(),
+        expected: { result: 'refuted', witness: 'exit-time-writer', evidence: [exit, writer, done], reason },
+      };
     },
   },
   {
@@ -101,15 +110,23 @@ const CASES: Case[] = [
     name: 'no mimalloc probes resolved -> inconclusive, naming the probes',
     build() {
       const { s, exit } = start(NO_ALLOCATOR_ROLES);
-      const teardown = ['mi_process_done', 'mi_process_detach', '_mi_process_done', '_mi_auto_process_done'].map((sym) =>
-        s.unresolved('allocator-teardown', sym),
+      const teardown = ['mi_process_done', 'mi_process_detach', '_mi_process_done', '_mi_auto_process_done'].map(
+        (sym) => s.unresolved('allocator-teardown', sym),
       );
       const writer = exitTimeWrite(s);
       s.exit(0);
-      const reason = [/allocator-teardown probes did not resolve \(mi_process_done, mi_process_detach, _mi_process_done, _mi_auto_process_done\)/];
+      const reason = [
+        /allocator-teardown probes did not resolve \(mi_process_done, mi_process_detach, _mi_process_done, _mi_auto_process_done\)/,
+      ];
       return {
         timeline: s.build(),
-        expected: { result: 'inconclusive', cause: 'teardown-unresolved', witness: 'exit-time-writer', evidence: [exit, ...teardown, writer].sort((a, b) => a - b), reason },
+        expected: {
+          result: 'inconclusive',
+          cause: 'teardown-unresolved',
+          witness: 'exit-time-writer',
+          evidence: [exit, ...teardown, writer].sort((a, b) => a - b),
+          reason,
+        },
       };
     },
   },
@@ -123,7 +140,12 @@ const CASES: Case[] = [
       s.exit(0);
       return {
         timeline: s.build(),
-        expected: { result: 'inconclusive', cause: 'teardown-unresolved', evidence: [exit, writer], reason: [/\(mi_process_done, mi_process_detach/] },
+        expected: {
+          result: 'inconclusive',
+          cause: 'teardown-unresolved',
+          evidence: [exit, writer],
+          reason: [/\(mi_process_done, mi_process_detach/],
+        },
       };
     },
   },
@@ -135,7 +157,12 @@ const CASES: Case[] = [
       s.exit(0);
       return {
         timeline: s.build(),
-        expected: { result: 'inconclusive', cause: 'exit-handlers-skipped', evidence: [underscore], reason: [/left through _exit \(#\d+\) from main: no exit handler ran/] },
+        expected: {
+          result: 'inconclusive',
+          cause: 'exit-handlers-skipped',
+          evidence: [underscore],
+          reason: [/left through _exit \(#\d+\) from main: no exit handler ran/],
+        },
       };
     },
   },
@@ -147,7 +174,12 @@ const CASES: Case[] = [
       s.exit(-1, 9);
       return {
         timeline: s.build({ kind: 'timeout', seconds: 5 }),
-        expected: { result: 'inconclusive', cause: 'timeout', evidence: [timeout], reason: [/killed at the 5 s timeout before exit was entered/] },
+        expected: {
+          result: 'inconclusive',
+          cause: 'timeout',
+          evidence: [timeout],
+          reason: [/killed at the 5 s timeout before exit was entered/],
+        },
       };
     },
   },
@@ -158,7 +190,12 @@ const CASES: Case[] = [
       const timeout = s.error('timeout', 'killed');
       return {
         timeline: s.build(),
-        expected: { result: 'inconclusive', cause: 'timeout', evidence: [exit, timeout], reason: [/killed at the timeout after exit was entered \(#\d+\)/] },
+        expected: {
+          result: 'inconclusive',
+          cause: 'timeout',
+          evidence: [exit, timeout],
+          reason: [/killed at the timeout after exit was entered \(#\d+\)/],
+        },
       };
     },
   },
@@ -169,11 +206,22 @@ const CASES: Case[] = [
       s.unresolved('profile-write', 'writeFileWithoutReturn'); // supersedes the earlier resolution
       s.unresolved('profile-write', '__llvm_profile_write_file');
       const done = s.hit('allocator-teardown', 'mi_process_done', { callers: AT_EXIT });
-      const crash = s.signal('SIGSEGV', ['strlen', 'getCurFilenameLength', 'lprofWriteDataImpl', '__llvm_profile_write_file', ...AT_EXIT]);
+      const crash = s.signal('SIGSEGV', [
+        'strlen',
+        'getCurFilenameLength',
+        'lprofWriteDataImpl',
+        '__llvm_profile_write_file',
+        ...AT_EXIT,
+      ]);
       s.exit(-1, 11);
       return {
         timeline: s.build(),
-        expected: { result: 'confirmed', witness: 'writer-crash', evidence: [exit, done, crash], reason: [/the exit-time write \(seen only in the SIGSEGV inside lprofWriteDataImpl, #\d+\)/] },
+        expected: {
+          result: 'confirmed',
+          witness: 'writer-crash',
+          evidence: [exit, done, crash],
+          reason: [/the exit-time write \(seen only in the SIGSEGV inside lprofWriteDataImpl, #\d+\)/],
+        },
       };
     },
   },
@@ -186,7 +234,12 @@ const CASES: Case[] = [
       const crash = s.signal('SIGSEGV', ['initializeValueProfRuntimeRecord', 'writeOneValueProfData', ...AT_EXIT]);
       return {
         timeline: s.build(),
-        expected: { result: 'refuted', witness: 'writer-crash', reason: [/began before any allocator teardown/], evidence: [exit, crash, ...teardownSeqs(s.build())] },
+        expected: {
+          result: 'refuted',
+          witness: 'writer-crash',
+          reason: [/began before any allocator teardown/],
+          evidence: [exit, crash, ...teardownSeqs(s.build())],
+        },
       };
     },
   },
@@ -200,7 +253,12 @@ const CASES: Case[] = [
       const crash = s.signal('SIGSEGV', WRITER_CRASH);
       return {
         timeline: s.build(),
-        expected: { result: 'confirmed', witness: 'writer-crash', evidence: [done, crash], reason: [/inside initializeValueProfRuntimeRecord \+ 99, #\d+\)/] },
+        expected: {
+          result: 'confirmed',
+          witness: 'writer-crash',
+          evidence: [done, crash],
+          reason: [/inside initializeValueProfRuntimeRecord \+ 99, #\d+\)/],
+        },
       };
     },
   },
@@ -213,7 +271,12 @@ const CASES: Case[] = [
       const crash = s.signal('SIGSEGV', WRITER_CRASH.slice(0, 3));
       return {
         timeline: s.build(),
-        expected: { result: 'confirmed', witness: 'writer-crash', evidence: [exit, done, crash], reason: [/ran before the exit-time write/] },
+        expected: {
+          result: 'confirmed',
+          witness: 'writer-crash',
+          evidence: [exit, done, crash],
+          reason: [/ran before the exit-time write/],
+        },
       };
     },
   },
@@ -224,10 +287,20 @@ const CASES: Case[] = [
       for (const sym of ['writeFileWithoutReturn', '__llvm_profile_write_file']) s.unresolved('profile-write', sym);
       s.unresolved('process-exit', 'exit');
       s.hit('allocator-teardown', 'mi_process_done', { callers: ['main'] });
-      const crash = s.signal('SIGSEGV', ['writeOneValueProfData', 'lprofWriteDataImpl', '__llvm_profile_write_file', 'main']);
+      const crash = s.signal('SIGSEGV', [
+        'writeOneValueProfData',
+        'lprofWriteDataImpl',
+        '__llvm_profile_write_file',
+        'main',
+      ]);
       return {
         timeline: s.build(),
-        expected: { result: 'inconclusive', cause: 'crashed-before-exit', evidence: [crash], reason: [/a write the program made itself/] },
+        expected: {
+          result: 'inconclusive',
+          cause: 'crashed-before-exit',
+          evidence: [crash],
+          reason: [/a write the program made itself/],
+        },
       };
     },
   },
@@ -241,7 +314,12 @@ const CASES: Case[] = [
       const crash = s.signal('SIGSEGV', ['lprofWriteDataImpl', ...AT_EXIT]);
       return {
         timeline: s.build(),
-        expected: { result: 'refuted', witness: 'writer-crash', reason: [/began before any allocator teardown/], evidence: [exit, crash, ...teardownSeqs(s.build())] },
+        expected: {
+          result: 'refuted',
+          witness: 'writer-crash',
+          reason: [/began before any allocator teardown/],
+          evidence: [exit, crash, ...teardownSeqs(s.build())],
+        },
       };
     },
   },
@@ -250,10 +328,20 @@ const CASES: Case[] = [
     build() {
       const s = begin();
       s.hit('allocator-release', '_mi_heap_destroy_all', { callers: ['mi_collect', 'main'] });
-      const crash = s.signal('SIGSEGV', ['writeOneValueProfData', 'lprofWriteDataImpl', '__llvm_profile_write_file', 'main']);
+      const crash = s.signal('SIGSEGV', [
+        'writeOneValueProfData',
+        'lprofWriteDataImpl',
+        '__llvm_profile_write_file',
+        'main',
+      ]);
       return {
         timeline: s.build(),
-        expected: { result: 'inconclusive', cause: 'crashed-before-exit', evidence: [crash], reason: [/inside the profile writer \(writeOneValueProfData: a write the program made itself\) before exit/] },
+        expected: {
+          result: 'inconclusive',
+          cause: 'crashed-before-exit',
+          evidence: [crash],
+          reason: [/inside the profile writer \(writeOneValueProfData: a write the program made itself\) before exit/],
+        },
       };
     },
   },
@@ -265,7 +353,12 @@ const CASES: Case[] = [
       const crash = s.signal('SIGSEGV', ['_mi_segment_free', 'mi_process_done', ...AT_EXIT]);
       return {
         timeline: s.build(),
-        expected: { result: 'inconclusive', cause: 'crashed-at-exit', evidence: [exit, crash], reason: [/after exit was entered \(#\d+\), before the exit-time write ran/] },
+        expected: {
+          result: 'inconclusive',
+          cause: 'crashed-at-exit',
+          evidence: [exit, crash],
+          reason: [/after exit was entered \(#\d+\), before the exit-time write ran/],
+        },
       };
     },
   },
@@ -280,7 +373,12 @@ const CASES: Case[] = [
       s.exit(0);
       return {
         timeline: s.build(),
-        expected: { result: 'confirmed', witness: 'exit-time-writer', evidence: [exit, done, writer], reason: [/ran before the exit-time writer/] },
+        expected: {
+          result: 'confirmed',
+          witness: 'exit-time-writer',
+          evidence: [exit, done, writer],
+          reason: [/ran before the exit-time writer/],
+        },
       };
     },
   },
@@ -297,7 +395,12 @@ const CASES: Case[] = [
       s.exit(0);
       return {
         timeline: s.build(),
-        expected: { result: 'confirmed', witness: 'write-after-exit', evidence: [fini, done, write], reason: [/the first profile write after exit \(writeFileWithoutReturn did not resolve\)/] },
+        expected: {
+          result: 'confirmed',
+          witness: 'write-after-exit',
+          evidence: [fini, done, write],
+          reason: [/the first profile write after exit \(writeFileWithoutReturn did not resolve\)/],
+        },
       };
     },
   },
@@ -311,7 +414,14 @@ const CASES: Case[] = [
       const gone = s.exit(0);
       return {
         timeline: s.build(),
-        expected: { result: 'inconclusive', cause: 'exit-time-write-missing', evidence: [exit, register, gone].sort((a, b) => a - b), reason: [/writeFileWithoutReturn did not run although __llvm_profile_register_write_file_atexit registered it/] },
+        expected: {
+          result: 'inconclusive',
+          cause: 'exit-time-write-missing',
+          evidence: [exit, register, gone].sort((a, b) => a - b),
+          reason: [
+            /writeFileWithoutReturn did not run although __llvm_profile_register_write_file_atexit registered it/,
+          ],
+        },
       };
     },
   },
@@ -321,7 +431,12 @@ const CASES: Case[] = [
       const { s, exit } = start();
       return {
         timeline: s.build({ kind: 'cut' }),
-        expected: { result: 'inconclusive', cause: 'cut', evidence: [exit], reason: [new RegExp(`recording ends \\(last event #${exit}\\) after exit was entered`)] },
+        expected: {
+          result: 'inconclusive',
+          cause: 'cut',
+          evidence: [exit],
+          reason: [new RegExp(`recording ends \\(last event #${exit}\\) after exit was entered`)],
+        },
       };
     },
   },
@@ -333,7 +448,12 @@ const CASES: Case[] = [
       const main = s.hit('main', 'main');
       return {
         timeline: s.build({ kind: 'lldb-died', lastOutput: 'Segmentation fault (core dumped)' }),
-        expected: { result: 'inconclusive', cause: 'lldb-died', evidence: [main], reason: [/^LLDB died before exit was entered/] },
+        expected: {
+          result: 'inconclusive',
+          cause: 'lldb-died',
+          evidence: [main],
+          reason: [/^LLDB died before exit was entered/],
+        },
       };
     },
   },
@@ -344,7 +464,12 @@ const CASES: Case[] = [
       const error = s.error('launch-failed', 'no such file: /tmp/app');
       return {
         timeline: s.build(),
-        expected: { result: 'inconclusive', cause: 'launch-failed', evidence: [error], reason: [/never ran: no such file/] },
+        expected: {
+          result: 'inconclusive',
+          cause: 'launch-failed',
+          evidence: [error],
+          reason: [/never ran: no such file/],
+        },
       };
     },
   },
@@ -358,7 +483,14 @@ const CASES: Case[] = [
       s.exit(0);
       return {
         timeline: s.build(),
-        expected: { result: 'inconclusive', cause: 'writer-unresolved', evidence: unresolved, reason: [/profile-write probes did not resolve \(writeFileWithoutReturn, __llvm_profile_write_file, lprofWriteDataImpl/] },
+        expected: {
+          result: 'inconclusive',
+          cause: 'writer-unresolved',
+          evidence: unresolved,
+          reason: [
+            /profile-write probes did not resolve \(writeFileWithoutReturn, __llvm_profile_write_file, lprofWriteDataImpl/,
+          ],
+        },
       };
     },
   },
@@ -369,7 +501,12 @@ const CASES: Case[] = [
       const gone = s.exit(-1, 9);
       return {
         timeline: s.build(),
-        expected: { result: 'inconclusive', cause: 'killed', evidence: [exit, gone], reason: [/ended by signal 9 after exit was entered/] },
+        expected: {
+          result: 'inconclusive',
+          cause: 'killed',
+          evidence: [exit, gone],
+          reason: [/ended by signal 9 after exit was entered/],
+        },
       };
     },
   },
@@ -382,7 +519,12 @@ const CASES: Case[] = [
       const gone = s.exit(3);
       return {
         timeline: s.build(),
-        expected: { result: 'inconclusive', cause: 'exit-not-observed', evidence: [gone], reason: [/exited with status 3, but exit was never seen entered \(the exit probe did not resolve\)/] },
+        expected: {
+          result: 'inconclusive',
+          cause: 'exit-not-observed',
+          evidence: [gone],
+          reason: [/exited with status 3, but exit was never seen entered \(the exit probe did not resolve\)/],
+        },
       };
     },
   },
@@ -395,7 +537,12 @@ const CASES: Case[] = [
       const underscore = s.hit('process-exit', '_Exit', { callers: ['main'] });
       return {
         timeline: s.build(),
-        expected: { result: 'inconclusive', cause: 'exit-handlers-skipped', evidence: [teardown, underscore], reason: [/left through _Exit/, /also, the allocator-teardown probes did not resolve \(mi_process_done\)/] },
+        expected: {
+          result: 'inconclusive',
+          cause: 'exit-handlers-skipped',
+          evidence: [teardown, underscore],
+          reason: [/left through _Exit/, /also, the allocator-teardown probes did not resolve \(mi_process_done\)/],
+        },
       };
     },
   },
@@ -414,7 +561,11 @@ describe('verdict: allocator-cleanup-first', () => {
       assert.equal(verdict.result, expected.result, verdict.reason);
       assert.equal(verdict.cause, expected.cause ?? null, verdict.reason);
       if (expected.witness !== undefined) assert.equal(verdict.witness, expected.witness);
-      assert.deepEqual(verdict.evidence, [...new Set(expected.evidence)].sort((a, b) => a - b), verdict.reason);
+      assert.deepEqual(
+        verdict.evidence,
+        [...new Set(expected.evidence)].sort((a, b) => a - b),
+        verdict.reason,
+      );
       for (const pattern of expected.reason) assert.match(verdict.reason, pattern);
     });
   }
@@ -429,8 +580,14 @@ describe('verdict: explicit writes', () => {
     const verdict = judgeExplicitWrites(s2.build());
     assert.equal(verdict.result, 'present');
     assert.deepEqual(verdict.evidence, [early]);
-    assert.deepEqual(verdict.writes.map((w) => [w.seq, w.caller?.symbol]), [[early, 'main']]);
-    assert.match(verdict.reason, /^1 profile write the program made itself before exit \(#\d+ from main\): they say nothing about exit order$/);
+    assert.deepEqual(
+      verdict.writes.map((w) => [w.seq, w.caller?.symbol]),
+      [[early, 'main']],
+    );
+    assert.match(
+      verdict.reason,
+      /^1 profile write the program made itself before exit \(#\d+ from main\): they say nothing about exit order$/,
+    );
   });
 
   it('finds none when the only write is the exit-time one', () => {

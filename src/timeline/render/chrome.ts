@@ -94,7 +94,13 @@ function fieldsOf(event: DebugExitEvent): Record<string, Json | undefined> {
         pc: event.pc,
       };
     case 'integrity':
-      return { status: event.status, reason: event.reason, runtime_version: event.runtime_version, records: event.records, module: event.module };
+      return {
+        status: event.status,
+        reason: event.reason,
+        runtime_version: event.runtime_version,
+        records: event.records,
+        module: event.module,
+      };
     case 'experiment':
       return {
         name: event.name,
@@ -117,7 +123,13 @@ function fieldsOf(event: DebugExitEvent): Record<string, Json | undefined> {
     case 'probe-resolved':
       return { role: event.role, symbol: event.symbol, locations: event.locations, modules: [...event.modules] };
     case 'exit-handler':
-      return { index: event.index, via: event.via, registered: event.registered?.symbol ?? event.function, arg: event.arg, dso_handle: event.dso_handle };
+      return {
+        index: event.index,
+        via: event.via,
+        registered: event.registered?.symbol ?? event.function,
+        arg: event.arg,
+        dso_handle: event.dso_handle,
+      };
     case 'census':
       return { mode: event.mode, status: event.status, reason: event.reason, count: event.count };
   }
@@ -139,7 +151,10 @@ function defined(fields: Record<string, Json | undefined>): JsonObject {
 function metadataEvents(timeline: Timeline, pid: number): JsonObject[] {
   const program = timeline.target.program.split('/').pop() || timeline.target.program;
   const onTrackZero = timeline.events.some((e) => tidOf(e) === DEBUG_EXIT_TID);
-  const threads = [...(onTrackZero ? [{ tid: DEBUG_EXIT_TID, name: 'debug-exit (LLDB)' }] : []), ...threadNamesOf(timeline)];
+  const threads = [
+    ...(onTrackZero ? [{ tid: DEBUG_EXIT_TID, name: 'debug-exit (LLDB)' }] : []),
+    ...threadNamesOf(timeline),
+  ];
   return [
     { name: 'process_name', ph: 'M', pid, args: { name: program } },
     ...threads.map(({ tid, name }): JsonObject => ({ name: 'thread_name', ph: 'M', pid, tid, args: { name } })),
@@ -149,7 +164,8 @@ function metadataEvents(timeline: Timeline, pid: number): JsonObject[] {
 function threadNamesOf(timeline: Timeline): Array<{ tid: number; name: string }> {
   const names = new Map<number, string>();
   for (const event of timeline.events) {
-    const name = event.kind === 'hit' || event.kind === 'signal' || event.kind === 'experiment' ? event.thread_name : undefined;
+    const name =
+      event.kind === 'hit' || event.kind === 'signal' || event.kind === 'experiment' ? event.thread_name : undefined;
     const tid = tidOf(event);
     if (name !== undefined && tid !== DEBUG_EXIT_TID && !names.has(tid)) names.set(tid, name);
   }

@@ -99,7 +99,10 @@ export function detailOf(event: DebugExitEvent): string {
     case 'exit-handler':
       return `exit handler ${event.index} in ${event.registered?.module ?? event.function}${event.dso_module ? ` (dso ${event.dso_module})` : ''}`;
     case 'census':
-      return event.reason ?? (event.count === undefined ? '' : `${event.count} exit handlers in ${event.library ?? 'the C library'}'s list`);
+      return (
+        event.reason ??
+        (event.count === undefined ? '' : `${event.count} exit handlers in ${event.library ?? 'the C library'}'s list`)
+      );
   }
 }
 

@@ -53,7 +53,11 @@ function keyOf(event: DebugExitEvent): string {
   return `hit\0${event.role}\0${event.symbol}${registered}`;
 }
 
-export function foldEvents(events: readonly DebugExitEvent[], keep: ReadonlySet<number>, options: FoldOptions = DEFAULT_FOLD): Folding {
+export function foldEvents(
+  events: readonly DebugExitEvent[],
+  keep: ReadonlySet<number>,
+  options: FoldOptions = DEFAULT_FOLD,
+): Folding {
   const rows: FoldedRow[] = [];
   let folded = 0;
   let i = 0;

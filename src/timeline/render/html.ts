@@ -19,7 +19,16 @@ import type { Report } from '../report';
 import type { Verdict } from '../verdict';
 import { VERDICTS } from '../verdict-registry';
 import { citeEvidence } from './cite';
-import { commandLine, describeRegistration, detailOf, elapsedMs, roleOf, symbolOf, threadNames, threadOf } from './describe';
+import {
+  commandLine,
+  describeRegistration,
+  detailOf,
+  elapsedMs,
+  roleOf,
+  symbolOf,
+  threadNames,
+  threadOf,
+} from './describe';
 import { describeFold, foldNote, foldTimeline } from './fold';
 import { renderExitSvg, xml } from './svg';
 
@@ -39,7 +48,8 @@ export interface HtmlOptions {
 const NO_SESSION: HtmlOptions = { session: { kind: 'none', reason: 'no recording was given to the renderer' } };
 
 /** The CSP of the page: inline style and script only, WebAssembly for the player's terminal, no fetch of any kind. */
-export const PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline' 'wasm-unsafe-eval'; img-src data:; font-src data:";
+export const PAGE_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline' 'wasm-unsafe-eval'; img-src data:; font-src data:";
 
 export function renderHtml(report: Report, options: HtmlOptions = NO_SESSION): string {
   const { timeline, diagnosis } = report;
@@ -182,7 +192,8 @@ export function castDuration(cast: string): number {
   for (let i = lines.length - 1; i > 0; i--) {
     try {
       const event = JSON.parse(lines[i]) as unknown;
-      if (Array.isArray(event) && typeof event[0] === 'number' && Number.isFinite(event[0])) return Math.max(0, Math.floor(event[0] * 1000) / 1000);
+      if (Array.isArray(event) && typeof event[0] === 'number' && Number.isFinite(event[0]))
+        return Math.max(0, Math.floor(event[0] * 1000) / 1000);
     } catch {
       // not an event line: keep looking
     }
@@ -193,15 +204,35 @@ export function castDuration(cast: string): number {
 function verdictsSection(report: Report): string {
   const all: Verdict<string, string>[] = VERDICTS.map((m) => report.verdicts[m.key]);
   const rows = all.map(
-    (v) => `<tr><td><code>${xml(v.name)}</code></td><td><strong>${xml(v.result)}</strong></td><td>${xml(v.reason)}</td><td>${xml(citeEvidence(report.timeline, v.evidence).join(', '))}</td></tr>`,
+    (v) =>
+      `<tr><td><code>${xml(v.name)}</code></td><td><strong>${xml(v.result)}</strong></td><td>${xml(v.reason)}</td><td>${xml(citeEvidence(report.timeline, v.evidence).join(', '))}</td></tr>`,
   );
-  return ['<section id="verdicts">', '<h2>Verdicts</h2>', '<table><thead><tr><th>verdict</th><th>result</th><th>reason</th><th>evidence</th></tr></thead><tbody>', ...rows, '</tbody></table>', '</section>'].join('\n');
+  return [
+    '<section id="verdicts">',
+    '<h2>Verdicts</h2>',
+    '<table><thead><tr><th>verdict</th><th>result</th><th>reason</th><th>evidence</th></tr></thead><tbody>',
+    ...rows,
+    '</tbody></table>',
+    '</section>',
+  ].join('\n');
 }
 
 function probesSection(report: Report): string {
   const unresolved = report.timeline.probes.filter((p) => !isResolved(p));
-  const body = unresolved.length === 0 ? ['<p>Every probe resolved.</p>'] : ['<ul>', ...unresolved.map((p) => `<li>${xml(p.role)}: <code>${xml(p.symbol)}</code> (#${p.seq})</li>`), '</ul>'];
-  return ['<section id="probes">', `<h2>${unresolved.length === 0 ? 'Probes' : 'Probes that did not resolve'}</h2>`, ...body, '</section>'].join('\n');
+  const body =
+    unresolved.length === 0
+      ? ['<p>Every probe resolved.</p>']
+      : [
+          '<ul>',
+          ...unresolved.map((p) => `<li>${xml(p.role)}: <code>${xml(p.symbol)}</code> (#${p.seq})</li>`),
+          '</ul>',
+        ];
+  return [
+    '<section id="probes">',
+    `<h2>${unresolved.length === 0 ? 'Probes' : 'Probes that did not resolve'}</h2>`,
+    ...body,
+    '</section>',
+  ].join('\n');
 }
 
 function predictionSection(report: Report): string {
@@ -209,7 +240,9 @@ function predictionSection(report: Report): string {
   return [
     '<section id="prediction">',
     '<h2>Prediction from atexit registrations (not evidence)</h2>',
-    ...(flagged.length === 0 ? [] : ['<ul>', ...flagged.map((r) => `<li>${xml(describeRegistration(r))}</li>`), '</ul>']),
+    ...(flagged.length === 0
+      ? []
+      : ['<ul>', ...flagged.map((r) => `<li>${xml(describeRegistration(r))}</li>`), '</ul>']),
     `<p>${xml(report.prediction.reason)}</p>`,
     '</section>',
   ].join('\n');
@@ -217,7 +250,10 @@ function predictionSection(report: Report): string {
 
 /** A JSON string for a `<script type="application/json">`: `<` (and the line separators) as escapes. */
 export function scriptJson(text: string): string {
-  return JSON.stringify(text).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(text)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 /** Third-party script text: refused if it could close its own `<script>` element. */

@@ -6,9 +6,34 @@ import type { Frame } from '../events';
 
 /** Key order for event objects and their parts; keys not listed follow, alphabetically. */
 const EVENT_KEY_ORDER = [
-  'seq', 't_ns', 'kind', 'name', 'at', 'schema', 'code', 'role', 'symbol', 'signal', 'status', 'description', 'message',
-  'fault_address', 'locations', 'modules', 'module', 'file', 'line', 'tid', 'thread_name', 'pc', 'address',
-  'registered', 'frames', 'args', 'lldb_version', 'platform',
+  'seq',
+  't_ns',
+  'kind',
+  'name',
+  'at',
+  'schema',
+  'code',
+  'role',
+  'symbol',
+  'signal',
+  'status',
+  'description',
+  'message',
+  'fault_address',
+  'locations',
+  'modules',
+  'module',
+  'file',
+  'line',
+  'tid',
+  'thread_name',
+  'pc',
+  'address',
+  'registered',
+  'frames',
+  'args',
+  'lldb_version',
+  'platform',
 ];
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

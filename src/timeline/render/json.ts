@@ -16,7 +16,6 @@ import { REPORT_SCHEMA } from '../../contract/ids';
 
 export { REPORT_SCHEMA };
 
-
 export function renderJson(report: Report): string {
   return `${JSON.stringify(reportDocument(report), null, 2)}\n`;
 }
@@ -66,7 +65,12 @@ function outcomeJson(outcome: SessionOutcome): Json {
 }
 
 function diagnosisJson(d: Diagnosis): Json {
-  const hypotheses = d.hypotheses.map((h) => ({ id: h.id, status: h.status, reason: h.reason, evidence: [...h.evidence] }));
+  const hypotheses = d.hypotheses.map((h) => ({
+    id: h.id,
+    status: h.status,
+    reason: h.reason,
+    evidence: [...h.evidence],
+  }));
   return { conclusion: d.conclusion, summary: d.summary, next_step: d.nextStep, hypotheses, evidence: [...d.evidence] };
 }
 

@@ -10,15 +10,7 @@ import type { Report } from '../report';
 import type { Verdict } from '../verdict';
 import { VERDICTS } from '../verdict-registry';
 import { citeEvidence } from './cite';
-import {
-  commandLine,
-  describeRegistration,
-  detailOf,
-  elapsedMs,
-  roleOf,
-  symbolOf,
-  threadOf,
-} from './describe';
+import { commandLine, describeRegistration, detailOf, elapsedMs, roleOf, symbolOf, threadOf } from './describe';
 import { describeFold, foldNote, foldTimeline, type Folding } from './fold';
 import { renderMermaid } from './mermaid';
 
@@ -76,7 +68,11 @@ function verdicts(report: Report): string[] {
 function sequence(report: Report): string[] {
   const diagram = renderMermaid(report);
   if (diagram.length > MERMAID_MAX_CHARS) {
-    return ['## Exit sequence', '', `The sequence diagram has ${diagram.length.toLocaleString('en-US')} characters, more than GitHub draws (${MERMAID_MAX_CHARS.toLocaleString('en-US')}): \`--format mermaid\` gives it.`];
+    return [
+      '## Exit sequence',
+      '',
+      `The sequence diagram has ${diagram.length.toLocaleString('en-US')} characters, more than GitHub draws (${MERMAID_MAX_CHARS.toLocaleString('en-US')}): \`--format mermaid\` gives it.`,
+    ];
   }
   return ['## Exit sequence', '', '```mermaid', diagram.trimEnd(), '```'];
 }
@@ -89,7 +85,14 @@ function timelineTable(report: Report, folding: Folding, limit: number): string[
     .map((row) =>
       row.kind === 'folded'
         ? ['…', '', '', row.role, code(row.symbol), cell(describeFold(row))]
-        : [String(row.event.seq), elapsedMs(row.event, timeline), threadOf(row.event), roleOf(row.event), code(symbolOf(row.event)), cell(detailOf(row.event))],
+        : [
+            String(row.event.seq),
+            elapsedMs(row.event, timeline),
+            threadOf(row.event),
+            roleOf(row.event),
+            code(symbolOf(row.event)),
+            cell(detailOf(row.event)),
+          ],
     )
     .map((cells) => `| ${cells.join(' | ')} |`);
   const note = foldNote(folding);
@@ -101,7 +104,12 @@ function timelineTable(report: Report, folding: Folding, limit: number): string[
     '|---:|---:|---|---|---|---|',
     ...rows,
     ...(note === null ? [] : ['', `_${note}_`]),
-    ...(cut === 0 ? [] : ['', `_${cut.toLocaleString('en-US')} more rows cut to stay under GitHub's 1 MiB step-summary limit: the JSON report has them._`]),
+    ...(cut === 0
+      ? []
+      : [
+          '',
+          `_${cut.toLocaleString('en-US')} more rows cut to stay under GitHub's 1 MiB step-summary limit: the JSON report has them._`,
+        ]),
   ];
 }
 
@@ -128,5 +136,10 @@ function code(text: string): string {
 
 /** Table cells and text: no pipes, no line breaks, no HTML (GitHub renders tags in Markdown: the target's names are not trusted). */
 function cell(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\|/g, '\\|')
+    .replace(/\s*\n\s*/g, ' ');
 }

@@ -8,7 +8,15 @@
  * whatever thread they ran on (a hit off the main thread names its thread in its label). Pure and
  * deterministic; the bare diagram text, ending with one newline.
  */
-import type { DebugExitEvent, ExitEvent, Frame, IntegrityEvent, ProbeHitEvent, ProbeRole, SignalEvent } from '../events';
+import type {
+  DebugExitEvent,
+  ExitEvent,
+  Frame,
+  IntegrityEvent,
+  ProbeHitEvent,
+  ProbeRole,
+  SignalEvent,
+} from '../events';
 import { ref } from '../evidence';
 import type { AtexitRegistration, RegistrationKind } from '../registrations';
 import type { Report } from '../report';
@@ -25,7 +33,12 @@ const LANES: readonly Lane[] = ['Program', 'Allocator', 'Writer', 'LLDB'];
 /** Roles whose hits are the program's own doing (its thread calling exit, registering handlers). */
 const PROGRAM_ROLES: readonly ProbeRole[] = ['main', 'process-exit', 'atexit-register'];
 /** The hits shown: the roles that place the exit, the teardown and the write. */
-const SHOWN_ROLES: readonly ProbeRole[] = [...PROGRAM_ROLES, 'allocator-teardown', 'allocator-release', 'profile-write'];
+const SHOWN_ROLES: readonly ProbeRole[] = [
+  ...PROGRAM_ROLES,
+  'allocator-teardown',
+  'allocator-release',
+  'profile-write',
+];
 
 /** Width of the lines of the closing note (Mermaid does not wrap notes by itself). */
 const NOTE_WIDTH = 64;
@@ -40,7 +53,9 @@ export function renderMermaid(report: Report): string {
   const { timeline } = report;
   const mainTid = mainThreadOf(timeline);
   const steps = timeline.events.flatMap((event) => stepsOf(event, timeline, mainTid));
-  const used = LANES.filter((lane) => lane === 'Program' || lane === 'LLDB' || steps.some((s) => s.lanes.includes(lane)));
+  const used = LANES.filter(
+    (lane) => lane === 'Program' || lane === 'LLDB' || steps.some((s) => s.lanes.includes(lane)),
+  );
   const lines = [
     'sequenceDiagram',
     `  title ${escapeText(`debug-exit: ${commandLine(timeline)}`)}`,
@@ -61,7 +76,14 @@ function stepsOf(event: DebugExitEvent, timeline: Timeline, mainTid: number | nu
     case 'experiment':
       return [message('LLDB', 'Writer', '->>', `${ref(event.seq)} ${event.name}: ${detailOf(event)}`)];
     case 'signal':
-      return [message(laneOfFrames(event.frames), 'LLDB', '-x', `${ref(event.seq)} ${signalLabel(event)}${threadSuffix(event, mainTid)}`)];
+      return [
+        message(
+          laneOfFrames(event.frames),
+          'LLDB',
+          '-x',
+          `${ref(event.seq)} ${signalLabel(event)}${threadSuffix(event, mainTid)}`,
+        ),
+      ];
     case 'exit':
       return [message('Program', 'LLDB', '-->>', `${ref(event.seq)} ${exitLabel(event)}`)];
     case 'error':
@@ -87,7 +109,9 @@ function hitSteps(hit: ProbeHitEvent, timeline: Timeline, mainTid: number | null
   if (hit.role === 'atexit-register') {
     const kind = registrationOf(timeline, hit.seq)?.kind ?? 'other';
     if (kind === 'other') return [];
-    return [message('Program', laneOfRegistration(kind), '-->>', `${ref(hit.seq)} ${symbolOf(hit)} registered${thread}`)];
+    return [
+      message('Program', laneOfRegistration(kind), '-->>', `${ref(hit.seq)} ${symbolOf(hit)} registered${thread}`),
+    ];
   }
   const caller = callerFrame(hit);
   const from = caller === undefined ? 'Program' : laneOfSymbol(caller.symbol);

@@ -44,6 +44,15 @@ export function renderReport(format: ReportFormat, report: Report): string {
 
 function terminalSafe(report: Report): Report {
   const { timeline } = report;
-  const safeTimeline = { ...timeline, ...safeDeep({ target: timeline.target, profileFile: timeline.profileFile, events: timeline.events, probes: timeline.probes, registrations: timeline.registrations }) };
+  const safeTimeline = {
+    ...timeline,
+    ...safeDeep({
+      target: timeline.target,
+      profileFile: timeline.profileFile,
+      events: timeline.events,
+      probes: timeline.probes,
+      registrations: timeline.registrations,
+    }),
+  };
   return { ...safeDeep({ ...report, timeline: undefined }, safeLines), timeline: safeTimeline };
 }

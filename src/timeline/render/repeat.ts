@@ -11,8 +11,8 @@ import { renderText } from './text';
 
 /** Result -> number of runs, for the diagnosis, each counted verdict (by its JSON key) and the outcome. */
 export type Distribution = { diagnosis: Record<string, number> } & Record<string, Record<string, number>> & {
-  outcome: Record<string, number>;
-};
+    outcome: Record<string, number>;
+  };
 
 /** The verdicts the distribution counts, in the registry's order. */
 const COUNTED = VERDICTS.filter((m) => m.repeat !== undefined);
@@ -34,7 +34,9 @@ export function distributionOf(reports: readonly Report[]): Distribution {
 const LABEL_WIDTH = 25;
 
 function tally(counts: Record<string, number>, total: number): string {
-  return Object.entries(counts).map(([value, n]) => `${value} ${n}/${total}`).join(', ');
+  return Object.entries(counts)
+    .map(([value, n]) => `${value} ${n}/${total}`)
+    .join(', ');
 }
 
 export function renderRepeatText(reports: readonly Report[]): string {
@@ -47,10 +49,15 @@ export function renderRepeatText(reports: readonly Report[]): string {
   const lines = [
     `debug-exit: ${n} runs of ${[first.target.program, ...first.target.args].join(' ')} (aslr ${first.aslr ?? 'not recorded'})`,
     line('diagnosis', d.diagnosis),
-    ...COUNTED.filter((m) => m.repeat?.shown?.(first) ?? true).map((m) => line(m.repeat?.label ?? m.name, d[m.jsonKey])),
+    ...COUNTED.filter((m) => m.repeat?.shown?.(first) ?? true).map((m) =>
+      line(m.repeat?.label ?? m.name, d[m.jsonKey]),
+    ),
     line('outcome', d.outcome),
     '',
-    ...reports.map((r, i) => `  run ${i + 1}: ${[...inRunLine.map((m) => r.verdicts[m.key].result), describeOutcome(r.timeline.outcome)].join(', ')}`),
+    ...reports.map(
+      (r, i) =>
+        `  run ${i + 1}: ${[...inRunLine.map((m) => r.verdicts[m.key].result), describeOutcome(r.timeline.outcome)].join(', ')}`,
+    ),
     '',
     `The last run in full:`,
   ];
@@ -59,6 +66,10 @@ export function renderRepeatText(reports: readonly Report[]): string {
 
 export function renderRepeatJson(reports: readonly Report[]): string {
   const body = reports.map((r) => renderJson(r).trimEnd().replace(/\n/g, '\n    ')).join(',\n    ');
-  const head = JSON.stringify({ schema: REPEAT_SCHEMA, runs: reports.length, distribution: distributionOf(reports) }, null, 2);
+  const head = JSON.stringify(
+    { schema: REPEAT_SCHEMA, runs: reports.length, distribution: distributionOf(reports) },
+    null,
+    2,
+  );
   return `${head.slice(0, -2)},\n  "reports": [\n    ${body}\n  ]\n}\n`;
 }

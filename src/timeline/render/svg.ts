@@ -38,11 +38,17 @@ const LANE_HEIGHT = 56;
 const LABEL_SPACE = 190;
 const CRASH = '#c53030';
 
-const ALLOCATOR_SYMBOLS = new Set([...catalogueSymbols('allocator-init'), ...catalogueSymbols('allocator-teardown'), ...catalogueSymbols('allocator-release')]);
+const ALLOCATOR_SYMBOLS = new Set([
+  ...catalogueSymbols('allocator-init'),
+  ...catalogueSymbols('allocator-teardown'),
+  ...catalogueSymbols('allocator-release'),
+]);
 
 function isAllocatorFrame(frame: Frame): boolean {
   const name = baseSymbol(frame.symbol);
-  return ALLOCATOR_SYMBOLS.has(name) || name.startsWith('mi_') || name.startsWith('_mi_') || /mimalloc/.test(frame.module);
+  return (
+    ALLOCATOR_SYMBOLS.has(name) || name.startsWith('mi_') || name.startsWith('_mi_') || /mimalloc/.test(frame.module)
+  );
 }
 
 /** The lane of an event, or null for the setup events that are not drawn. */
@@ -137,7 +143,8 @@ function markSvg(report: Report, row: FoldedRow, lane: SvgLane, cx: number, cy: 
     ].join('');
   }
   const event = row.event;
-  const tip = `#${event.seq} ${elapsedMs(event, report.timeline)} ms ${roleOf(event)} ${symbolOf(event)} ${detailOf(event)}`.trim();
+  const tip =
+    `#${event.seq} ${elapsedMs(event, report.timeline)} ms ${roleOf(event)} ${symbolOf(event)} ${detailOf(event)}`.trim();
   const open = `<g class="mark" data-seq="${event.seq}" data-lane="${lane}" data-kind="${event.kind}"><title>${xml(tip)}</title>`;
   const seq = `<text class="seq" x="${cx}" y="${cy - 12}" text-anchor="middle">${event.seq}</text>`;
   if (event.kind === 'signal' && isCrashSignal(event)) {

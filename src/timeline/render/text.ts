@@ -59,8 +59,13 @@ function header(report: Report): string[] {
 /** Only with --census: which mode ran (list read at exit(), or a stop per registration) and why. */
 function censusLine(timeline: Report['timeline']): string[] {
   if (timeline.censusMode === null) return [];
-  const mode = timeline.censusMode === 'list' ? "list (the C library's exit handlers, read once at exit())" : 'stops (one debugger stop per registration)';
-  return [`  census        ${mode}: ${timeline.registrations.length} registrations${timeline.censusNote ? `; ${timeline.censusNote}` : ''}`];
+  const mode =
+    timeline.censusMode === 'list'
+      ? "list (the C library's exit handlers, read once at exit())"
+      : 'stops (one debugger stop per registration)';
+  return [
+    `  census        ${mode}: ${timeline.registrations.length} registrations${timeline.censusNote ? `; ${timeline.censusNote}` : ''}`,
+  ];
 }
 
 /** First thing after the header: the conclusion, each hypothesis's standing, the next step. */
@@ -128,7 +133,10 @@ function predictionSection(report: Report): string[] {
 }
 
 function verdictsSection(report: Report): string[] {
-  return ['Verdicts', ...VERDICTS.flatMap((m) => verdictLines(report, report.verdicts[m.key], resultText(m, report.verdicts)))];
+  return [
+    'Verdicts',
+    ...VERDICTS.flatMap((m) => verdictLines(report, report.verdicts[m.key], resultText(m, report.verdicts))),
+  ];
 }
 
 function verdictLines(report: Report, verdict: Verdict<string, string>, result: string): string[] {
