@@ -30,6 +30,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import channel  # noqa: E402
 import early_write  # noqa: E402
 import exit_handlers  # noqa: E402
+import output_relay  # noqa: E402
 import profile_integrity  # noqa: E402
 
 SPEC_SCHEMA = "debug-exit/spec@1"
@@ -480,6 +481,16 @@ def add_output_files(info, spec):
             info.AddOpenFileAction(fd, spec[field], False, True)
 
 
+def add_output_relay(info):
+    """--program-output terminal in capture: stdout and stderr to a FIFO this script relays to
+    LLDB's terminal and drains before dx-run is done (output_relay.py); stdin from /dev/null."""
+    relay = output_relay.OutputRelay(write_all)
+    info.AddOpenFileAction(0, os.devnull, True, False)
+    info.AddOpenFileAction(1, relay.path, False, True)
+    info.AddDuplicateFileAction(1, 2)
+    return relay
+
+
 class Probe:
     """One breakpoint: a (probe row, symbol) pair of the spec."""
 
@@ -902,8 +913,16 @@ class Capture:
         self.deadline = None  # of the current _watch: the experiment's call stays within it
         self.delivered_signal = None  # last signal a continue passed to the process
         self.killed_signal = None
+        self.relay = None  # --program-output terminal: the program's output relay
 
     def run(self):
+        try:
+            self._run()
+        finally:
+            if self.relay is not None:
+                self.relay.drain()  # all the program wrote is on LLDB's terminal before `done`
+
+    def _run(self):
         if not self._launch():
             return
         timeout_s = self.session.spec["timeout_s"]
@@ -933,10 +952,15 @@ class Capture:
         self.session.arm(capture=True)
         info = target.GetLaunchInfo()
         info.SetEnvironment(target.GetEnvironment(), False)  # inherited + spec (see above)
-        add_output_files(info, self.session.spec)
+        spec = self.session.spec
+        add_output_files(info, spec)
+        if spec["stdout_path"] is None and spec["stderr_path"] is None:
+            self.relay = add_output_relay(info)
         info.SetListener(self.listener)
         error = lldb.SBError()
         self.process = target.Launch(info, error)
+        if self.relay is not None:
+            self.relay.launched()
         if error.Success() and self.process.IsValid():
             # The tool kills this pid if LLDB dies: a traced process outlives its tracer.
             CHANNEL.emit("launched", pid=self.process.GetProcessID())
