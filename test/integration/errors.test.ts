@@ -97,10 +97,11 @@ describe('errors and exit codes', function () {
     const dir = tempDir();
     const wrapper = path.join(dir, 'dying-lldb');
     const cast = path.join(dir, 'dying.cast');
-    // Starts the real LLDB, then kills it 4 s later, after saying so on LLDB's own terminal.
+    // Starts the real LLDB, then kills it 4 s later, after saying so on LLDB's own terminal. The
+    // killer ignores SIGHUP: LLDB's TIOCNOTTY at start-up sends one to its process group.
     fs.writeFileSync(
       wrapper,
-      '#!/bin/bash\n(sleep 4; echo "lldb wrapper: killing LLDB now"; kill -9 $$) &\nexec lldb-19 "$@"\n',
+      '#!/bin/bash\n(trap "" HUP; sleep 4; echo "lldb wrapper: killing LLDB now"; kill -9 $$) &\nexec lldb-19 "$@"\n',
       { mode: 0o755 },
     );
     const marker = fixture('loop-forever');

@@ -186,10 +186,10 @@ describe('hostile targets (issue 12): nothing lost or overwritten', function () 
       [0, 1, 2, 3].map(() => runIn(cwd, ['capture', '--quiet', '--format', 'json', '--', fixture('profile-first')])),
     );
     for (const run of runs) assert.equal(run.code, 0, run.stderr);
-    const files = fs.readdirSync(path.join(cwd, 'recordings')).sort();
+    const files = fs.readdirSync(path.join(cwd, '.debug-exit', 'recordings')).sort();
     assert.equal(files.length, 4, files.join(' '));
     for (const file of files) {
-      const replayed = await runCli(['replay', '--format', 'json', path.join(cwd, 'recordings', file)]);
+      const replayed = await runCli(['replay', '--format', 'json', path.join(cwd, '.debug-exit', 'recordings', file)]);
       assert.equal(replayed.code, 0, replayed.stderr);
       assert.ok(
         runs.some((run) => run.stdout === replayed.stdout),

@@ -47,6 +47,7 @@ function stable(json: string): string {
   return json
     .replace(/"(t_ns|tid|pid)": \d+/g, '"$1": 0')
     .replace(/\/tmp\/debug-exit-[A-Za-z0-9]+/g, '<capture-tmp>')
+    .replace(/capture-\d+\.profraw/g, 'capture-<pid>.profraw')
     .replace(/0x[0-9a-f]{9,}/g, '<address>');
 }
 
