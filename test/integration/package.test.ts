@@ -147,7 +147,14 @@ describe('the npm package, installed into a temporary prefix', function () {
       fixturePath(fixture.binary),
       ...fixture.args,
     ];
-    const fromInstalled = run(installed, args, outside, 180000);
+    let fromInstalled = run(installed, args, outside, 180000);
+    // LLDB 19 now and then loses a crashing process (exit status -1, no signal): the capture says
+    // so, exits 1 and asks to capture again (hostile-session.test.ts). This test is about the
+    // installed copy, so it does what the message says, once.
+    if (fromInstalled.status === 1 && /LLDB lost the process/.test(fromInstalled.stderr)) {
+      fs.rmSync(path.join(outside, '.debug-exit'), { recursive: true, force: true });
+      fromInstalled = run(installed, args, outside, 180000);
+    }
     assert.equal(fromInstalled.status, 0, fromInstalled.stderr);
     const fromClone = run(BIN, ['capture', '--no-record', ...args.slice(1)], ROOT, 180000);
     assert.equal(fromClone.status, 0, fromClone.stderr);
@@ -160,7 +167,7 @@ describe('the npm package, installed into a temporary prefix', function () {
 
     const recordings = fs.readdirSync(path.join(outside, '.debug-exit', 'recordings'));
     assert.equal(recordings.length, 1);
-    assert.match(recordings[0], /^allocator-first-\d{8}T\d{6}Z\.cast$/);
+    assert.match(recordings[0], /^allocator-first-\d{8}T\d{6}\.\d{3}Z-\d+-[0-9a-f]{6}\.cast$/);
     const cast = path.join('.debug-exit', 'recordings', recordings[0]);
     assert.match(fromInstalled.stderr, new RegExp(`recording: ${cast.replace(/[.]/g, '\\.')}`));
 
