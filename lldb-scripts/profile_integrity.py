@@ -76,6 +76,7 @@ Sources (read, not guessed):
 
 import functools
 import itertools
+import json
 import operator
 import os
 import struct
@@ -100,39 +101,17 @@ VERSION_SYMBOLS = (
     ("__llvm_profile_begin_data", (0, 8)),  # a profile runtime with neither: 8 or older
 )
 # INSTR_PROF_DATA fields in order: (name, kind, count); "iptr" is a signed IntPtrT.
-FIELDS = {
-    8: (
-        ("NameRef", "u64", 1),
-        ("FuncHash", "u64", 1),
-        ("CounterPtr", "iptr", 1),
-        ("FunctionPointer", "ptr", 1),
-        ("Values", "ptr", 1),
-        ("NumCounters", "u32", 1),
-        ("NumValueSites", "u16", 2),
-    ),
-    9: (
-        ("NameRef", "u64", 1),
-        ("FuncHash", "u64", 1),
-        ("CounterPtr", "iptr", 1),
-        ("BitmapPtr", "iptr", 1),
-        ("FunctionPointer", "ptr", 1),
-        ("Values", "ptr", 1),
-        ("NumCounters", "u32", 1),
-        ("NumValueSites", "u16", 2),
-        ("NumBitmapBytes", "u32", 1),
-    ),
-    10: (
-        ("NameRef", "u64", 1),
-        ("FuncHash", "u64", 1),
-        ("CounterPtr", "iptr", 1),
-        ("BitmapPtr", "iptr", 1),
-        ("FunctionPointer", "ptr", 1),
-        ("Values", "ptr", 1),
-        ("NumCounters", "u32", 1),
-        ("NumValueSites", "u16", 3),
-        ("NumBitmapBytes", "u32", 1),
-    ),
-}
+
+
+def _load_fields():
+    """The field lists of record_layouts.json, the one table debug-exit inspect reads too."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "record_layouts.json")
+    with open(path, encoding="utf-8") as table:
+        versions = json.load(table)["versions"]
+    return {int(v): tuple(tuple(field) for field in fields) for v, fields in versions.items()}
+
+
+FIELDS = _load_fields()
 KIND_SIZES = {"u64": 8, "u32": 4, "u16": 2}
 VALUE_KINDS = ("IndirectCallTarget", "MemOPSize", "VTableTarget")  # VALUE_PROF_KIND 0, 1, 2
 COMPILERS = {8: "LLVM 14-17, Apple clang 15-16.2", 9: "LLVM 18", 10: "LLVM 19+, Apple clang 17"}

@@ -12,7 +12,7 @@
  *    48     NumCounters u32                NumCounters u32
  *    52     NumValueSites u16[3]           NumValueSites u16[2]
  *    56/60  NumBitmapBytes u32 @60         NumBitmapBytes u32 @56
- * The same field lists drive lldb-scripts/profile_integrity.py at run time.
+ * The field lists are lldb-scripts/record_layouts.json, which profile_integrity.py reads too.
  *
  * A linker concatenates each object's records, so an object from another LLVM is a run of records
  * of another size. splitRecords finds the runs: a layout "fits" at an offset when its fields are
@@ -21,43 +21,20 @@
  * (a dynamic programme over offsets), so one lucky record cannot derail the split.
  */
 
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
 export type RawVersion = 8 | 9 | 10;
 export const RAW_VERSIONS: readonly RawVersion[] = [10, 9, 8];
 
 type FieldKind = 'u64' | 'iptr' | 'ptr' | 'u32' | 'u16';
-const FIELDS: Record<RawVersion, ReadonlyArray<[string, FieldKind, number]>> = {
-  8: [
-    ['NameRef', 'u64', 1],
-    ['FuncHash', 'u64', 1],
-    ['CounterPtr', 'iptr', 1],
-    ['FunctionPointer', 'ptr', 1],
-    ['Values', 'ptr', 1],
-    ['NumCounters', 'u32', 1],
-    ['NumValueSites', 'u16', 2],
-  ],
-  9: [
-    ['NameRef', 'u64', 1],
-    ['FuncHash', 'u64', 1],
-    ['CounterPtr', 'iptr', 1],
-    ['BitmapPtr', 'iptr', 1],
-    ['FunctionPointer', 'ptr', 1],
-    ['Values', 'ptr', 1],
-    ['NumCounters', 'u32', 1],
-    ['NumValueSites', 'u16', 2],
-    ['NumBitmapBytes', 'u32', 1],
-  ],
-  10: [
-    ['NameRef', 'u64', 1],
-    ['FuncHash', 'u64', 1],
-    ['CounterPtr', 'iptr', 1],
-    ['BitmapPtr', 'iptr', 1],
-    ['FunctionPointer', 'ptr', 1],
-    ['Values', 'ptr', 1],
-    ['NumCounters', 'u32', 1],
-    ['NumValueSites', 'u16', 3],
-    ['NumBitmapBytes', 'u32', 1],
-  ],
-};
+/** The field lists, shared with lldb-scripts/profile_integrity.py: one table for both. */
+export const RECORD_LAYOUTS_PATH = path.resolve(__dirname, '../../../lldb-scripts/record_layouts.json');
+const FIELDS: Record<RawVersion, ReadonlyArray<[string, FieldKind, number]>> = (
+  JSON.parse(fs.readFileSync(RECORD_LAYOUTS_PATH, 'utf8')) as {
+    versions: Record<RawVersion, Array<[string, FieldKind, number]>>;
+  }
+).versions;
 const RECORD_ALIGN = 8;
 /** Value sites a function can have before the count is garbage. */
 const MAX_VALUE_SITES = 65535;
