@@ -108,7 +108,7 @@ function capture(label: string, program: string, args: string[], extra: string[]
   return {
     label,
     file: BIN,
-    args: ['capture', '--quiet', '--format', 'json', '--record', record, ...extra, '--', program, ...args],
+    args: ['capture', '--quiet', '--format', 'json', '--record', record, '--force', ...extra, '--', program, ...args],
   };
 }
 
@@ -278,6 +278,7 @@ async function largeSection(): Promise<void> {
         `json=${out}`,
         '--record',
         path.join(dir, 'large.cast'),
+        '--force',
         '--',
         program,
       ],
