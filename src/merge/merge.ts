@@ -7,6 +7,7 @@
  * repeat) is named. Runs are grouped per platform, LLDB version and program hash: a distribution
  * over different programs or debuggers would mix what should be compared.
  */
+import { safeText } from '../protocol/safe-text';
 import { describeOutcome, type SessionOutcome } from '../timeline/outcome';
 
 export const REPORT_SCHEMA = 'debug-exit/report@1';
@@ -202,7 +203,8 @@ export function renderMergedText(doc: MergedDocument): string {
       `  from                     ${g.sources.map(sourceLabel).join(', ')}`,
     );
   }
-  return `${lines.join('\n')}\n`;
+  // Every name in a report file (program, platform, LLDB version, source) is untrusted text.
+  return `${lines.map(safeText).join('\n')}\n`;
 }
 
 export function renderMergedJson(doc: MergedDocument): string {

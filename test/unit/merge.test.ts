@@ -59,6 +59,15 @@ describe('merge', () => {
     assert.match(renderMergedText(doc), /r\.json \(run 2\)/);
   });
 
+  it('text output escapes control characters in the names a report file carries', () => {
+    const hostile = reportDoc(0, 'aa') as { target: { program: string } };
+    hostile.target.program = '/tmp/app\x1b]52;c;SGVsbG8=\x07';
+    const text = renderMergedText(merge([{ source: 'evil\x1b[2J.json', document: hostile }]));
+    assert.ok(!text.includes('\x1b'), text);
+    assert.match(text, /app\\x1b\]52;c;SGVsbG8=\\x07/);
+    assert.match(text, /evil\\x1b\[2J\.json/);
+  });
+
   it('a merged document merged again keeps naming the original sources', () => {
     const first = merge([
       { source: 'a.json', document: reportDoc(0, 'aa') },
