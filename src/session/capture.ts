@@ -229,6 +229,8 @@ async function runSession(
         request.onToken?.(token);
       },
       repeat: request.repeat,
+      // The sync marker is read once the last run is done: LLDB's teardown is not waited for.
+      releaseOnQuit: true,
     },
   });
   const onAbort = () => actor.send({ type: 'ABORT' });

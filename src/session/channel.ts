@@ -82,6 +82,19 @@ export class ChannelServer {
     return this.socket !== null;
   }
 
+  /**
+   * Stops listening but keeps the script's end open: closing it would tell the script's watchdog
+   * that debug-exit died, and it would remove the session folder before the profile is read. The
+   * socket no longer holds debug-exit up; it closes when debug-exit exits.
+   */
+  release(): void {
+    this.data.clear();
+    this.closed.clear();
+    this.socket?.unref();
+    this.server.close();
+    this.unlink();
+  }
+
   dispose(): void {
     this.socket?.destroy();
     this.server.close();

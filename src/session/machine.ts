@@ -7,10 +7,10 @@
  * imported (LLDB's startup commands) and `done` at the end of every dx- command. Nothing the
  * target prints, to its output or to a terminal, can move it.
  *
- *   starting --hello--> settingUp --done--> running --done--> draining --quiet--> quitting --> done
+ *   starting --hello--> settingUp --done--> running --done--> draining --synced--> quitting --> done
  *        \____________ LLDB exits, times out, or aborted: failed / aborted ___________/
  */
-import { and, assign, fromCallback, fromPromise, not, sendTo, setup } from 'xstate';
+import { and, assign, fromCallback, not, sendTo, setup } from 'xstate';
 import { ForgedFrameDetector } from '../protocol/forged-frames';
 import { OutputScanner, type Token } from '../protocol/output-scanner';
 import type { Transport } from '../transport/transport';
@@ -59,6 +59,7 @@ type MachineEvent =
   | { type: 'HELLO' }
   | { type: 'DONE'; command: string }
   | { type: 'LLDB_EXIT'; exitCode: number; signal?: number }
+  | { type: 'SYNCED' }
   | { type: 'ABORT' };
 
 type TransportCommand = { type: 'SEND'; data: string } | { type: 'CLOSE' } | { type: 'RELEASE' };
@@ -101,7 +102,9 @@ const transportLogic = fromCallback<TransportCommand, TransportInput>(({ sendBac
         log.reject({ source: 'channel', reason: 'bytes outside a frame on the channel', claimed: null });
     }
   };
+  const synced = new MarkerWatch(syncMarker(input.nonce));
   const fromTerminal = (chunk: string) => {
+    if (synced.push(chunk)) sendBack({ type: 'SYNCED' });
     for (const frame of forged.push(chunk))
       log.reject({
         source: 'terminal',
@@ -130,16 +133,44 @@ const transportLogic = fromCallback<TransportCommand, TransportInput>(({ sendBac
   };
 });
 
-/** Quiet for this long: LLDB has printed what it had of the program's output. */
-const DRAIN_QUIET_MS = 300;
-const DRAIN_MAX_MS = 120000;
+/**
+ * The end of a capture's terminal output. After the last dx-run, LLDB is asked to print a marker
+ * that only it can print: `script print("dx-synced", NONCE)` prints `dx-synced NONCE`, which the
+ * echo of the command line does not hold, and the nonce never reaches the program. Everything
+ * LLDB wrote before (the program's relayed output, the exit report) is before the marker on the
+ * pty, so once the marker is read, the recording has all of it: no wait for a quiet terminal.
+ */
+export function syncMarker(nonce: string): string {
+  return `dx-synced ${nonce}`;
+}
 
-const terminalQuiet = fromPromise<void, SessionLog>(async ({ input: log }) => {
-  const start = Date.now();
-  while (Date.now() - log.lastTextAt < DRAIN_QUIET_MS && Date.now() - start < DRAIN_MAX_MS) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
+export function syncCommand(nonce: string): string {
+  return `script print("dx-synced", "${nonce}")`;
+}
+
+/** Finds a marker in a text that comes in chunks (a marker may be cut between two). */
+export class MarkerWatch {
+  private carry = '';
+  private found = false;
+  constructor(private readonly marker: string) {}
+
+  /** True once, for the chunk that completes the first occurrence. */
+  push(chunk: string): boolean {
+    if (this.found) return false;
+    const text = this.carry + chunk;
+    if (text.includes(this.marker)) {
+      this.found = true;
+      this.carry = '';
+      return true;
+    }
+    this.carry = text.slice(-(this.marker.length - 1));
+    return false;
   }
-});
+}
+
+/** LLDB prints the marker at once; without it (a recording made before it existed ends with its
+ * lldb-exit marker instead), quit after this long. */
+const SYNC_TIMEOUT_MS = 5000;
 
 /** Entry action: send one command line to LLDB. */
 const send = (line: (input: SessionInput) => string) => ({
@@ -166,7 +197,7 @@ export const sessionMachine = setup({
     input: {} as SessionInput,
     output: {} as SessionOutput,
   },
-  actors: { transport: transportLogic, terminalQuiet },
+  actors: { transport: transportLogic },
   actions: {
     send: sendTo('transport', (_, params: { line: string }) => ({ type: 'SEND' as const, data: `${params.line}\n` })),
     fail: assign({ failure: (_, params: SessionFailure) => params }),
@@ -177,11 +208,12 @@ export const sessionMachine = setup({
     command: () => 20000,
     run: ({ context }) => context.input.runTimeoutMs,
     quit: () => QUIT_TIMEOUT_MS,
+    sync: () => SYNC_TIMEOUT_MS,
   },
   guards: {
     interactive: ({ context }) => context.input.mode === 'interactive',
     moreRuns: ({ context }) => context.runs < (context.input.repeat ?? 1),
-    releaseOnQuit: ({ context }) => context.input.releaseOnQuit === true,
+    releaseOnQuit: ({ context }) => context.input.releaseOnQuit === true && context.failure === null,
     scriptSpoke: ({ context }) => context.log.has((e) => e.kind === 'hello'),
     targetLoaded: ({ context }) => !context.log.has((e) => e.kind === 'error' && e.code === 'target-failed'),
   },
@@ -240,11 +272,12 @@ export const sessionMachine = setup({
       },
     },
     draining: {
-      // The script's `done` comes on the channel before LLDB has printed all of the program's
-      // output on its terminal (LLDB flushes it when it handles the exit): quit once the
-      // terminal has been quiet for a moment, so the recording has all of it.
-      invoke: { src: 'terminalQuiet', input: ({ context }) => context.log, onDone: 'quitting' },
-      on: { LLDB_EXIT: 'done' },
+      // The script's `done` comes on the channel, which may be read before the pty's last bytes:
+      // quit once LLDB's sync marker is read on the terminal (syncMarker), so the recording has
+      // all of LLDB's output.
+      entry: send((input) => syncCommand(input.nonce)),
+      on: { SYNCED: 'quitting', LLDB_EXIT: 'done' },
+      after: { sync: 'quitting' },
     },
     watching: {
       entry: send(() => 'dx-watch'),
@@ -257,7 +290,9 @@ export const sessionMachine = setup({
       on: { LLDB_EXIT: 'done' },
     },
     quitting: {
+      // Live captures do not wait for LLDB's teardown (releaseOnQuit): its last output is read.
       entry: send(() => 'quit'),
+      always: { guard: 'releaseOnQuit', target: 'done' },
       on: { LLDB_EXIT: 'done', DONE: {} },
       after: { quit: 'done' },
     },

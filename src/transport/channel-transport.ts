@@ -21,6 +21,7 @@ export class ChannelPtyTransport implements Transport {
   private exited: TransportExit | null = null;
   private channelClosed = false;
   private fired = false;
+  private released = false;
 
   constructor(options: PtyOptions & { dir: string; greeting: Greeting }) {
     this.channel = ChannelServer.open(options.dir, options.greeting);
@@ -51,8 +52,20 @@ export class ChannelPtyTransport implements Transport {
   }
 
   dispose(): void {
+    if (this.released) return; // a released LLDB's channel stays open until debug-exit exits
     this.pty.dispose();
     this.channel.dispose();
+  }
+
+  /** LLDB was told to quit and its last output is read: see PtyTransport.release. */
+  release(): void {
+    this.released = true;
+    this.fired = true;
+    this.data.clear();
+    this.channelData.clear();
+    this.exit.clear();
+    this.pty.release();
+    this.channel.release();
   }
 
   private maybeExit(): void {

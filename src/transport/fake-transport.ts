@@ -10,6 +10,8 @@ export class FakeTransport implements Transport {
   readonly onExit = this.exit.event;
   readonly sent: string[] = [];
   disposed = false;
+  /** release() was called: the session ended without waiting for the exit. */
+  released = false;
   /** Called with each write, so a test can answer like LLDB would. */
   onWrite: (data: string) => void = () => undefined;
 
@@ -32,5 +34,9 @@ export class FakeTransport implements Transport {
 
   dispose(): void {
     this.disposed = true;
+  }
+
+  release(): void {
+    this.released = true;
   }
 }

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { createActor, toPromise } from 'xstate';
 import { encodeFrame } from '../../src/protocol/apc-frames';
-import { sessionMachine, type SessionOutput } from '../../src/session/machine';
+import { MarkerWatch, sessionMachine, syncCommand, syncMarker, type SessionOutput } from '../../src/session/machine';
 import { FakeTransport } from '../../src/transport/fake-transport';
 
 const NONCE = 'feedc0de12345678';
@@ -53,12 +53,13 @@ const wellBehaved: Script = (command, t) => {
       t.emitData('target says hi\r\n');
       t.emitChannel(frame(LAUNCHED) + frame(HIT) + frame(EXIT) + done('dx-run'));
     });
+  else if (command === syncCommand(NONCE)) later(() => t.emitData(`(lldb) ${command}\r\n${syncMarker(NONCE)}\r\n`));
   else if (command === 'quit') later(() => t.emitExit({ exitCode: 0 }));
 };
 
 async function runWith(
   script: Script,
-  overrides: { runTimeoutMs?: number; startupTimeoutMs?: number; hello?: boolean } = {},
+  overrides: { runTimeoutMs?: number; startupTimeoutMs?: number; hello?: boolean; releaseOnQuit?: boolean } = {},
 ) {
   const transport = new FakeTransport();
   transport.onWrite = (data) => script(data.trimEnd(), transport);
@@ -71,6 +72,7 @@ async function runWith(
       nonce: NONCE,
       runTimeoutMs: overrides.runTimeoutMs ?? 5000,
       startupTimeoutMs: overrides.startupTimeoutMs ?? 5000,
+      releaseOnQuit: overrides.releaseOnQuit,
     },
   });
   actor.start();
@@ -81,7 +83,7 @@ async function runWith(
 describe('session machine (fake LLDB)', () => {
   it('waits for the hello, sets up, runs, quits, in that order, and collects the events', async () => {
     const { output, transport } = await runWith(wellBehaved);
-    assert.deepEqual(transport.sent, ['dx-setup\n', 'dx-run\n', 'quit\n']);
+    assert.deepEqual(transport.sent, ['dx-setup\n', 'dx-run\n', `${syncCommand(NONCE)}\n`, 'quit\n']);
     assert.deepEqual(
       output.events.map((e) => e.kind),
       ['hello', 'launched', 'hit', 'exit'],
@@ -90,6 +92,39 @@ describe('session machine (fake LLDB)', () => {
     assert.match(output.tail, /target says hi/);
     assert.equal(output.rejectedCount, 0);
     assert.equal(transport.disposed, true);
+  });
+
+  it('quits only once the sync marker is read, not on the echo of the command that prints it', async () => {
+    let echoedAt = -1;
+    const echoOnly: Script = (command, t) => {
+      if (command === syncCommand(NONCE)) {
+        // The kernel's echo of the line (it holds the nonce, not the marker), then the marker
+        // cut in two chunks, 100 ms later.
+        setImmediate(() => t.emitData(`${command}\r\n`));
+        setTimeout(() => {
+          echoedAt = t.sent.length;
+          t.emitData(syncMarker(NONCE).slice(0, 7));
+          t.emitData(`${syncMarker(NONCE).slice(7)}\r\n`);
+        }, 100);
+      } else wellBehaved(command, t);
+    };
+    const { transport } = await runWith(echoOnly);
+    assert.equal(echoedAt, 3, 'quit was sent before the marker');
+    assert.equal(transport.sent[3], 'quit\n');
+  });
+
+  it('with releaseOnQuit, ends at `quit` without waiting for LLDB to exit, and releases LLDB', async () => {
+    const neverExits: Script = (command, t) => {
+      if (command !== 'quit') wellBehaved(command, t);
+    };
+    const { output, transport } = await runWith(neverExits, { releaseOnQuit: true });
+    assert.equal(output.failure, null);
+    assert.equal(transport.sent.at(-1), 'quit\n');
+    assert.equal(transport.released, true);
+    assert.deepEqual(
+      output.events.map((e) => e.kind),
+      ['hello', 'launched', 'hit', 'exit'],
+    );
   });
 
   it("frames, prompts and `done` printed in LLDB's terminal move nothing and are reported as rejected", async () => {
@@ -180,5 +215,16 @@ describe('session machine (fake LLDB)', () => {
       output.events.map((e) => e.kind),
       ['hello', 'launched', 'hit'],
     );
+  });
+});
+
+describe('MarkerWatch', () => {
+  it('finds a marker cut across chunks, once, and not a near miss', () => {
+    const watch = new MarkerWatch('dx-synced abc');
+    assert.equal(watch.push('script print("dx-synced", "abc")\r\n'), false);
+    assert.equal(watch.push('dx-syn'), false);
+    assert.equal(watch.push('ced a'), false);
+    assert.equal(watch.push('bc\r\n'), true);
+    assert.equal(watch.push('dx-synced abc'), false);
   });
 });
