@@ -23,7 +23,16 @@ describe('the end of a capture (real LLDB)', function () {
 
   it('quits after the sync marker, keeps the profile, leaves no LLDB running, and replays the same', async () => {
     const cast = path.join(dir, 'release.cast');
-    const run = await runCli(['capture', '--quiet', '--format', 'json', '--record', cast, '--', fixture('profile-first')]);
+    const run = await runCli([
+      'capture',
+      '--quiet',
+      '--format',
+      'json',
+      '--record',
+      cast,
+      '--',
+      fixture('profile-first'),
+    ]);
     assert.equal(run.code, 0, run.stderr);
     // Not waiting for LLDB's teardown must not end it early: no LLDB of this clone outlives the CLI.
     assert.deepEqual(await survivors(SCRIPT_PATH, 2000), []);
@@ -37,7 +46,8 @@ describe('the end of a capture (real LLDB)', function () {
 
     const { header, events } = readCast(cast);
     const nonce = header.debug_exit.nonce;
-    const at = (code: string, pred: (data: string) => boolean) => events.findIndex((e) => e.code === code && pred(e.data));
+    const at = (code: string, pred: (data: string) => boolean) =>
+      events.findIndex((e) => e.code === code && pred(e.data));
     const syncSent = at('i', (d) => d === `${syncCommand(nonce)}\n`);
     const marker = at('o', (d) => d.includes(syncMarker(nonce)));
     const quit = at('i', (d) => d === 'quit\n');
