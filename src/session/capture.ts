@@ -14,6 +14,7 @@ import type { Transport } from '../transport/transport';
 import { sessionTempDir } from './channel';
 import { killLeftovers } from './leftovers';
 import { launchLldb } from './launch';
+import { cacheSettings, openLldbCache, withCacheEnv, type LldbCache } from './lldb-cache';
 import { sessionMachine, type SessionOutput } from './machine';
 import { resolveLldb, resolveProgram } from './preflight';
 import { SPEC_SCHEMA, toProbeSpecs, type CensusMode, type SessionSpec } from './spec';
@@ -203,6 +204,7 @@ async function runSession(
           mode: 'capture' as const,
         };
   let recorder: RecordingTransport | null = null;
+  const cache = openLldbCache();
   const openTransport = (): Transport => {
     const { transport } = launchLldb({
       lldbPath,
@@ -211,9 +213,10 @@ async function runSession(
       dir,
       cols: PTY_COLS,
       rows: PTY_ROWS,
-      env: lldbEnv(),
+      env: lldbEnv(cache),
       record,
-      settings: CAPTURE_SETTINGS,
+      // LLDB's index cache (session/lldb-cache.ts): the same reports, without indexing libc each time.
+      settings: [...CAPTURE_SETTINGS, ...cacheSettings(cache)],
     });
     if (transport instanceof RecordingTransport) recorder = transport;
     return transport;
@@ -249,12 +252,15 @@ export function killOrphanedInferiors(events: readonly DebugExitEvent[]): number
   return killLeftovers(events);
 }
 
-/** LLDB's own environment: the user's, with a plain terminal type (no colour negotiation). */
-export function lldbEnv(): Record<string, string> {
+/**
+ * LLDB's own environment: the user's, with a plain terminal type (no colour negotiation), and the
+ * cache's start-up hook (session/lldb-cache.ts), which puts the user's variables back for the target.
+ */
+export function lldbEnv(cache: LldbCache | null = openLldbCache()): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
   env.TERM = 'xterm-256color';
   // `command script import` would otherwise write __pycache__ into the package.
   env.PYTHONDONTWRITEBYTECODE = '1';
-  return env;
+  return withCacheEnv(env, process.env, cache);
 }
