@@ -41,7 +41,15 @@ const RSS_PROBE = path.join(ROOT, 'dist/bench/rss-probe.js');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const LARGE_RECORDS = 100000;
 
-type Command = { label: string; file: string; args: string[] };
+type Command = {
+  label: string;
+  file: string;
+  args: string[];
+  /** Added to the environment of this command. */
+  env?: Record<string, string>;
+  /** Runs before each sample, untimed (e.g. empty a cache for a cold run). */
+  before?: () => void;
+};
 interface Stats {
   min: number;
   median: number;
@@ -58,9 +66,11 @@ const targets: Target[] = [];
 let dir = '';
 
 function wallMs(command: Command): number {
+  command.before?.();
   const start = process.hrtime.bigint();
   // The report goes nowhere: a pipe would cap it at spawnSync's maxBuffer (a census report passes 1 MB).
   const result = spawnSync(command.file, command.args, {
+    env: command.env ? { ...process.env, ...command.env } : process.env,
     stdio: ['ignore', 'ignore', 'pipe'],
     encoding: 'utf8',
     maxBuffer: 64 << 20,
@@ -161,13 +171,33 @@ export function largestRustFixture(): string | null {
   return rust[0] ?? null;
 }
 
+/** A capture with its own LLDB cache (session/lldb-cache.ts): warmed once, emptied each time, or off. */
+function cachedCapture(label: string, program: string, cache: 'warm' | 'cold' | 'off'): Command {
+  const command = capture(label, program, []);
+  const cacheDir = path.join(dir, `lldb-cache-${label.replace(/\W+/g, '-')}`);
+  if (cache === 'off') return { ...command, env: { DEBUG_EXIT_CACHE: 'off' } };
+  const emptied = () => fs.rmSync(cacheDir, { recursive: true, force: true });
+  const withCache = { ...command, env: { DEBUG_EXIT_CACHE: cacheDir } };
+  if (cache === 'cold') return { ...withCache, before: emptied };
+  emptied();
+  wallMs(withCache); // the warm-up: the first capture on a machine fills the cache
+  return withCache;
+}
+
 function floorSection(program: string, name: string, withContext: boolean): void {
-  const commands = [rawTracer(program, name), capture(`debug-exit capture ${name}`, program, [])];
+  const commands = [
+    rawTracer(program, name),
+    cachedCapture(`debug-exit capture ${name}`, program, 'warm'),
+    cachedCapture(`debug-exit capture ${name} cold`, program, 'cold'),
+    cachedCapture(`debug-exit capture ${name} off`, program, 'off'),
+  ];
   if (withContext)
     commands.push(lldbAlone(program, false), lldbAlone(program, true), rawTracer(program, `${name}-lod`, true));
-  const [tracer, tool, alone, onDemand, tracerOnDemand] = sideBySide(commands);
+  const [tracer, tool, cold, off, alone, onDemand, tracerOnDemand] = sideBySide(commands);
   row('raw lldb-19 --batch tracer (bench/baseline_tracer.py)', tracer);
-  row('debug-exit capture (pty, machine, recording, report)', tool, tracer);
+  row('debug-exit capture (its LLDB cache warm: the default)', tool, tracer);
+  row('debug-exit capture, cache cold (first capture on a machine)', cold, tracer);
+  row('debug-exit capture, DEBUG_EXIT_CACHE=off', off, tracer);
   if (withContext) {
     row('context: lldb-19 --batch -o run (no probes)', alone, tracer);
     row('context: the same with symbols.load-on-demand true', onDemand, tracer);
