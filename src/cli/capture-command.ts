@@ -13,6 +13,7 @@ import {
   type OpenedRecording,
 } from './output-files';
 import { leftoversLine } from '../session/leftovers';
+import { abortOnSignals, STOP_SIGNALS } from '../session/life';
 import { rejectedFramesLine } from '../session/rejected';
 import { DebugExitError, formatFailure, usageError } from '../session/failure';
 import { renderReport } from '../timeline/render/renderer';
@@ -83,14 +84,8 @@ async function captureWith(
   outputs: OpenedOutput[],
   recording: OpenedRecording | null,
 ): Promise<number> {
-  const abort = new AbortController();
-  const stop = (signal: NodeJS.Signals) => {
-    log.warn({ signal }, 'stopping the capture');
-    abort.abort();
-  };
   // SIGHUP (the terminal closed) is a request to stop like SIGTERM: the same partial report.
-  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-  for (const signal of signals) process.once(signal, stop);
+  const abort = abortOnSignals(STOP_SIGNALS, (signal) => log.warn({ signal }, 'stopping the capture'));
   const progress = progressOn(process.stderr, args.program, !args.quiet);
   try {
     const result = await capture({
@@ -128,7 +123,7 @@ async function captureWith(
     }
     return finish(args, result, outputs);
   } finally {
-    for (const signal of signals) process.removeListener(signal, stop);
+    abort.dispose();
   }
 }
 
