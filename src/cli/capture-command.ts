@@ -19,8 +19,8 @@ import { DebugExitError, formatFailure, usageError } from '../session/failure';
 import { renderReport } from '../timeline/render/renderer';
 import type { Report } from '../timeline/report';
 import type { CaptureArgs, OutputFormat } from './args';
-import { reportOf, reportsPerRun } from './analyse';
-import { renderRepeatJson, renderRepeatText } from '../timeline/render/repeat';
+import { captureFacts, reportOf, reportsOfRuns } from './analyse';
+import { renderRuns } from '../timeline/render/repeat';
 import type { Logger } from './log';
 import { progressOn } from './progress';
 import { renderHtmlPage } from './html-page';
@@ -152,11 +152,11 @@ function finish(args: CaptureArgs, result: CaptureResult, outputs: OpenedOutput[
 
 /** --repeat: the distribution over the runs; --expect must hold for every run. */
 function finishRepeat(args: CaptureArgs, result: CaptureResult, outputs: OpenedOutput[]): number {
-  const reports = reportsPerRun(result);
-  const render = (format: OutputFormat) => (format === 'json' ? renderRepeatJson(reports) : renderRepeatText(reports));
+  const reports = reportsOfRuns(captureFacts(result));
+  const render = (format: OutputFormat) => renderRuns(format === 'json' ? 'json' : 'text', reports, 'distribution');
   process.stdout.write(render(args.format));
   for (const out of outputs) writeOutput(out, render(out.format));
-  if (args.summary) summarise(repeatMarkdown(renderRepeatText(reports), reports.length));
+  if (args.summary) summarise(repeatMarkdown(render('text'), reports.length));
   if (result.session.failure) {
     process.stderr.write(`${formatFailure(result.session.failure)}\n`);
     return EXIT_TOOL_ERROR;
