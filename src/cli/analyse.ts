@@ -3,7 +3,7 @@ import type { CaptureResult } from '../session/capture';
 import type { SessionOutput } from '../session/machine';
 import { outcomeFromEvents, type SessionOutcome } from '../timeline/outcome';
 import { buildReport, type Report } from '../timeline/report';
-import { RunTracker } from '../timeline/runs';
+import { splitRuns } from '../timeline/runs';
 import { buildTimeline, type CaptureTarget } from '../timeline/timeline';
 import type { ExperimentName } from '../timeline/events';
 import type { ProfileOutputCheck } from '../profile/output';
@@ -49,7 +49,8 @@ export function reportFrom(facts: SessionFacts): Report {
   return buildReport(timeline, { profileOutput: facts.profileOutput });
 }
 
-function factsOf(result: CaptureResult): SessionFacts {
+/** What a live capture knows about its session, as a replay reads it from the recording's header. */
+export function captureFacts(result: CaptureResult): SessionFacts {
   return {
     target: { program: result.spec.program, args: result.spec.args },
     profileFile: result.profileFile,
@@ -64,21 +65,18 @@ function factsOf(result: CaptureResult): SessionFacts {
 }
 
 export function reportOf(result: CaptureResult): Report {
-  return reportFrom(factsOf(result));
+  return reportFrom(captureFacts(result));
 }
 
-/** One report per run of a `--repeat` session (each `launched` starts a run). */
-export function reportsPerRun(result: CaptureResult): Report[] {
-  return reportsOfRuns(factsOf(result));
-}
-
-/** One report per run (each `launched` starts one); only the last run can have been cut. */
+/**
+ * One report per run (timeline/runs.ts: each `launched` starts one), for a --repeat capture and a
+ * replay alike; only the last run can have been cut.
+ */
 export function reportsOfRuns(facts: SessionFacts): Report[] {
-  const tracker = new RunTracker();
-  for (const event of facts.session.events) tracker.add(event);
-  return tracker.runs.map((run) => {
-    const last = run === tracker.runs[tracker.runs.length - 1];
-    const session = { ...facts.session, events: tracker.eventsOf(run) };
+  const split = splitRuns(facts.session.events);
+  return split.runs.map((run, i) => {
+    const last = i === split.runs.length - 1;
+    const session = { ...facts.session, events: split.eventsOf(run) };
     return reportFrom({ ...facts, session, cut: last && facts.cut });
   });
 }

@@ -13,13 +13,14 @@ import {
   type OpenedRecording,
 } from './output-files';
 import { leftoversLine } from '../session/leftovers';
+import { abortOnSignals, STOP_SIGNALS } from '../session/life';
 import { rejectedFramesLine } from '../session/rejected';
 import { DebugExitError, formatFailure, usageError } from '../session/failure';
 import { renderReport } from '../timeline/render/renderer';
 import type { Report } from '../timeline/report';
 import type { CaptureArgs, OutputFormat } from './args';
-import { reportOf, reportsPerRun } from './analyse';
-import { renderRepeatJson, renderRepeatText } from '../timeline/render/repeat';
+import { captureFacts, reportOf, reportsOfRuns } from './analyse';
+import { renderRuns } from '../timeline/render/repeat';
 import type { Logger } from './log';
 import { progressOn } from './progress';
 import { renderHtmlPage } from './html-page';
@@ -83,14 +84,8 @@ async function captureWith(
   outputs: OpenedOutput[],
   recording: OpenedRecording | null,
 ): Promise<number> {
-  const abort = new AbortController();
-  const stop = (signal: NodeJS.Signals) => {
-    log.warn({ signal }, 'stopping the capture');
-    abort.abort();
-  };
   // SIGHUP (the terminal closed) is a request to stop like SIGTERM: the same partial report.
-  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-  for (const signal of signals) process.once(signal, stop);
+  const abort = abortOnSignals(STOP_SIGNALS, (signal) => log.warn({ signal }, 'stopping the capture'));
   const progress = progressOn(process.stderr, args.program, !args.quiet);
   try {
     const result = await capture({
@@ -128,7 +123,7 @@ async function captureWith(
     }
     return finish(args, result, outputs);
   } finally {
-    for (const signal of signals) process.removeListener(signal, stop);
+    abort.dispose();
   }
 }
 
@@ -157,11 +152,11 @@ function finish(args: CaptureArgs, result: CaptureResult, outputs: OpenedOutput[
 
 /** --repeat: the distribution over the runs; --expect must hold for every run. */
 function finishRepeat(args: CaptureArgs, result: CaptureResult, outputs: OpenedOutput[]): number {
-  const reports = reportsPerRun(result);
-  const render = (format: OutputFormat) => (format === 'json' ? renderRepeatJson(reports) : renderRepeatText(reports));
+  const reports = reportsOfRuns(captureFacts(result));
+  const render = (format: OutputFormat) => renderRuns(format === 'json' ? 'json' : 'text', reports, 'distribution');
   process.stdout.write(render(args.format));
   for (const out of outputs) writeOutput(out, render(out.format));
-  if (args.summary) summarise(repeatMarkdown(renderRepeatText(reports), reports.length));
+  if (args.summary) summarise(repeatMarkdown(render('text'), reports.length));
   if (result.session.failure) {
     process.stderr.write(`${formatFailure(result.session.failure)}\n`);
     return EXIT_TOOL_ERROR;

@@ -8,6 +8,7 @@ import { doctorReport } from '../doctor/findings';
 import { renderDoctorJson, renderDoctorText } from '../doctor/render';
 import { withInspectFinding } from '../doctor/inspect-finding';
 import { DebugExitError, isDebugExitError } from '../session/failure';
+import { abortOnSignals } from '../session/life';
 import { resolveProgram } from '../session/preflight';
 import type { DoctorArgs } from './args';
 import type { Logger } from './log';
@@ -17,18 +18,14 @@ export const EXIT_CHECK_FAILED = 1;
 
 export async function runDoctor(args: DoctorArgs, log: Logger): Promise<number> {
   const program = args.program === null ? null : doctorProgram(args.program);
-  const abort = new AbortController();
-  const stop = () => abort.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  const abort = abortOnSignals(['SIGINT', 'SIGTERM']);
   try {
     const facts = doctorReport(await gatherFacts({ lldb: args.lldb, program, log, abortSignal: abort.signal }));
     const report = program === null ? facts : withInspectFinding(facts, program);
     process.stdout.write(args.format === 'json' ? renderDoctorJson(report) : renderDoctorText(report));
     return report.failed ? EXIT_CHECK_FAILED : EXIT_OK;
   } finally {
-    process.removeListener('SIGINT', stop);
-    process.removeListener('SIGTERM', stop);
+    abort.dispose();
   }
 }
 

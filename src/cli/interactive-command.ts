@@ -3,17 +3,15 @@
  * Keystrokes go to LLDB (raw mode, resize forwarded); probe hits show as short lines; at a crash
  * or exit the run's timeline and verdict are printed and the person stays at the prompt.
  */
-import * as fs from 'node:fs';
-import { createActor, toPromise } from 'xstate';
 import { defaultRecordingPath, openRecording, type OpenedRecording } from './output-files';
-import { buildSpec, lldbEnv, SCRIPT_PATH } from '../session/capture';
-import { sessionTempDir } from '../session/channel';
+import { buildSpec, SCRIPT_PATH } from '../session/capture';
 import { killLeftovers, leftoversLine, openLaunch } from '../session/leftovers';
-import { launchLldb, type Launched } from '../session/launch';
+import { launchLldb, lldbEnv, type Launched } from '../session/launch';
 import { formatFailure, usageError } from '../session/failure';
-import { sessionMachine } from '../session/machine';
+import { abortOnSignals, runMachine, withSessionDir } from '../session/life';
 import { resolveLldb, resolveProgram } from '../session/preflight';
 import type { SessionSpec } from '../session/spec';
+import type { Token } from '../protocol/output-scanner';
 import type { Transport } from '../transport/transport';
 import type { InteractiveArgs } from './args';
 import { KeyboardForwarder } from './keyboard';
@@ -28,7 +26,6 @@ export async function runInteractive(args: InteractiveArgs): Promise<number> {
   }
   const program = resolveProgram(args.program);
   const lldbPath = resolveLldb(args.lldb);
-  const dir = sessionTempDir('debug-exit-');
   const recording =
     args.record === null
       ? null
@@ -38,29 +35,30 @@ export async function runInteractive(args: InteractiveArgs): Promise<number> {
         });
   const recordTo = recording?.path ?? null;
   try {
-    const spec: SessionSpec = {
-      ...buildSpec(
-        {
+    return await withSessionDir('debug-exit-', (dir) => {
+      const spec: SessionSpec = {
+        ...buildSpec(
+          {
+            program,
+            args: args.programArgs,
+            env: args.env,
+            timeoutS: 0,
+            lldb: lldbPath,
+            census: args.census !== null,
+            censusMode: args.census === 'stops' ? 'stops' : 'list',
+            extraProbes: args.probes,
+            disableAslr: args.aslr === 'off',
+            programOutput: 'terminal',
+            recordTo,
+          },
           program,
-          args: args.programArgs,
-          env: args.env,
-          timeoutS: 0,
-          lldb: lldbPath,
-          census: args.census !== null,
-          censusMode: args.census === 'stops' ? 'stops' : 'list',
-          extraProbes: args.probes,
-          disableAslr: args.aslr === 'off',
-          programOutput: 'terminal',
-          recordTo,
-        },
-        program,
-        dir,
-      ),
-      timeout_s: null, // the person decides when the program ends
-    };
-    return await session(args, spec, dir, lldbPath, recording);
+          dir,
+        ),
+        timeout_s: null, // the person decides when the program ends
+      };
+      return session(args, spec, dir, lldbPath, recording);
+    });
   } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
     if (recordTo) process.stderr.write(`debug-exit: recording: ${recordTo}\n`);
   }
 }
@@ -95,29 +93,27 @@ async function session(
     launched = launchLldb({ lldbPath, scriptPath: SCRIPT_PATH, spec, dir, ...size, env: lldbEnv(), record });
     return launched.transport;
   };
-  const actor = createActor(sessionMachine, {
-    input: {
-      openTransport,
-      nonce: spec.nonce,
-      runTimeoutMs: 60000,
-      mode: 'interactive',
-      onToken: (token) => view.token(token),
-      onHandover: () => view.handOver(),
-    },
-  });
+  const input = {
+    openTransport,
+    nonce: spec.nonce,
+    // Never used: an interactive session runs no dx-run of its own (the person types `run`).
+    runTimeoutMs: 0,
+    mode: 'interactive' as const,
+    onToken: (token: Token) => view.token(token),
+    onHandover: () => view.handOver(),
+  };
   const keyboard = new KeyboardForwarder(
     process.stdin,
     process.stdout,
     (data) => typeInto(launched, data),
     (c, r) => launched?.lldb.resize(c, r),
   );
-  const stop = () => actor.send({ type: 'ABORT' });
-  process.once('SIGTERM', stop);
-  process.once('SIGHUP', stop);
-  actor.start();
+  // Ctrl-C is the person's, for LLDB (typeInto): only a kill or a closed terminal stops the session.
+  const stop = abortOnSignals(['SIGTERM', 'SIGHUP']);
+  const running = runMachine({ input, abortSignal: stop.signal });
   keyboard.start();
   try {
-    const output = await toPromise(actor);
+    const output = await running;
     const open = openLaunch(output.events);
     const left = leftoversLine(killLeftovers(output.events, open === null ? [] : [open]));
     if (left !== null) process.stderr.write(`\r\ndebug-exit: ${left}\n`);
@@ -125,8 +121,7 @@ async function session(
     return output.failure || output.aborted ? 1 : 0;
   } finally {
     keyboard.stop();
-    process.removeListener('SIGTERM', stop);
-    process.removeListener('SIGHUP', stop);
+    stop.dispose();
   }
 }
 

@@ -11,7 +11,7 @@ import { rejectedFramesLine } from '../session/rejected';
 import { renderReport } from '../timeline/render/renderer';
 import type { OutputFormat, ReplayArgs } from './args';
 import { reportFrom, reportsOfRuns, type SessionFacts } from './analyse';
-import { renderRepeatJson, renderRepeatText } from '../timeline/render/repeat';
+import { renderRuns } from '../timeline/render/repeat';
 import type { Report } from '../timeline/report';
 import { renderHtmlPage } from './html-page';
 
@@ -36,12 +36,7 @@ function rendererFor(
         'replay it with --format text or json',
       );
     }
-    if (mode !== 'interactive') return format === 'json' ? renderRepeatJson(reports) : renderRepeatText(reports);
-    if (format === 'json') return `[\n${reports.map((r) => renderReport('json', r).trimEnd()).join(',\n')}\n]\n`;
-    return (
-      reports.map((r, i) => `=== run ${i + 1} of ${reports.length}\n${renderReport(format, r)}`).join('\n') ||
-      'no run in this session\n'
-    );
+    return renderRuns(format === 'json' ? 'json' : 'text', reports, mode === 'interactive' ? 'each' : 'distribution');
   };
 }
 

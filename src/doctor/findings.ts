@@ -30,12 +30,14 @@ export interface Finding {
   output?: string;
 }
 
-/** What one `lldb --batch` run of the script gave: its events and LLDB's last output. */
-export interface BatchOutcome {
+/** What one LLDB session of doctor's gave (doctor/check-session.ts): the script's events and LLDB's last output. */
+export interface CheckOutcome {
   events: DebugExitEvent[];
-  /** LLDB's last lines (stdout text and stderr), ANSI stripped. */
+  /** LLDB's last lines (its terminal), ANSI stripped. */
   lastOutput: string;
+  /** LLDB's exit status; null when it was killed or did not exit. */
   exitCode: number | null;
+  /** LLDB did not answer in time (the session machine's lldb-hung) and was killed. */
   timedOut: boolean;
   /** LLDB could not be started at all (spawn error). */
   spawnError?: string;
@@ -59,15 +61,15 @@ export interface LaunchFacts {
   /** The harmless program launched under LLDB (/bin/true). */
   program: string;
   /** The launch with ASLR disabled, as a capture does by default (--aslr off). */
-  aslrOff: BatchOutcome;
+  aslrOff: CheckOutcome;
   /** Tried only when the first one failed: with ASLR left on (--aslr on). */
-  aslrOn: BatchOutcome | null;
+  aslrOn: CheckOutcome | null;
 }
 
 export interface ProgramFacts {
   path: string;
   /** The dx-setup run on the program (not launched). */
-  setup: BatchOutcome;
+  setup: CheckOutcome;
   /** Linux: where LLDB looked for the program's libraries (target.exec-search-paths). */
   libraryDirs: string[] | null;
 }
@@ -78,7 +80,7 @@ export interface DoctorFacts {
   scriptPath: string;
   lldb: LldbFacts;
   /** The script's first run (import, dx-setup, and on Linux dx-run of LaunchFacts.program); null without LLDB. */
-  script: BatchOutcome | null;
+  script: CheckOutcome | null;
   /** Linux only. */
   ptrace: PtraceFacts | null;
   /** null: not tried (not Linux, or LLDB or the script failed). */
@@ -176,12 +178,12 @@ function lldbFinding(lldb: LldbFacts): Finding {
   return { status: 'ok', check: 'lldb', finding: found };
 }
 
-function hello(outcome: BatchOutcome): HelloEvent | undefined {
+function hello(outcome: CheckOutcome): HelloEvent | undefined {
   return outcome.events.find((e): e is HelloEvent => e.kind === 'hello');
 }
 
-/** Why a batch run said nothing useful: LLDB did not start, hung, or stopped at an error. */
-function batchTrouble(outcome: BatchOutcome): string {
+/** Why a session said nothing useful: LLDB did not start, hung, or stopped at an error. */
+function sessionTrouble(outcome: CheckOutcome): string {
   if (outcome.spawnError !== undefined) return `LLDB did not start: ${outcome.spawnError}`;
   if (outcome.timedOut) return 'LLDB did not finish in time and was killed';
   const said = outcome.lastOutput
@@ -191,13 +193,13 @@ function batchTrouble(outcome: BatchOutcome): string {
   return said !== undefined ? `LLDB said: ${said.trim()}` : `LLDB exited with status ${outcome.exitCode}`;
 }
 
-function scriptFinding(outcome: BatchOutcome, scriptPath: string): Finding {
+function scriptFinding(outcome: CheckOutcome, scriptPath: string): Finding {
   const said = hello(outcome);
   if (said === undefined) {
     return {
       status: 'FAIL',
       check: 'python',
-      finding: `the debug-exit script did not load in LLDB (${scriptPath}): ${batchTrouble(outcome)}`,
+      finding: `the debug-exit script did not load in LLDB (${scriptPath}): ${sessionTrouble(outcome)}`,
       hint: "LLDB needs its Python scripting: on Debian `apt install python3-lldb-19` (lldb-19 depends on it); `lldb --batch -o 'script print(1)'` must print 1",
       output: outcome.lastOutput,
     };
@@ -295,13 +297,13 @@ function launchFinding(launch: LaunchFacts | null, ptrace: PtraceFacts | null): 
   };
 }
 
-function launchResult(outcome: BatchOutcome): { ok: boolean; detail: string } {
+function launchResult(outcome: CheckOutcome): { ok: boolean; detail: string } {
   const failed = outcome.events.find((e) => e.kind === 'error');
   const exit = outcome.events.find((e): e is ExitEvent => e.kind === 'exit');
   const launched = outcome.events.some((e) => e.kind === 'launched');
   if (launched && exit !== undefined) return { ok: true, detail: exitText(exit) };
   if (failed !== undefined && failed.kind === 'error') return { ok: false, detail: failed.message };
-  return { ok: false, detail: batchTrouble(outcome) };
+  return { ok: false, detail: sessionTrouble(outcome) };
 }
 
 function exitText(exit: ExitEvent): string {
@@ -361,7 +363,7 @@ export function programSection(program: ProgramFacts, platform: string): Program
     const finding: Finding = {
       status: 'FAIL',
       check: 'program',
-      finding: `not checked: the debug-exit script did not load in LLDB (${batchTrouble(setup)})`,
+      finding: `not checked: the debug-exit script did not load in LLDB (${sessionTrouble(setup)})`,
       hint: 'see the python check above',
     };
     return { ...base, roles: [], findings: [finding] };
@@ -370,7 +372,7 @@ export function programSection(program: ProgramFacts, platform: string): Program
     const finding: Finding = {
       status: 'FAIL',
       check: 'program',
-      finding: `LLDB did not report the probes of ${program.path}: ${batchTrouble(setup)}`,
+      finding: `LLDB did not report the probes of ${program.path}: ${sessionTrouble(setup)}`,
       hint: 'see the checks above; if they pass, run doctor again with `--log-level debug`',
       output: setup.lastOutput,
     };

@@ -1,6 +1,7 @@
 /**
- * The doctor's I/O: find LLDB and ask its version, run the real script under `lldb --batch`
- * (hello, a launch of /bin/true on Linux, the probes of a program that is not run), read the
+ * The doctor's I/O: find LLDB and ask its version, run the real script in LLDB sessions started as
+ * a capture's are (doctor/check-session.ts: hello, a launch of /bin/true on Linux, the probes of a
+ * program that is not run), read the
  * kernel's ptrace facts. Everything it finds goes into DoctorFacts; judging them is findings.ts.
  */
 import { spawnSync } from 'node:child_process';
@@ -8,14 +9,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Logger } from '../cli/log';
 import { SCRIPT_PATH, buildSpec } from '../session/capture';
-import { sessionTempDir } from '../session/channel';
+import { withSessionDir } from '../session/life';
 import { DebugExitError, isDebugExitError } from '../session/failure';
 import { lldbQuote } from '../session/machine';
 import { findExecutable, resolveLldb } from '../session/preflight';
 import type { ProbeSpec, SessionSpec } from '../session/spec';
 import {
   MARKER_PROBES,
-  type BatchOutcome,
+  type CheckOutcome,
   type DoctorFacts,
   type LaunchFacts,
   type LldbFacts,
@@ -23,10 +24,8 @@ import {
   type PtraceFacts,
 } from './findings';
 import { linuxLibraryDirs } from './library-dirs';
-import { DX_SETUP, importScript, runBatch } from './lldb-batch';
+import { runCheck } from './check-session';
 
-/** Generous: LLDB indexes the symbols of the program and of every library it loads. */
-const BATCH_TIMEOUT_MS = 60000;
 const VERSION_TIMEOUT_MS = 15000;
 /** dx-run kills the harmless program after this long (it exits at once). */
 const LAUNCH_TIMEOUT_S = 10;
@@ -54,14 +53,13 @@ export async function gatherFacts(request: GatherRequest): Promise<DoctorFacts> 
     ptrace: platform === 'linux' ? ptraceFacts() : null,
   };
   if (!lldb.found) return { ...base, script: null, launch: null, program: null };
-  const dir = sessionTempDir('debug-exit-doctor-');
-  try {
-    const run = (name: string, spec: SessionSpec, commands: () => string[]) =>
-      runSpec(lldb.path, dir, name, spec, commands, request);
+  return withSessionDir('debug-exit-doctor-', async (dir) => {
+    const run = (name: string, folder: SpecIn, mode: CheckMode, settings: string[] = []) =>
+      runSpec(lldb.path, name, folder, mode, settings, request);
     // Linux: the script's first run also launches /bin/true, as a capture would (ASLR disabled).
     const harmless = platform === 'linux' ? (findExecutable('true') ?? '/bin/true') : process.execPath;
     const launches = platform === 'linux';
-    const withRun = () => [importScript(SCRIPT_PATH), DX_SETUP, ...(launches ? ['dx-run'] : [])];
+    const withRun: CheckMode = launches ? 'capture' : 'check';
     const script = await run('launch', launchSpec(harmless, dir, 'launch', true), withRun);
     let launch: LaunchFacts | null = null;
     if (launches && script.events.some((e) => e.kind === 'hello')) {
@@ -76,13 +74,11 @@ export async function gatherFacts(request: GatherRequest): Promise<DoctorFacts> 
     const program =
       request.program === null
         ? null
-        : await programFacts(request.program, platform, subdir(dir, 'program'), (spec, commands) =>
-            run('program', spec, commands),
+        : await programFacts(request.program, platform, subdir(dir, 'program'), (folder, settings) =>
+            run('program', folder, 'check', settings),
           );
     return { ...base, script, launch, program };
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 function lldbFacts(requested: string | null): LldbFacts {
@@ -144,10 +140,17 @@ function readText(file: string): string | null {
   }
 }
 
-/** A spec for a launch test: the harmless program, no probes. */
-function launchSpec(program: string, dir: string, name: string, disableAslr: boolean): SessionSpec {
-  const spec = buildSpec(specRequest(program, disableAslr), program, subdir(dir, name));
-  return { ...spec, probes: [] };
+/** A spec and the folder it lives in (its session's: the channel's socket goes there too). */
+interface SpecIn {
+  spec: SessionSpec;
+  dir: string;
+}
+
+/** A spec for a launch test, in a folder of its own: the harmless program, no probes. */
+function launchSpec(program: string, dir: string, name: string, disableAslr: boolean): SpecIn {
+  const folder = subdir(dir, name);
+  const spec = buildSpec(specRequest(program, disableAslr), program, folder);
+  return { spec: { ...spec, probes: [] }, dir: folder };
 }
 
 function specRequest(program: string, disableAslr: boolean) {
@@ -169,7 +172,8 @@ function subdir(dir: string, name: string): string {
   return sub;
 }
 
-type SpecRun = (spec: SessionSpec, commands: () => string[]) => Promise<BatchOutcome>;
+type CheckMode = 'check' | 'capture';
+type SpecRun = (folder: SpecIn, settings: string[]) => Promise<CheckOutcome>;
 
 async function programFacts(program: string, platform: string, dir: string, run: SpecRun): Promise<ProgramFacts> {
   const spec = buildSpec(specRequest(program, true), program, dir);
@@ -184,13 +188,8 @@ async function programFacts(program: string, platform: string, dir: string, run:
   // They come from LD_LIBRARY_PATH and /etc: a folder whose name LLDB's parser could misread is
   // left out rather than spliced into the command.
   const safeDirs = (libraryDirs ?? []).filter(isPlainPath);
-  const settings =
-    safeDirs.length === 0 ? [] : [`settings set target.exec-search-paths ${safeDirs.map(lldbQuote).join(' ')}`];
-  const setup = await run({ ...spec, probes: [...spec.probes, ...markers] }, () => [
-    ...settings,
-    importScript(SCRIPT_PATH),
-    DX_SETUP,
-  ]);
+  const settings = safeDirs.length === 0 ? [] : [`target.exec-search-paths ${safeDirs.map(lldbQuote).join(' ')}`];
+  const setup = await run({ spec: { ...spec, probes: [...spec.probes, ...markers] }, dir }, settings);
   return { path: program, setup, libraryDirs };
 }
 
@@ -199,34 +198,29 @@ function isPlainPath(dir: string): boolean {
   return /^[^\u0000-\u001f\u007f"'`\\$]+$/.test(dir);
 }
 
+/** One session of the spec, in its folder; stops doctor when aborted. */
 async function runSpec(
   lldb: string,
-  dir: string,
   name: string,
-  spec: SessionSpec,
-  commands: () => string[],
+  { spec, dir }: SpecIn,
+  mode: CheckMode,
+  settings: string[],
   request: GatherRequest,
-): Promise<BatchOutcome> {
+): Promise<CheckOutcome> {
   const { log, abortSignal } = request;
-  const outcome = await runBatch({
-    lldb,
-    spec,
-    dir: subdir(dir, `channel-${name}`),
-    commands: commands(),
-    timeoutMs: BATCH_TIMEOUT_MS,
-    abortSignal,
-  });
+  const outcome = await runCheck({ lldb, scriptPath: SCRIPT_PATH, spec, dir, mode, settings, abortSignal });
   if (abortSignal?.aborted)
     throw new DebugExitError({ code: 'interrupted', message: 'doctor stopped before its checks were done' });
   log.debug(
     {
       run: name,
+      mode,
       events: outcome.events.length,
       exitCode: outcome.exitCode,
       timedOut: outcome.timedOut,
       lastOutput: outcome.lastOutput,
     },
-    'doctor: lldb --batch',
+    'doctor: lldb session',
   );
   return outcome;
 }

@@ -7,11 +7,20 @@
  * repeat) is named. Runs are grouped per platform, LLDB version and program hash: a distribution
  * over different programs or debuggers would mix what should be compared.
  */
+import { REPEAT_SCHEMA, REPORT_SCHEMA } from '../contract/ids';
 import { safeText } from '../protocol/safe-text';
 import { describeOutcome, type SessionOutcome } from '../timeline/outcome';
+import {
+  COUNTED,
+  distributionLines,
+  distributionOfRuns,
+  labelled,
+  type Distribution,
+  type RunSummary,
+} from '../timeline/render/repeat';
 
-export const REPORT_SCHEMA = 'debug-exit/report@1';
-export const REPEAT_SCHEMA = 'debug-exit/repeat@1';
+export { REPEAT_SCHEMA, REPORT_SCHEMA };
+export type { Distribution };
 
 type JsonObject = { [key: string]: unknown };
 
@@ -25,17 +34,6 @@ export interface RunSource {
   source: string;
   /** The run's place inside a repeat document (1-based); null for a single report. */
   run: number | null;
-}
-
-export type Counts = Record<string, number>;
-
-export interface Distribution {
-  diagnosis: Counts;
-  allocator_cleanup_first: Counts;
-  crash_attribution: Counts;
-  profile_data_integrity: Counts;
-  early_write: Counts;
-  outcome: Counts;
 }
 
 export interface Group {
@@ -129,20 +127,17 @@ function outcomeText(report: JsonObject): string {
   }
 }
 
-export function distributionOf(reports: readonly JsonObject[]): Distribution {
-  const count = (pick: (r: JsonObject) => string): Counts => {
-    const counts: Counts = {};
-    for (const r of reports) counts[pick(r)] = (counts[pick(r)] ?? 0) + 1;
-    return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
-  };
+/** A report@1 document counted as the --repeat report counts a run (timeline/render/repeat.ts). */
+function summaryOfDocument(report: JsonObject): RunSummary {
   return {
-    diagnosis: count((r) => text((r.diagnosis as JsonObject).conclusion) ?? 'absent'),
-    allocator_cleanup_first: count((r) => resultOf(r, 'allocator_cleanup_first')),
-    crash_attribution: count((r) => resultOf(r, 'crash_attribution')),
-    profile_data_integrity: count((r) => resultOf(r, 'profile_data_integrity')),
-    early_write: count((r) => resultOf(r, 'early_write')),
-    outcome: count(outcomeText),
+    diagnosis: text((report.diagnosis as JsonObject).conclusion) ?? 'absent',
+    results: Object.fromEntries(COUNTED.map((m) => [m.jsonKey, resultOf(report, m.jsonKey)])),
+    outcome: outcomeText(report),
   };
+}
+
+export function distributionOf(reports: readonly JsonObject[]): Distribution {
+  return distributionOfRuns(reports.map(summaryOfDocument));
 }
 
 function groupKey(report: JsonObject): [string | null, string | null, string | null] {
@@ -176,15 +171,12 @@ export function merge(inputs: readonly MergeInput[]): MergedDocument {
   };
 }
 
-function tally(counts: Counts, total: number): string {
-  return Object.entries(counts)
-    .map(([value, n]) => `${value} ${n}/${total}`)
-    .join(', ');
-}
-
 function sourceLabel(s: RunSource): string {
   return s.run === null ? s.source : `${s.source} (run ${s.run})`;
 }
+
+/** The verdicts of merge's text: those --repeat shows for every run (not the early write, shown only with --experiment). */
+const MERGED_LINES = COUNTED.filter((m) => m.repeat?.shown === undefined);
 
 export function renderMergedText(doc: MergedDocument): string {
   const lines = [
@@ -195,12 +187,8 @@ export function renderMergedText(doc: MergedDocument): string {
     lines.push(
       '',
       `${g.program ?? '?'} on ${g.platform ?? '?'}, ${g.lldb_version ?? 'LLDB ?'}, sha256 ${g.program_sha256?.slice(0, 16) ?? 'unknown'}: ${n} runs`,
-      `  diagnosis                ${tally(g.distribution.diagnosis, n)}`,
-      `  allocator-cleanup-first  ${tally(g.distribution.allocator_cleanup_first, n)}`,
-      `  crash attribution        ${tally(g.distribution.crash_attribution, n)}`,
-      `  profile-data integrity   ${tally(g.distribution.profile_data_integrity, n)}`,
-      `  outcome                  ${tally(g.distribution.outcome, n)}`,
-      `  from                     ${g.sources.map(sourceLabel).join(', ')}`,
+      ...distributionLines(g.distribution, n, MERGED_LINES),
+      labelled('from', g.sources.map(sourceLabel).join(', ')),
     );
   }
   // Every name in a report file (program, platform, LLDB version, source) is untrusted text.

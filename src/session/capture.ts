@@ -6,19 +6,19 @@
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createActor, toPromise } from 'xstate';
 import { probesFor, type ExtraProbe, type Platform } from '../probes/catalogue';
 import type { Token } from '../protocol/output-scanner';
 import { amendRecordingHeader, RecordingTransport } from '../transport/recorder';
 import type { Transport } from '../transport/transport';
 import { sessionTempDir } from './channel';
 import { killLeftovers } from './leftovers';
-import { launchLldb } from './launch';
-import { cacheSettings, openLldbCache, withCacheEnv, type LldbCache } from './lldb-cache';
-import { sessionMachine, type SessionOutput } from './machine';
+import { launchLldb, lldbEnv } from './launch';
+import { runMachine } from './life';
+import { cacheSettings, openLldbCache } from './lldb-cache';
+import type { SessionOutput } from './machine';
 import { resolveLldb, resolveProgram } from './preflight';
 import { SPEC_SCHEMA, toProbeSpecs, type CensusMode, type SessionSpec } from './spec';
-import type { DebugExitEvent, ExperimentName } from '../timeline/events';
+import type { ExperimentName } from '../timeline/events';
 import {
   checkProfiles,
   PROFILE_PATTERN,
@@ -221,7 +221,7 @@ async function runSession(
     if (transport instanceof RecordingTransport) recorder = transport;
     return transport;
   };
-  const actor = createActor(sessionMachine, {
+  return runMachine({
     input: {
       openTransport,
       nonce: spec.nonce,
@@ -235,32 +235,10 @@ async function runSession(
       // The sync marker is read once the last run is done: LLDB's teardown is not waited for.
       releaseOnQuit: true,
     },
+    abortSignal: request.abortSignal,
+    onPhase: request.onPhase,
   });
-  const onAbort = () => actor.send({ type: 'ABORT' });
-  request.abortSignal?.addEventListener('abort', onAbort, { once: true });
-  actor.subscribe((snapshot) => request.onPhase?.(String(snapshot.value)));
-  actor.start();
-  try {
-    return await toPromise(actor);
-  } finally {
-    request.abortSignal?.removeEventListener('abort', onAbort);
-  }
 }
 
-/** A traced process outlives its tracer: kept for callers that only need the kill. */
-export function killOrphanedInferiors(events: readonly DebugExitEvent[]): number[] {
-  return killLeftovers(events);
-}
-
-/**
- * LLDB's own environment: the user's, with a plain terminal type (no colour negotiation), and the
- * cache's start-up hook (session/lldb-cache.ts), which puts the user's variables back for the target.
- */
-export function lldbEnv(cache: LldbCache | null = openLldbCache()): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
-  env.TERM = 'xterm-256color';
-  // `command script import` would otherwise write __pycache__ into the package.
-  env.PYTHONDONTWRITEBYTECODE = '1';
-  return withCacheEnv(env, process.env, cache);
-}
+/** LLDB's own environment (session/launch.ts), kept here for the callers that import it from capture. */
+export { lldbEnv } from './launch';

@@ -1,6 +1,7 @@
 /**
- * The one way a session starts LLDB for capture and interactive: a pty for LLDB's terminal, the
- * script's channel beside it (session/channel.ts), and the recording of both.
+ * The one way a session starts LLDB, for capture, interactive and doctor: a pty for LLDB's
+ * terminal, the script's channel beside it (session/channel.ts), LLDB's environment, and the
+ * recording of both. The session's folder, machine and signals are session/life.ts's.
  *
  * LLDB's command line holds only fixed settings and the import of our script: no nonce, no
  * prompt of ours, no path from the user or the environment. The spec and the nonce reach the
@@ -10,6 +11,7 @@ import { recordingHeader } from '../recording/header';
 import { ChannelPtyTransport } from '../transport/channel-transport';
 import { RecordingTransport } from '../transport/recorder';
 import type { Transport } from '../transport/transport';
+import { openLldbCache, withCacheEnv, type LldbCache } from './lldb-cache';
 import { lldbQuote } from './machine';
 import type { SessionSpec } from './spec';
 
@@ -53,6 +55,17 @@ export function lldbArgs(scriptPath: string, extraSettings: readonly string[] = 
     '-O',
     `command script import ${lldbQuote(scriptPath)}`,
   ];
+}
+
+/** LLDB's own environment: the user's, with a plain terminal type (no colour negotiation). */
+export function lldbEnv(cache: LldbCache | null = openLldbCache()): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
+  env.TERM = 'xterm-256color';
+  // `command script import` would otherwise write __pycache__ into the package.
+  env.PYTHONDONTWRITEBYTECODE = '1';
+  // The cache's start-up hook (session/lldb-cache.ts) puts the user's variables back for the target.
+  return withCacheEnv(env, process.env, cache);
 }
 
 export function launchLldb(request: LaunchRequest): Launched {

@@ -7,10 +7,11 @@
  */
 import * as fs from 'node:fs';
 import type { DebugExitEvent } from '../timeline/events';
+import { splitRuns } from '../timeline/runs';
 
-/** The pids the script reported launching, in order. */
+/** The pids the script reported launching, in order: one per run. */
 export function launchedPids(events: readonly DebugExitEvent[]): number[] {
-  return events.filter((e) => e.kind === 'launched').map((e) => (e as { pid: number }).pid);
+  return splitRuns(events).runs.map((run) => run.pid);
 }
 
 /** Live (not zombie) processes whose process group is `pgid`, and `pgid` itself if alive. Linux /proc. */
@@ -47,12 +48,8 @@ function kill(target: number): void {
 
 /** The pid of a launch with no exit after it (LLDB died, or the session was stopped), if any. */
 export function openLaunch(events: readonly DebugExitEvent[]): number | null {
-  let open: number | null = null;
-  for (const event of events) {
-    if (event.kind === 'launched') open = event.pid;
-    if (event.kind === 'exit') open = null;
-  }
-  return open;
+  const last = splitRuns(events).runs.at(-1);
+  return last === undefined || last.ended ? null : last.pid;
 }
 
 /**

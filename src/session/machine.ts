@@ -28,9 +28,10 @@ export interface SessionInput {
   onToken?: (token: Token) => void;
   /**
    * `capture` runs the program with dx-run and quits; `interactive` starts the probe watcher
-   * (dx-watch) and hands the terminal to the person.
+   * (dx-watch) and hands the terminal to the person; `check` (doctor) quits after dx-setup, with
+   * the probes resolved and nothing run.
    */
-  mode?: 'capture' | 'interactive';
+  mode?: 'capture' | 'interactive' | 'check';
   /** Capture mode: run the program this many times in the one session (--repeat); default 1. */
   repeat?: number;
   /**
@@ -212,6 +213,7 @@ export const sessionMachine = setup({
   },
   guards: {
     interactive: ({ context }) => context.input.mode === 'interactive',
+    check: ({ context }) => context.input.mode === 'check',
     moreRuns: ({ context }) => context.runs < (context.input.repeat ?? 1),
     releaseOnQuit: ({ context }) => context.input.releaseOnQuit === true && context.failure === null,
     scriptSpoke: ({ context }) => context.log.has((e) => e.kind === 'hello'),
@@ -245,6 +247,7 @@ export const sessionMachine = setup({
           { guard: not(doneWith('dx-setup')) },
           { guard: not('scriptSpoke'), target: 'quitting', actions: fail(scriptNotLoaded) },
           { guard: and(['targetLoaded', 'interactive']), target: 'watching' },
+          { guard: and(['targetLoaded', 'check']), target: 'quitting' },
           { guard: 'targetLoaded', target: 'running' },
           { target: 'quitting', actions: fail(scriptError('target-failed')) },
         ],

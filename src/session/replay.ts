@@ -1,11 +1,11 @@
 /**
  * Replay: the recorded LLDB output goes through the same protocol and session machine as a live
- * capture, with no LLDB and no target. What the session sent is ignored (it was recorded too).
+ * capture (session/life.ts), with the recording as the transport: no LLDB and no target. What the session sent is ignored (it was recorded too).
  */
-import { createActor, toPromise } from 'xstate';
 import type { AsciicastHeader } from '../recording/asciicast';
 import { readHeader, ReplayTransport, type ReplayEnd } from '../transport/replay-transport';
-import { sessionMachine, type SessionOutput } from './machine';
+import { runMachine } from './life';
+import type { SessionOutput } from './machine';
 
 export interface ReplayRequest {
   file: string;
@@ -29,7 +29,7 @@ export async function replay(request: ReplayRequest): Promise<ReplayResult> {
     request.play ? { speed: request.play.speed, onOutput: request.play.write } : {},
   );
   const { nonce } = header.debug_exit;
-  const actor = createActor(sessionMachine, {
+  const running = runMachine({
     input: {
       openTransport: () => transport,
       nonce,
@@ -38,7 +38,6 @@ export async function replay(request: ReplayRequest): Promise<ReplayResult> {
       mode: header.debug_exit.options?.mode === 'interactive' ? 'interactive' : 'capture',
     },
   });
-  actor.start();
-  const [session, end] = await Promise.all([toPromise(actor), transport.done]);
+  const [session, end] = await Promise.all([running, transport.done]);
   return { header, session, end };
 }

@@ -1,6 +1,11 @@
 /**
- * Splits an interactive session's events into runs: each `launched` starts one. Events before the
- * first launch (hello, probe resolutions) belong to every run. Pure: events in, changes out.
+ * The one run splitter: a session's events cut into runs, each `launched` starting one. Events
+ * before the first launch (hello, probe resolutions) belong to every run. Live (the interactive
+ * view: RunTracker, event by event, with the changes) or at once (splitRuns: a --repeat capture,
+ * a replay, the leftover processes). Pure: events in, runs out.
+ *
+ *   splitRuns([hello, launched 10, exit, launched 11, hit])
+ *     -> { shared: [hello], runs: [{ index: 1, pid: 10, ended: true }, { index: 2, pid: 11, ended: false }] }
  */
 import type { DebugExitEvent } from './events';
 
@@ -62,4 +67,19 @@ export class RunTracker {
     this.runs.push(run);
     return { kind: 'started', run };
   }
+}
+
+export interface SplitRuns {
+  /** The set-up events every run shares. */
+  shared: readonly DebugExitEvent[];
+  runs: readonly Run[];
+  /** A run's events as its timeline is built from them: the shared ones, then its own. */
+  eventsOf(run: Run): DebugExitEvent[];
+}
+
+/** All of a session's events, split at once. */
+export function splitRuns(events: readonly DebugExitEvent[]): SplitRuns {
+  const tracker = new RunTracker();
+  for (const event of events) tracker.add(event);
+  return { shared: tracker.sharedEvents(), runs: tracker.runs, eventsOf: (run) => tracker.eventsOf(run) };
 }

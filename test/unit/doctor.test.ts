@@ -4,13 +4,13 @@ import { parseArgs } from '../../src/cli/args';
 import {
   doctorReport,
   resolvedByModule,
-  type BatchOutcome,
+  type CheckOutcome,
   type DoctorFacts,
   type Finding,
   type PtraceFacts,
 } from '../../src/doctor/findings';
 import { parseLdSoConf } from '../../src/doctor/library-dirs';
-import { batchArgs, DX_SETUP, importScript } from '../../src/doctor/lldb-batch';
+import { outcomeOf } from '../../src/doctor/check-session';
 import { renderDoctorJson, renderDoctorText } from '../../src/doctor/render';
 import { isDebugExitError } from '../../src/session/failure';
 import type { DebugExitEvent, ProbeRole } from '../../src/timeline/events';
@@ -43,7 +43,7 @@ const probe = (
   modules,
 });
 
-function batch(events: DebugExitEvent[], more: Partial<BatchOutcome> = {}): BatchOutcome {
+function batch(events: DebugExitEvent[], more: Partial<CheckOutcome> = {}): CheckOutcome {
   return { events, lastOutput: '', exitCode: 0, timedOut: false, ...more };
 }
 
@@ -488,17 +488,24 @@ describe('doctor: helpers', () => {
     });
   });
 
-  it('batchArgs: no lldbinit, every command one -o, the script path quoted for LLDB, no spec path', () => {
-    assert.deepEqual(batchArgs([importScript('/a "b"/debug_exit.py'), DX_SETUP, 'dx-run']), [
-      '--batch',
-      '--no-lldbinit',
-      '--no-use-colors',
-      '-o',
-      'command script import "/a \\"b\\"/debug_exit.py"',
-      '-o',
-      'dx-setup',
-      '-o',
-      'dx-run',
-    ]);
+  it("a check session as doctor words it: hung means timed out, rejected frames follow LLDB's last output", () => {
+    const said = hello();
+    const session = {
+      events: [said],
+      badFrames: [],
+      rejected: [{ source: 'channel' as const, reason: 'bad json', claimed: null }],
+      rejectedCount: 1,
+      failure: { code: 'lldb-hung' as const, message: 'LLDB did not answer `dx-setup`' },
+      aborted: false,
+      tail: '(lldb) dx-setup\r\n\u001b[31merror: slow\u001b[0m\r\n',
+    };
+    const outcome = outcomeOf(session, null);
+    assert.deepEqual(outcome, {
+      events: [said],
+      lastOutput: '(lldb) dx-setup\nerror: slow\n(rejected event frame: bad json)',
+      exitCode: null,
+      timedOut: true,
+    });
+    assert.equal(outcomeOf({ ...session, failure: null, rejected: [] }, 0).timedOut, false);
   });
 });

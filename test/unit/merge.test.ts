@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Ajv from 'ajv';
-import { merge, MergeInputError, renderMergedText } from '../../src/merge/merge';
+import { distributionOf as mergedDistribution, merge, MergeInputError, renderMergedText } from '../../src/merge/merge';
 import { renderReport } from '../../src/timeline/render/renderer';
-import { renderRepeatJson } from '../../src/timeline/render/repeat';
+import { distributionOf, renderRepeatJson, renderRepeatText } from '../../src/timeline/render/repeat';
 import { buildReport } from '../../src/timeline/report';
 import { ALL_ROLES, Scenario } from '../../src/timeline/scenario';
 
@@ -57,6 +57,19 @@ describe('merge', () => {
     );
     assert.ok(validateRepeat(doc), ajv.errorsText(validateRepeat.errors));
     assert.match(renderMergedText(doc), /r\.json \(run 2\)/);
+  });
+
+  it('counts and prints runs as --repeat does: the same distribution, the same lines', () => {
+    const runs = [run(0, 'aa'), run(11, 'aa'), run(0, 'aa')];
+    const docs = runs.map((r) => JSON.parse(renderReport('json', r)) as Record<string, unknown>);
+    assert.deepEqual(mergedDistribution(docs), distributionOf(runs));
+    const repeatText = renderRepeatText(runs);
+    const mergedText = renderMergedText(merge(docs.map((document, i) => ({ source: `${i}.json`, document }))));
+    // The --repeat report's distribution (its lines up to the blank one) is merge's, word for word.
+    const distribution = repeatText.split('\n\n')[0].split('\n').slice(1);
+    assert.ok(distribution.length >= 5, repeatText);
+    const groupLines = mergedText.split('\n').slice(3, 3 + distribution.length);
+    assert.deepEqual(groupLines, distribution);
   });
 
   it('text output escapes control characters in the names a report file carries', () => {
