@@ -1,37 +1,22 @@
 /** `debug-exit capture`: one capture, its report on stdout and in --out files, the exit code. */
-import { capture, type CaptureResult } from '../session/capture';
+import { capture } from '../session/capture';
 import { safeText } from '../protocol/safe-text';
-import { describeOutcome } from '../timeline/outcome';
 import { resolveLldb, resolveProgram } from '../session/preflight';
 import {
   closeOutputs,
   defaultRecordingPath,
   openOutputs,
   openRecording,
-  writeOutput,
   type OpenedOutput,
   type OpenedRecording,
 } from './output-files';
 import { leftoversLine } from '../session/leftovers';
 import { abortOnSignals, STOP_SIGNALS } from '../session/life';
 import { rejectedFramesLine } from '../session/rejected';
-import { DebugExitError, formatFailure, usageError } from '../session/failure';
-import { renderReport } from '../timeline/render/renderer';
-import type { Report } from '../timeline/report';
+import { usageError } from '../session/failure';
 import type { CaptureArgs, OutputFormat } from './args';
-import { captureFacts, reportOf, reportsOfRuns } from './analyse';
-import { renderRuns } from '../timeline/render/repeat';
 import type { Logger } from './log';
 import { progressOn } from './progress';
-import { renderHtmlPage } from './html-page';
-import { appendStepSummary, describeSummary, repeatMarkdown } from './summary';
-
-export const EXIT_OK = 0;
-export const EXIT_TOOL_ERROR = 1;
-export const EXIT_VERDICT_MISMATCH = 3;
-
-/** Failures after which no timeline is worth showing: LLDB never got to run the program. */
-const NOTHING_CAPTURED = ['lldb-no-prompt', 'script-not-loaded', 'target-failed'];
 
 /**
  * The formats that draw one run (a sequence diagram, a trace) have no form for --repeat's
@@ -88,7 +73,7 @@ async function captureWith(
   const abort = abortOnSignals(STOP_SIGNALS, (signal) => log.warn({ signal }, 'stopping the capture'));
   const progress = progressOn(process.stderr, args.program, !args.quiet);
   try {
-    const result = await capture({
+    const capturing = capture({
       program: args.program,
       args: args.programArgs,
       env: args.env,
@@ -113,6 +98,10 @@ async function captureWith(
       recordEnv: args.recordEnv,
       repeat: args.repeat,
     });
+    // LLDB is spawned (capture starts it before it first waits): the report's modules load
+    // while LLDB starts, not before it.
+    const reporting = import('./capture-report');
+    const result = await capturing;
     progress.done();
     if (result.recording) process.stderr.write(`debug-exit: recording: ${safeText(result.recording)}\n`);
     for (const line of [
@@ -121,78 +110,8 @@ async function captureWith(
     ]) {
       if (line !== null) process.stderr.write(`debug-exit: ${line}\n`);
     }
-    return finish(args, result, outputs);
+    return (await reporting).finish(args, result, outputs);
   } finally {
     abort.dispose();
   }
-}
-
-function finish(args: CaptureArgs, result: CaptureResult, outputs: OpenedOutput[]): number {
-  const failure = result.session.failure;
-  if (failure && NOTHING_CAPTURED.includes(failure.code)) throw new DebugExitError(failure);
-  if (args.repeat > 1) return finishRepeat(args, result, outputs);
-  const report = reportOf(result);
-  emit(args, report, outputs, result.recording ?? null);
-  if (failure) {
-    process.stderr.write(`${formatFailure(failure)}\n`);
-    return EXIT_TOOL_ERROR;
-  }
-  if (result.session.aborted) {
-    process.stderr.write('debug-exit: capture stopped before the program finished; the partial timeline is above\n');
-    return EXIT_TOOL_ERROR;
-  }
-  if (report.timeline.outcome.kind === 'lost') {
-    process.stderr.write(
-      `debug-exit: ${safeText(describeOutcome(report.timeline.outcome))}: the verdicts stay open; capture again\n`,
-    );
-    return EXIT_TOOL_ERROR;
-  }
-  return expectationCode(args, report);
-}
-
-/** --repeat: the distribution over the runs; --expect must hold for every run. */
-function finishRepeat(args: CaptureArgs, result: CaptureResult, outputs: OpenedOutput[]): number {
-  const reports = reportsOfRuns(captureFacts(result));
-  const render = (format: OutputFormat) => renderRuns(format === 'json' ? 'json' : 'text', reports, 'distribution');
-  process.stdout.write(render(args.format));
-  for (const out of outputs) writeOutput(out, render(out.format));
-  if (args.summary) summarise(repeatMarkdown(render('text'), reports.length));
-  if (result.session.failure) {
-    process.stderr.write(`${formatFailure(result.session.failure)}\n`);
-    return EXIT_TOOL_ERROR;
-  }
-  if (result.session.aborted || reports.length < args.repeat) {
-    process.stderr.write(`debug-exit: ${reports.length} of ${args.repeat} runs completed\n`);
-    return EXIT_TOOL_ERROR;
-  }
-  const differing = reports.filter(
-    (r) => args.expect !== null && r.verdicts.allocatorFirst.result !== args.expect,
-  ).length;
-  if (differing === 0) return EXIT_OK;
-  process.stderr.write(
-    `debug-exit: expected allocator-cleanup-first ${args.expect} in every run; ${differing} of ${reports.length} differ\n`,
-  );
-  return EXIT_VERDICT_MISMATCH;
-}
-
-function emit(args: CaptureArgs, report: Report, outputs: OpenedOutput[], recording: string | null): void {
-  // The page replays the session: it reads the recording, complete once the capture returned.
-  const render = (format: OutputFormat) =>
-    format === 'html' ? renderHtmlPage(report, recording) : renderReport(format, report);
-  process.stdout.write(render(args.format));
-  for (const out of outputs) writeOutput(out, render(out.format));
-  if (args.summary) summarise(renderReport('markdown', report));
-}
-
-/** --summary: the Markdown appended to the job summary on GitHub Actions; elsewhere, a note that it was not. */
-function summarise(markdown: string): void {
-  process.stderr.write(`${describeSummary(appendStepSummary(markdown))}\n`);
-}
-
-function expectationCode(args: CaptureArgs, report: Report): number {
-  if (args.expect === null) return EXIT_OK;
-  const got = report.verdicts.allocatorFirst.result;
-  if (got === args.expect) return EXIT_OK;
-  process.stderr.write(`debug-exit: expected allocator-cleanup-first ${args.expect}, got ${got}\n`);
-  return EXIT_VERDICT_MISMATCH;
 }

@@ -11,7 +11,7 @@ import type { Logger } from '../cli/log';
 import { SCRIPT_PATH, buildSpec } from '../session/capture';
 import { withSessionDir } from '../session/life';
 import { DebugExitError, isDebugExitError } from '../session/failure';
-import { lldbQuote } from '../session/machine';
+import { lldbQuote } from '../session/lldb-quote';
 import { findExecutable, resolveLldb } from '../session/preflight';
 import type { ProbeSpec, SessionSpec } from '../session/spec';
 import {

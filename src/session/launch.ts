@@ -12,7 +12,7 @@ import { ChannelPtyTransport } from '../transport/channel-transport';
 import { RecordingTransport } from '../transport/recorder';
 import type { Transport } from '../transport/transport';
 import { openLldbCache, withCacheEnv, type LldbCache } from './lldb-cache';
-import { lldbQuote } from './machine';
+import { lldbQuote } from './lldb-quote';
 import type { SessionSpec } from './spec';
 
 /** LLDB's own prompt: the machine never waits for it, the recording header names it. */

@@ -15,6 +15,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { lldbQuote } from './lldb-quote';
 
 export const CACHE_ENV = 'DEBUG_EXIT_CACHE';
 /** Read by lldb-scripts/boot/sitecustomize.py, then removed from LLDB's environment. */
@@ -66,7 +67,7 @@ export function isPrivateDirOfOurs(dir: string): boolean {
 /** The LLDB settings that turn its index cache on, in our folder. */
 export function cacheSettings(cache: LldbCache | null): string[] {
   if (cache === null) return [];
-  return ['symbols.enable-lldb-index-cache true', `symbols.lldb-index-cache-path "${cache.index}"`];
+  return ['symbols.enable-lldb-index-cache true', `symbols.lldb-index-cache-path ${lldbQuote(cache.index)}`];
 }
 
 /**

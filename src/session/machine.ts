@@ -79,10 +79,6 @@ const QUIT_TIMEOUT_MS = 5000;
 /** The channel carries frames only: the scanner's prompt is one it can never hold. */
 const NO_PROMPT = '\u0001';
 
-/** LLDB command lines. Paths are ours (the package), quoted for LLDB's parser. */
-export function lldbQuote(path: string): string {
-  return `"${path.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-}
 
 const transportLogic = fromCallback<TransportCommand, TransportInput>(({ sendBack, receive, input }) => {
   const transport = input.openTransport();
