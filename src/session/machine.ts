@@ -79,7 +79,6 @@ const QUIT_TIMEOUT_MS = 5000;
 /** The channel carries frames only: the scanner's prompt is one it can never hold. */
 const NO_PROMPT = '\u0001';
 
-
 const transportLogic = fromCallback<TransportCommand, TransportInput>(({ sendBack, receive, input }) => {
   const transport = input.openTransport();
   const channel = new OutputScanner({ nonce: input.nonce, prompt: NO_PROMPT });
