@@ -97,6 +97,10 @@ describe('action.yml and the workflows', function () {
           /npm install -g --prefix/.test(s.run ?? ''),
         'install from the action checkout',
       ),
+      index(
+        (s) => s.uses?.startsWith('actions/cache@') === true && s.with?.path === '~/.cache/debug-exit/lldb',
+        "restore debug-exit's LLDB cache (session/lldb-cache.ts)",
+      ),
       index((s) => /debug-exit doctor/.test(s.run ?? ''), 'doctor'),
       index((s) => s.id === 'capture' && /action\/capture\.sh/.test(s.run ?? ''), 'capture'),
       index((s) => s.uses?.startsWith('actions/upload-artifact@') === true, 'upload'),
