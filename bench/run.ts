@@ -124,11 +124,7 @@ function capture(label: string, program: string, args: string[], extra: string[]
 
 function specFile(program: string, name: string): string {
   const specDir = fs.mkdtempSync(path.join(dir, `${name}-`));
-  const spec = buildSpec(
-    { program, args: [], env: {}, timeoutS: 60, lldb: null, census: false, disableAslr: true, recordTo: null },
-    program,
-    specDir,
-  );
+  const spec = buildSpec({ args: [], env: {}, timeoutS: 60, census: false, disableAslr: true }, program, specDir);
   const file = path.join(specDir, 'spec.json');
   fs.writeFileSync(file, JSON.stringify(spec));
   return file;

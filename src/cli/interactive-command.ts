@@ -36,26 +36,20 @@ export async function runInteractive(args: InteractiveArgs): Promise<number> {
   const recordTo = recording?.path ?? null;
   try {
     return await withSessionDir('debug-exit-', (dir) => {
-      const spec: SessionSpec = {
-        ...buildSpec(
-          {
-            program,
-            args: args.programArgs,
-            env: args.env,
-            timeoutS: 0,
-            lldb: lldbPath,
-            census: args.census !== null,
-            censusMode: args.census === 'stops' ? 'stops' : 'list',
-            extraProbes: args.probes,
-            disableAslr: args.aslr === 'off',
-            programOutput: 'terminal',
-            recordTo,
-          },
-          program,
-          dir,
-        ),
-        timeout_s: null, // the person decides when the program ends
-      };
+      const spec = buildSpec(
+        {
+          args: args.programArgs,
+          env: args.env,
+          timeoutS: null, // the person decides when the program ends
+          census: args.census !== null,
+          censusMode: args.census === 'stops' ? 'stops' : 'list',
+          extraProbes: args.probes,
+          disableAslr: args.aslr === 'off',
+          programOutput: 'terminal',
+        },
+        program,
+        dir,
+      );
       return session(args, spec, dir, lldbPath, recording);
     });
   } finally {

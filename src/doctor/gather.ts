@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Logger } from '../cli/log';
-import { SCRIPT_PATH, buildSpec } from '../session/capture';
+import { SCRIPT_PATH, buildSpec, type SpecRequest } from '../session/capture';
 import { withSessionDir } from '../session/life';
 import { DebugExitError, isDebugExitError } from '../session/failure';
 import { lldbQuote } from '../session/lldb-quote';
@@ -149,21 +149,12 @@ interface SpecIn {
 /** A spec for a launch test, in a folder of its own: the harmless program, no probes. */
 function launchSpec(program: string, dir: string, name: string, disableAslr: boolean): SpecIn {
   const folder = subdir(dir, name);
-  const spec = buildSpec(specRequest(program, disableAslr), program, folder);
+  const spec = buildSpec(specRequest(disableAslr), program, folder);
   return { spec: { ...spec, probes: [] }, dir: folder };
 }
 
-function specRequest(program: string, disableAslr: boolean) {
-  return {
-    program,
-    args: [],
-    env: {},
-    timeoutS: LAUNCH_TIMEOUT_S,
-    lldb: null,
-    census: false,
-    disableAslr,
-    recordTo: null,
-  };
+function specRequest(disableAslr: boolean): SpecRequest {
+  return { args: [], env: {}, timeoutS: LAUNCH_TIMEOUT_S, census: false, disableAslr };
 }
 
 function subdir(dir: string, name: string): string {
@@ -176,7 +167,7 @@ type CheckMode = 'check' | 'capture';
 type SpecRun = (folder: SpecIn, settings: string[]) => Promise<CheckOutcome>;
 
 async function programFacts(program: string, platform: string, dir: string, run: SpecRun): Promise<ProgramFacts> {
-  const spec = buildSpec(specRequest(program, true), program, dir);
+  const spec = buildSpec(specRequest(true), program, dir);
   const markers: ProbeSpec[] = MARKER_PROBES.map((m) => ({
     role: m.role,
     symbols: [m.symbol],

@@ -70,6 +70,27 @@ export interface CaptureRequest {
 
 export type ProgramOutput = 'files' | 'terminal';
 
+/**
+ * What the session spec is built from: a capture's request, the interactive session's (no time
+ * limit: the person decides when the program ends) and doctor's checks.
+ */
+export interface SpecRequest
+  extends Pick<
+    CaptureRequest,
+    | 'args'
+    | 'env'
+    | 'census'
+    | 'censusMode'
+    | 'extraProbes'
+    | 'disableAslr'
+    | 'experiment'
+    | 'programOutput'
+    | 'profileDir'
+  > {
+  /** The run's time limit; null: none. */
+  timeoutS: number | null;
+}
+
 export interface CaptureResult {
   spec: SessionSpec;
   lldbPath: string;
@@ -157,7 +178,7 @@ export async function capture(request: CaptureRequest): Promise<CaptureResult> {
   }
 }
 
-export function buildSpec(request: CaptureRequest, program: string, dir: string): SessionSpec {
+export function buildSpec(request: SpecRequest, program: string, dir: string): SessionSpec {
   const profileFolder = request.profileDir ?? path.join(dir, 'profile');
   if (!request.profileDir) fs.mkdirSync(profileFolder, { mode: 0o700 });
   const toTerminal = request.programOutput === 'terminal';
