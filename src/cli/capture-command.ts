@@ -11,7 +11,7 @@ import {
   type OpenedRecording,
 } from './output-files';
 import { leftoversLine } from '../session/leftovers';
-import { abortOnSignals, STOP_SIGNALS } from '../session/life';
+import { abortOnSignals, STOP_SIGNALS } from '../session/signals';
 import { rejectedFramesLine } from '../session/rejected';
 import { usageError } from '../session/failure';
 import type { CaptureArgs, OutputFormat } from './args';

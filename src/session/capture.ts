@@ -13,7 +13,6 @@ import type { Transport } from '../transport/transport';
 import { sessionTempDir } from './channel';
 import { killLeftovers } from './leftovers';
 import { launchLldb, lldbEnv } from './launch';
-import { runMachine } from './life';
 import { cacheSettings, openLldbCache } from './lldb-cache';
 import type { SessionOutput } from './machine';
 import { resolveLldb, resolveProgram } from './preflight';
@@ -242,9 +241,19 @@ async function runSession(
     if (transport instanceof RecordingTransport) recorder = transport;
     return transport;
   };
+  // LLDB starts first; the machine and xstate load while it does (a microtask later: no event
+  // of the transport can be dispatched before the machine listens).
+  const transport = openTransport();
+  let runMachine: typeof import('./life').runMachine;
+  try {
+    ({ runMachine } = await import('./life'));
+  } catch (error) {
+    transport.dispose();
+    throw error;
+  }
   return runMachine({
     input: {
-      openTransport,
+      openTransport: () => transport,
       nonce: spec.nonce,
       runTimeoutMs: request.timeoutS * 1000 + RUN_GRACE_MS,
       onToken: (token) => {

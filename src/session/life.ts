@@ -52,33 +52,7 @@ export async function withSessionDir<T>(prefix: string, body: (dir: string) => P
 }
 
 /** What stops a session: Ctrl-C, a kill, and SIGHUP (the terminal closed), which is a request to stop too. */
-export const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
-export interface SignalAbort {
-  /** Aborted at the first of the signals. */
-  signal: AbortSignal;
-  /** Stops listening (the process's default handling comes back). */
-  dispose(): void;
-}
-
-/**
- * An AbortSignal that the first of `signals` aborts (each listened to once), told to `onSignal`
- * first (a log line). The one wiring of the commands that run a session.
- */
-export function abortOnSignals(
-  signals: readonly NodeJS.Signals[] = STOP_SIGNALS,
-  onSignal?: (signal: NodeJS.Signals) => void,
-): SignalAbort {
-  const controller = new AbortController();
-  const stop = (signal: NodeJS.Signals) => {
-    onSignal?.(signal);
-    controller.abort();
-  };
-  for (const signal of signals) process.once(signal, stop);
-  return {
-    signal: controller.signal,
-    dispose: () => {
-      for (const signal of signals) process.removeListener(signal, stop);
-    },
-  };
-}
+// The signals that stop a session live in session/signals.ts (no xstate: capture wires them
+// before LLDB starts); re-exported here, with the rest of a session's life.
+export { abortOnSignals, STOP_SIGNALS, type SignalAbort } from './signals';
