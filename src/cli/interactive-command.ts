@@ -7,6 +7,7 @@ import { defaultRecordingPath, openRecording, type OpenedRecording } from './out
 import { buildSpec, SCRIPT_PATH } from '../session/capture';
 import { killLeftovers, leftoversLine, openLaunch } from '../session/leftovers';
 import { launchLldb, lldbEnv, type Launched } from '../session/launch';
+import { cacheSettings, openLldbCache } from '../session/lldb-cache';
 import { formatFailure, usageError } from '../session/failure';
 import { abortOnSignals, runMachine, withSessionDir } from '../session/life';
 import { resolveLldb, resolveProgram } from '../session/preflight';
@@ -84,7 +85,18 @@ async function session(
           mode: 'interactive' as const,
         };
   const openTransport = (): Transport => {
-    launched = launchLldb({ lldbPath, scriptPath: SCRIPT_PATH, spec, dir, ...size, env: lldbEnv(), record });
+    // debug-exit's LLDB cache (session/lldb-cache.ts): LLDB's index and its compiled Python.
+    const cache = openLldbCache();
+    launched = launchLldb({
+      lldbPath,
+      scriptPath: SCRIPT_PATH,
+      spec,
+      dir,
+      ...size,
+      env: lldbEnv(cache),
+      record,
+      settings: cacheSettings(cache),
+    });
     return launched.transport;
   };
   const input = {
