@@ -1,4 +1,4 @@
-"""The early-write experiment (spec "experiment": "early-write"), used by debug_exit.py in dx-run.
+"""The early-write experiment (spec "experiment": "early-write"), run by follow.py's capture policy.
 
 Question it answers: does the profile data crash the writer by itself, or only the exit-time write
 (after other exit handlers, e.g. an allocator's teardown, have run)? At the first `exit` of a run
@@ -23,10 +23,15 @@ What LLDB 19 does (seen live on the fixtures, not taken from its documentation):
   process before its exit-time write) unless it is suppressed for that resume.
 """
 
+from __future__ import annotations
+
 import contextlib
 import time
 
-import lldb
+try:
+    import lldb
+except ImportError:  # the unit tests (lldb-scripts/tests) check EarlyWrite's claims, with no LLDB
+    lldb = None
 
 NAME = "early-write"
 AT_ROLE = "process-exit"
@@ -40,14 +45,16 @@ ONE_THREAD_TIMEOUT_S = 2
 HALT_SIGNAL = "SIGSTOP"  # how LLDB interrupts a call that timed out
 # Results that leave the thread inside the call (UnwindOnError(False)).
 LEFT_IN_CALL = frozenset(
-    (
+    ()
+    if lldb is None
+    else (
         lldb.eExpressionInterrupted,
         lldb.eExpressionHitBreakpoint,
         lldb.eExpressionStoppedForDebug,
         lldb.eExpressionTimedOut,
     )
 )
-STOPPED_BY = (lldb.eStopReasonSignal, lldb.eStopReasonException)
+STOPPED_BY = () if lldb is None else (lldb.eStopReasonSignal, lldb.eStopReasonException)
 
 
 class EarlyWrite:

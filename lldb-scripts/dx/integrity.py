@@ -74,6 +74,8 @@ Sources (read, not guessed):
   19's has both. Mach-O sections are in segment __DATA (docs/ARCHITECTURE.md, "macOS").
 """
 
+from __future__ import annotations
+
 import functools
 import itertools
 import json
@@ -82,7 +84,10 @@ import os
 import struct
 import sys
 from dataclasses import dataclass, replace
-from typing import Any, Dict, List, Optional, Protocol, Tuple, runtime_checkable
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (5 ms inside LLDB)
+if TYPE_CHECKING:
+    from typing import Any
 
 try:
     import lldb
@@ -105,7 +110,10 @@ VERSION_SYMBOLS = (
 
 def _load_fields():
     """The field lists of record_layouts.json, the one table debug-exit inspect reads too."""
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "record_layouts.json")
+    here = os.path.dirname(os.path.abspath(__file__))
+    path = os.path.join(
+        os.path.dirname(here), "record_layouts.json"
+    )  # lldb-scripts/, for inspect too
     with open(path, encoding="utf-8") as table:
         versions = json.load(table)["versions"]
     return {int(v): tuple(tuple(field) for field in fields) for v, fields in versions.items()}
@@ -137,11 +145,12 @@ MAX_PROBLEMS = 4  # problems listed for the first bad record
 MAX_SEGMENTS = 8
 
 
-@runtime_checkable
-class MemoryReader(Protocol):
-    """Reads the target's memory: the bytes, or None where they cannot be read."""
+class MemoryReader:
+    """Reads the target's memory: the bytes, or None where they cannot be read. Any object with
+    this `read` will do (LiveMemory in LLDB, a fake over bytes in lldb-scripts/tests)."""
 
-    def read(self, address: int, size: int) -> Optional[bytes]: ...
+    def read(self, address: int, size: int) -> bytes | None:
+        raise NotImplementedError
 
 
 @dataclass
@@ -150,9 +159,9 @@ class ProfileImage:
     check_profile_integrity, or written by hand in the unit tests (lldb-scripts/tests)."""
 
     module: str
-    sections: Dict[str, Tuple[int, int]]  # role -> (load address, size), loaded sections only
-    version_var: Optional[int] = None  # __llvm_profile_raw_version as read from memory
-    runtime_symbol: Optional[str] = None  # the first VERSION_SYMBOLS name the module defines
+    sections: dict[str, tuple[int, int]]  # role -> (load address, size), loaded sections only
+    version_var: int | None = None  # __llvm_profile_raw_version as read from memory
+    runtime_symbol: str | None = None  # the first VERSION_SYMBOLS name the module defines
     pointer_size: int = 8
     endian: str = "little"
 
@@ -160,19 +169,19 @@ class ProfileImage:
 @dataclass
 class _Context:
     reader: MemoryReader  # uncached reads
-    memory: "CachedMemory"
-    sections: Dict[str, Tuple[int, int]]
-    layout: Dict[str, Any]
+    memory: CachedMemory
+    sections: dict[str, tuple[int, int]]
+    layout: dict[str, Any]
     pointer: int
     endian: str
-    var: Optional[int]
+    var: int | None
     counter_size: int
-    refused: Optional[str] = None
+    refused: str | None = None
     module: str = "?"
     source: str = ""
 
 
-def check_profile_integrity(target, process) -> Dict[str, Any]:
+def check_profile_integrity(target, process) -> dict[str, Any]:
     """The integrity event body: status consistent | corrupt | unknown, never an exception."""
     try:
         return _check(target, process)
@@ -180,7 +189,7 @@ def check_profile_integrity(target, process) -> Dict[str, Any]:
         return _unknown("internal error in the integrity check: %s: %s" % (type(exc).__name__, exc))
 
 
-def check_image(image: ProfileImage, reader: MemoryReader) -> Dict[str, Any]:
+def check_image(image: ProfileImage, reader: MemoryReader) -> dict[str, Any]:
     """The check on a module described by `image` whose memory `reader` reads. It reads each
     section once (data, and the value slots and nodes the simulation walks); never raises."""
     try:
@@ -340,9 +349,7 @@ def _context(image: ProfileImage, reader: MemoryReader):
     return ctx, None
 
 
-def _make_ctx(
-    image: ProfileImage, reader: MemoryReader, version: int, var: Optional[int]
-) -> _Context:
+def _make_ctx(image: ProfileImage, reader: MemoryReader, version: int, var: int | None) -> _Context:
     byte_counters = var is not None and var & BYTE_COVERAGE_BIT
     return _Context(
         reader=reader,
@@ -371,13 +378,13 @@ def _infer_version(image: ProfileImage, reader: MemoryReader):
 # Memory
 
 
-class LiveMemory:
+class LiveMemory(MemoryReader):
     """The stopped process's memory through LLDB (SBProcess.ReadMemory)."""
 
     def __init__(self, process) -> None:
         self.process = process
 
-    def read(self, address: int, size: int) -> Optional[bytes]:
+    def read(self, address: int, size: int) -> bytes | None:
         if not _readable_range(address, size):
             return None
         data = _read_proc_mem(self.process, address, size)
@@ -413,14 +420,14 @@ class CachedMemory:
 
     def __init__(self, reader: MemoryReader) -> None:
         self.reader = reader
-        self.cache: List[Tuple[int, bytes]] = []
+        self.cache: list[tuple[int, bytes]] = []
 
     def preload(self, start: int, size: int) -> None:
         data = _read_raw(self.reader, start, min(size, MAX_PRELOAD)) if size > 0 else None
         if data is not None:
             self.cache.append((start, data))
 
-    def read(self, address: int, size: int) -> Optional[bytes]:
+    def read(self, address: int, size: int) -> bytes | None:
         for start, data in self.cache:
             if start <= address and address + size <= start + len(data):
                 return data[address - start : address - start + size]
@@ -431,7 +438,7 @@ def _readable_range(address, size):
     return address is not None and address >= 0 and size > 0 and address + size <= 1 << 64
 
 
-def _read_raw(reader: MemoryReader, address: Optional[int], size: int) -> Optional[bytes]:
+def _read_raw(reader: MemoryReader, address: int | None, size: int) -> bytes | None:
     if not _readable_range(address, size):
         return None
     data = reader.read(address, size)
@@ -448,7 +455,7 @@ def _read_pointer(ctx, address):
 
 
 _STRUCT_CODES = {(8, False): "Q", (8, True): "q", (4, False): "I", (4, True): "i", (2, False): "H"}
-_DECODERS: Dict[Tuple[int, int, str], Tuple[struct.Struct, List[Tuple[str, int]]]] = {}
+_DECODERS: dict[tuple[int, int, str], tuple[struct.Struct, list[tuple[str, int]]]] = {}
 
 
 def _decoder(ctx):
