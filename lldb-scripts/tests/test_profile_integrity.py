@@ -202,3 +202,14 @@ def test_a_stripped_runtime_infers_the_layout_from_record_zero():
     result = pi.check_image(image(len(data), var=None, symbol=None), memory(data))
     assert result["status"] == "consistent", result["reason"]
     assert "inferred" in result["version_source"]
+
+
+def test_the_record_layouts_by_c_rules():
+    """InstrProfData.inc's records: 48 bytes in raw version 8, 64 in 9 and 10; Values at 40."""
+    layouts = {version: pi._build_layout(version, 8) for version in (8, 9, 10)}
+    assert {v: lay.size for v, lay in layouts.items()} == {8: 48, 9: 64, 10: 64}
+    assert layouts[8].fields["Values"][0] == 32 and layouts[10].fields["Values"][0] == 40
+    assert (
+        layouts[8].fields["NumValueSites"][2] == 2 and layouts[10].fields["NumValueSites"][2] == 3
+    )
+    assert layouts[10].fields["CounterPtr"][3] is True  # a signed, relative pointer
