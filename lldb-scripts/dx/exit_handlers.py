@@ -79,16 +79,16 @@ class ProcessMemory:
         return bytes(data)
 
 
-def rotate_right(value, bits):
+def rotate_right(value: int, bits: int) -> int:
     return ((value >> bits) | (value << (64 - bits))) & MASK64
 
 
-def demangle_x86_64(stored, guard):
+def demangle_x86_64(stored: int, guard: int) -> int:
     """Inverse of glibc's x86_64 PTR_MANGLE (xor with the guard, then rotate left 17)."""
     return rotate_right(stored, 17) ^ guard
 
 
-def order_entries(blocks):
+def order_entries(blocks: list[list]) -> list:
     """blocks: newest first, each a list of entries in slot order -> registration order."""
     ordered = []
     for block in reversed(blocks):
@@ -96,7 +96,7 @@ def order_entries(blocks):
     return ordered
 
 
-def find_list_head(target):
+def find_list_head(target) -> tuple[str, int]:
     """(platform, address of the head pointer variable), or raise Unreadable."""
     triple = target.GetTriple() or ""
     if "apple" in triple or "darwin" in triple or "macos" in triple:
@@ -122,7 +122,7 @@ def find_list_head(target):
     )
 
 
-def list_readable(target):
+def list_readable(target) -> str | None:
     """None when the list can be found, else why not (checked at main, when libc is loaded)."""
     try:
         find_list_head(target)
@@ -146,7 +146,7 @@ def read_bytes(memory, address: int, size: int) -> bytes:
         raise Unreadable("cannot read %d bytes at 0x%x: %s" % (size, address, exc)) from exc
 
 
-def field_offset(sbtype, name, default):
+def field_offset(sbtype, name: str, default: int) -> int:
     if sbtype is None or not sbtype.IsValid():
         return default
     for index in range(sbtype.GetNumberOfFields()):
