@@ -1,6 +1,6 @@
 /**
  * The profile-data integrity check's own cost, in LLDB on a live process stopped at main: the
- * check of lldb-scripts/profile_integrity.py timed inside LLDB's Python (perf_counter), ROUNDS
+ * check of lldb-scripts/dx/integrity.py timed inside LLDB's Python (perf_counter), ROUNDS
  * times on the same stop, median. One read of each section whatever the record count, so the cost
  * per 10,000 records is what the pure-Python decoding of those records costs.
  */
@@ -21,7 +21,7 @@ export function measureIntegrity(program: string, rounds: number, profileFile: s
   const python = [
     'import sys, time, json',
     `sys.path.insert(0, ${JSON.stringify(SCRIPTS)})`,
-    'import profile_integrity as pi',
+    'from dx import integrity as pi',
     'ts = []',
     `for _ in range(${rounds}): t0 = time.perf_counter(); r = pi.check_profile_integrity(lldb.target, lldb.process); ts.append((time.perf_counter() - t0) * 1000)`,
     'ts.sort()',

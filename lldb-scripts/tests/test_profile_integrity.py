@@ -1,11 +1,12 @@
-"""profile_integrity.check_image on bytes: the module's sections written by hand in the record
+"""dx.integrity.check_image on bytes: the module's sections written by hand in the record
 layouts of LLVM's InstrProfData.inc (raw version 8: 48 bytes, 10: 64 bytes), read through a fake
 memory reader. No LLDB: what is checked is the pure part that the capture runs in LLDB."""
 
-import struct
-from typing import Dict, List, Optional
+from __future__ import annotations
 
-import profile_integrity as pi
+import struct
+
+from dx import integrity as pi
 
 DATA, COUNTERS, VALUES, VNODES = 0x1000000, 0x2000000, 0x3000000, 0x4000000
 COUNTERS_SIZE = 0x200
@@ -16,11 +17,11 @@ V10_VTABLES = "__llvm_profile_begin_vtables"  # the v10 runtime's own symbol
 class FakeMemory:
     """Regions of bytes at addresses; anything else is unreadable. Counts the reads."""
 
-    def __init__(self, regions: Dict[int, bytes]) -> None:
+    def __init__(self, regions: dict[int, bytes]) -> None:
         self.regions = regions
-        self.reads: List[tuple] = []
+        self.reads: list[tuple] = []
 
-    def read(self, address: int, size: int) -> Optional[bytes]:
+    def read(self, address: int, size: int) -> bytes | None:
         self.reads.append((address, size))
         for start, data in self.regions.items():
             if start <= address and address + size <= start + len(data):
@@ -201,3 +202,14 @@ def test_a_stripped_runtime_infers_the_layout_from_record_zero():
     result = pi.check_image(image(len(data), var=None, symbol=None), memory(data))
     assert result["status"] == "consistent", result["reason"]
     assert "inferred" in result["version_source"]
+
+
+def test_the_record_layouts_by_c_rules():
+    """InstrProfData.inc's records: 48 bytes in raw version 8, 64 in 9 and 10; Values at 40."""
+    layouts = {version: pi._build_layout(version, 8) for version in (8, 9, 10)}
+    assert {v: lay.size for v, lay in layouts.items()} == {8: 48, 9: 64, 10: 64}
+    assert layouts[8].fields["Values"][0] == 32 and layouts[10].fields["Values"][0] == 40
+    assert (
+        layouts[8].fields["NumValueSites"][2] == 2 and layouts[10].fields["NumValueSites"][2] == 3
+    )
+    assert layouts[10].fields["CounterPtr"][3] is True  # a signed, relative pointer

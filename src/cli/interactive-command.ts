@@ -132,7 +132,7 @@ async function session(
 }
 
 /**
- * LLDB's pty is not its controlling terminal (lldb-scripts/channel.py gives it up, so the
+ * LLDB's pty is not its controlling terminal (lldb-scripts/dx/link.py gives it up, so the
  * program cannot reach it): Ctrl-C makes no SIGINT there, so it is sent to LLDB here, as the
  * terminal would have.
  */

@@ -81,7 +81,7 @@ export interface LaunchedEvent extends EventBase {
 
 /**
  * The profile data checked against the record layout of the runtime that will write it, at the
- * first profile write (lldb-scripts/profile_integrity.py).
+ * first profile write (lldb-scripts/dx/integrity.py).
  */
 export interface IntegrityEvent extends EventBase {
   kind: 'integrity';

@@ -1,7 +1,7 @@
 /**
  * The session spec `debug-exit/spec@1`: the JSON file the tool writes for lldb-scripts/debug_exit.py
  * (`dx-setup FILE`), written out in schema/spec.schema.json and mirrored for the script in
- * lldb-scripts/dx_contract.py (test/unit/contract.test.ts keeps the three equal).
+ * lldb-scripts/dx/contract.py (test/unit/contract.test.ts keeps the three equal).
  */
 import type { ExperimentName, ProbeRole } from './events';
 import { SPEC_SCHEMA } from './ids';

@@ -7,7 +7,7 @@ import type { LayoutRun, RawVersion } from './prf-records';
 export interface RuntimeFacts {
   /** The layout the linked-in profile runtime writes, or null when none is linked in. */
   version: RawVersion | null;
-  /** How that was decided (the runtime's symbols and the variable), like profile_integrity.py's version_source. */
+  /** How that was decided (the runtime's symbols and the variable), like dx/integrity.py's version_source. */
   source: string;
 }
 

@@ -17,7 +17,7 @@ import { parseProfileNames, type ProfileNames } from './prf-names';
 import { splitRecords, type RawVersion, type Range, type RecordContext } from './prf-records';
 
 export const RAW_VERSION_VAR = '__llvm_profile_raw_version';
-/** What the runtime's own symbols say about the version it was built for (profile_integrity.py VERSION_SYMBOLS). */
+/** What the runtime's own symbols say about the version it was built for (lldb-scripts/dx/integrity.py VERSION_SYMBOLS). */
 const RUNTIME_SYMBOLS: ReadonlyArray<[string, number, number | null]> = [
   ['__llvm_profile_begin_vtables', 10, null],
   ['__llvm_profile_begin_bitmap', 9, 9],
@@ -164,7 +164,7 @@ function readRawVersion(
   };
 }
 
-/** As profile_integrity.py decides it at run time: the runtime's symbols bound it, the variable picks within. */
+/** As dx/integrity.py decides it at run time: the runtime's symbols bound it, the variable picks within. */
 export function runtimeFacts(symbol: RawVersionSymbol | null, has: (name: string) => boolean): RuntimeFacts | null {
   const found = RUNTIME_SYMBOLS.find(([name]) => has(name));
   if (found === undefined) return null;

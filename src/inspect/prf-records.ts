@@ -12,7 +12,7 @@
  *    48     NumCounters u32                NumCounters u32
  *    52     NumValueSites u16[3]           NumValueSites u16[2]
  *    56/60  NumBitmapBytes u32 @60         NumBitmapBytes u32 @56
- * The field lists are lldb-scripts/record_layouts.json, which profile_integrity.py reads too.
+ * The field lists are lldb-scripts/record_layouts.json, which lldb-scripts/dx/integrity.py reads too.
  *
  * A linker concatenates each object's records, so an object from another LLVM is a run of records
  * of another size. splitRecords finds the runs: a layout "fits" at an offset when its fields are
@@ -28,7 +28,7 @@ export type RawVersion = 8 | 9 | 10;
 export const RAW_VERSIONS: readonly RawVersion[] = [10, 9, 8];
 
 type FieldKind = 'u64' | 'iptr' | 'ptr' | 'u32' | 'u16';
-/** The field lists, shared with lldb-scripts/profile_integrity.py: one table for both. */
+/** The field lists, shared with lldb-scripts/dx/integrity.py: one table for both. */
 export const RECORD_LAYOUTS_PATH = path.resolve(__dirname, '../../../lldb-scripts/record_layouts.json');
 const FIELDS: Record<RawVersion, ReadonlyArray<[string, FieldKind, number]>> = (
   JSON.parse(fs.readFileSync(RECORD_LAYOUTS_PATH, 'utf8')) as {

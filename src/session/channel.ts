@@ -1,6 +1,6 @@
 /**
  * The event channel's tool side: a Unix socket in the capture's 0700 temp folder, named to LLDB
- * in its environment (DX_CHANNEL). lldb-scripts/channel.py connects at import; exactly one
+ * in its environment (DX_CHANNEL). lldb-scripts/dx/link.py connects at import; exactly one
  * connection is accepted, the socket path is unlinked at once (long before the target is
  * launched), and the greeting (nonce, spec, the folder to remove if the tool dies) goes to the
  * script over it. Nothing of it is in a command line, an environment variable or a file.

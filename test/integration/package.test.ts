@@ -91,7 +91,7 @@ describe('the npm package, installed into a temporary prefix', function () {
       'dist/src/cli/main.js',
       'dist/src/timeline/render/html.js',
       'lldb-scripts/debug_exit.py',
-      'lldb-scripts/profile_integrity.py',
+      'lldb-scripts/dx/integrity.py',
       'lldb-scripts/record_layouts.json',
       'schema/report.schema.json',
       'README.md',

@@ -1,5 +1,5 @@
 /**
- * The contract (src/contract/, schema/event.schema.json, schema/spec.schema.json, lldb-scripts/dx_contract.py)
+ * The contract (src/contract/, schema/event.schema.json, schema/spec.schema.json, lldb-scripts/dx/contract.py)
  * says one thing: the TypeScript types, the runtime shape check and the Python module are equal to the
  * schemas, and every event of every recording is an event@1. No LLDB needed.
  */
@@ -197,13 +197,13 @@ describe('contract', () => {
     });
   });
 
-  describe('lldb-scripts/dx_contract.py', () => {
+  describe('lldb-scripts/dx/contract.py', () => {
     const python = (code: string): Schema =>
       JSON.parse(
         execFileSync('/usr/bin/python3', ['-c', code], { cwd: path.join(ROOT, 'lldb-scripts'), encoding: 'utf8' }),
       );
     const contract = python(
-      'import json, dx_contract as c; print(json.dumps({k: getattr(c, k) for k in dir(c) if k.isupper()}))',
+      'import json; from dx import contract as c; print(json.dumps({k: getattr(c, k) for k in dir(c) if k.isupper()}))',
     );
 
     it('says what the schemas say', () => {
@@ -220,18 +220,12 @@ describe('contract', () => {
       assert.equal(contract.MAX_BACKTRACE_DEPTH, SPEC.properties.backtrace_depth.maximum);
     });
 
-    it("agrees with debug_exit.py's own MODES, SPEC_FIELDS and schema ids (read without LLDB)", () => {
+    it("agrees with the spec checker's MODES, SPEC_FIELDS and schema ids (dx/spec.py, read without LLDB)", () => {
       const script = python(
         [
-          'import ast, json',
-          "tree = ast.parse(open('debug_exit.py').read())",
-          'found = {}',
-          'for node in tree.body:',
-          '    if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):',
-          '        name, value = node.targets[0].id, node.value',
-          "        if name in ('MODES', 'SPEC_SCHEMA', 'EVENT_SCHEMA', 'MAX_BACKTRACE_DEPTH'): found[name] = ast.literal_eval(value)",
-          "        if name == 'SPEC_FIELDS': found[name] = [k.value for k in value.keys]",
-          'print(json.dumps(found))',
+          'import json; from dx import spec as s',
+          "print(json.dumps({'MODES': s.MODES, 'SPEC_FIELDS': list(s.SPEC_FIELDS), 'SPEC_SCHEMA': s.SPEC_SCHEMA,",
+          "                  'EVENT_SCHEMA': s.EVENT_SCHEMA, 'MAX_BACKTRACE_DEPTH': s.MAX_BACKTRACE_DEPTH}))",
         ].join('\n'),
       );
       assert.deepEqual(script.MODES, contract.PROBE_MODES);

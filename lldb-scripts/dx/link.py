@@ -18,16 +18,19 @@ Also here: at import, LLDB drops its pty as controlling terminal (TIOCNOTTY), so
 launches has no controlling terminal: /dev/tty fails for it, and it cannot type into LLDB.
 """
 
-import ctypes
-import fcntl
+from __future__ import annotations
+
 import json
 import os
 import shutil
 import signal
-import socket
-import termios
 import threading
 import time
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+if TYPE_CHECKING:
+    import socket
+    from collections.abc import Callable
 
 ENV_VAR = "DX_CHANNEL"
 CONNECT_TIMEOUT_S = 20
@@ -39,7 +42,7 @@ class ChannelError(Exception):
     pass
 
 
-def connect_from_environment():
+def connect_from_environment() -> tuple[socket.socket, dict] | None:
     """(socket, greeting) when LLDB was started by debug-exit with a channel; else None.
 
     The variable is removed from LLDB's environment first: the target inherits that environment.
@@ -47,6 +50,8 @@ def connect_from_environment():
     path = os.environ.pop(ENV_VAR, None)
     if not path:
         return None
+    import socket  # only with a channel (5 ms of the import otherwise)
+
     deadline = time.monotonic() + CONNECT_TIMEOUT_S
     while True:
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -62,7 +67,7 @@ def connect_from_environment():
     return sock, read_greeting(sock)
 
 
-def read_greeting(sock):
+def read_greeting(sock: socket.socket) -> dict:
     data = bytearray()
     sock.settimeout(CONNECT_TIMEOUT_S)
     try:
@@ -82,7 +87,7 @@ def read_greeting(sock):
     return greeting
 
 
-def drop_controlling_terminal():
+def drop_controlling_terminal() -> bool:
     """LLDB gives up its pty as controlling terminal, so that what it launches has none.
 
     Only a session leader (LLDB on node-pty's pty) can do it for its whole session. TIOCNOTTY
@@ -90,6 +95,10 @@ def drop_controlling_terminal():
     """
     if os.getsid(0) != os.getpid():
         return False
+    import ctypes
+    import fcntl
+    import termios
+
     libc = ctypes.CDLL(None, use_errno=True)
     libc.signal.restype = ctypes.c_void_p
     libc.signal.argtypes = (ctypes.c_int, ctypes.c_void_p)
@@ -108,7 +117,7 @@ def drop_controlling_terminal():
             libc.signal(signo, ctypes.c_void_p(handler))
 
 
-def kill_group(pid):
+def kill_group(pid: int) -> None:
     """SIGKILL the process group `pid` leads (the target, launched in its own group), and pid."""
     for kill in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
         try:
@@ -120,18 +129,21 @@ def kill_group(pid):
 class Watchdog:
     """Ends everything when the tool is gone: EOF on the channel, or a new parent pid."""
 
-    def __init__(self, sock, cleanup_dir, target_pids):
+    def __init__(
+        self, sock: socket.socket, cleanup_dir: str | None, target_pids: Callable[[], list[int]]
+    ) -> None:
         self.sock = sock
         self.cleanup_dir = cleanup_dir
         self.target_pids = target_pids  # callable: the pids to kill
         self.parent = os.getppid()
         self.thread = threading.Thread(target=self._loop, name="debug-exit.watchdog", daemon=True)
 
-    def start(self):
+    def start(self) -> None:
         self.thread.start()
 
-    def _loop(self):
+    def _loop(self) -> None:
         import select
+        import socket
 
         while True:
             try:
@@ -149,7 +161,7 @@ class Watchdog:
                     break
         self.orphaned()
 
-    def orphaned(self):
+    def orphaned(self) -> None:
         for pid in self.target_pids():
             kill_group(pid)
         if self.cleanup_dir:

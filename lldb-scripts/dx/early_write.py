@@ -1,4 +1,4 @@
-"""The early-write experiment (spec "experiment": "early-write"), used by debug_exit.py in dx-run.
+"""The early-write experiment (spec "experiment": "early-write"), run by follow.py's capture policy.
 
 Question it answers: does the profile data crash the writer by itself, or only the exit-time write
 (after other exit handlers, e.g. an allocator's teardown, have run)? At the first `exit` of a run
@@ -23,10 +23,15 @@ What LLDB 19 does (seen live on the fixtures, not taken from its documentation):
   process before its exit-time write) unless it is suppressed for that resume.
 """
 
+from __future__ import annotations
+
 import contextlib
 import time
 
-import lldb
+try:
+    import lldb
+except ImportError:  # the unit tests (lldb-scripts/tests) check EarlyWrite's claims, with no LLDB
+    lldb = None
 
 NAME = "early-write"
 AT_ROLE = "process-exit"
@@ -40,30 +45,34 @@ ONE_THREAD_TIMEOUT_S = 2
 HALT_SIGNAL = "SIGSTOP"  # how LLDB interrupts a call that timed out
 # Results that leave the thread inside the call (UnwindOnError(False)).
 LEFT_IN_CALL = frozenset(
-    (
+    ()
+    if lldb is None
+    else (
         lldb.eExpressionInterrupted,
         lldb.eExpressionHitBreakpoint,
         lldb.eExpressionStoppedForDebug,
         lldb.eExpressionTimedOut,
     )
 )
-STOPPED_BY = (lldb.eStopReasonSignal, lldb.eStopReasonException)
+STOPPED_BY = () if lldb is None else (lldb.eStopReasonSignal, lldb.eStopReasonException)
 
 
 class EarlyWrite:
     """Which probe stop is the experiment's: the first `exit` hit of a run started by dx-run."""
 
-    def __init__(self, enabled):
+    def __init__(self, enabled: bool) -> None:
         self.enabled = enabled  # the spec asks for it
         self.armed = False
-        self.stopped_tid = None  # the thread stopped for the experiment, until it is taken
+        self.stopped_tid: int | None = (
+            None  # the thread stopped for the experiment, until it is taken
+        )
 
-    def arm(self, capture):
+    def arm(self, capture: bool) -> None:
         """Armed only for a dx-run launch: a person's `run` or dx-watch never stops at exit."""
         self.armed = self.enabled and capture
         self.stopped_tid = None
 
-    def claims(self, role, symbol, thread):
+    def claims(self, role: str, symbol: str, thread) -> bool:
         """From the probe callback, after the hit is reported: True keeps the process stopped."""
         if not self.armed or role != AT_ROLE or symbol != AT_SYMBOL:
             return False
@@ -71,7 +80,7 @@ class EarlyWrite:
         self.stopped_tid = thread.GetThreadID()
         return True
 
-    def take(self):
+    def take(self) -> int | None:
         """The stopped thread's id once, or None when the stop is not the experiment's."""
         tid, self.stopped_tid = self.stopped_tid, None
         return tid
@@ -80,7 +89,7 @@ class EarlyWrite:
 class Outcome:
     """What became of one call: status returned | crashed | timeout | failed, and the thread."""
 
-    def __init__(self, thread, value, elapsed_s, timeout_s):
+    def __init__(self, thread, value, elapsed_s: float, timeout_s: float) -> None:
         error = value.GetError()
         self.thread = thread
         self.message = None if error.Success() else (error.GetCString() or "").strip() or None
@@ -88,7 +97,7 @@ class Outcome:
         self.return_value = value.GetValueAsSigned() if error.Success() else None
         self.status = self._status(error.Success(), elapsed_s >= timeout_s)
 
-    def _status(self, returned, timed_out):
+    def _status(self, returned: bool, timed_out: bool) -> str:
         if returned:
             return "returned"
         if not self.left_in_call or self.thread.GetStopReason() not in STOPPED_BY:
@@ -97,21 +106,21 @@ class Outcome:
             return "timeout"
         return "crashed"
 
-    def _stop_signal_name(self):
+    def _stop_signal_name(self) -> str | None:
         signo = stop_signal(self.thread)
         if signo is None:
             return None
         return self.thread.GetProcess().GetUnixSignals().GetSignalAsCString(signo)
 
 
-def stop_signal(thread):
+def stop_signal(thread) -> int | None:
     """The signal `thread` is stopped by, else None (a Mach exception, or no signal)."""
     if thread.GetStopReason() != lldb.eStopReasonSignal:
         return None
     return thread.GetStopReasonDataAtIndex(0)
 
 
-def expression_options(timeout_s):
+def expression_options(timeout_s: float):
     """C (the fixtures are C programs), our probes stepped over silently, the thread left at a
     crash so that its frames can be read, bounded in time."""
     options = lldb.SBExpressionOptions()
@@ -126,7 +135,7 @@ def expression_options(timeout_s):
     return options
 
 
-def call_writer(thread, timeout_s):
+def call_writer(thread, timeout_s: float) -> Outcome:
     """Call the writer on `thread` (stopped at exit); on a crash or timeout the thread is left
     where it stopped until restore()."""
     started = time.monotonic()
@@ -134,7 +143,7 @@ def call_writer(thread, timeout_s):
     return Outcome(thread, value, time.monotonic() - started, timeout_s)
 
 
-def restore(outcome):
+def restore(outcome: Outcome) -> None:
     """Unwind a call that did not return, so the thread is back at exit (its stop reason still
     reads as the call's signal: see call_signal_held_back)."""
     if not outcome.left_in_call:

@@ -1,7 +1,8 @@
 """The C library's own list of registered exit handlers, read once at the first exit() call.
 
 `--census` (mode "list") reads this list instead of stopping at every atexit/__cxa_atexit call:
-one stop whatever the number of registrations. Pure readers of memory; debug_exit.py emits.
+one stop whatever the number of registrations. The blocks are parsed from bytes that a memory
+reader passed in reads (ProcessMemory in LLDB, bytes in lldb-scripts/tests); session.py emits.
 
 glibc (tested here, x86_64 and aarch64 layouts): `__exit_funcs` points to the newest block of a
 chain of `struct exit_function_list { next; size_t idx; struct exit_function fns[32]; }`, each
@@ -21,9 +22,19 @@ mangling; arm64e signs code pointers, stripped with SBProcess.FixAddress where L
 Registration order: blocks oldest first (the chain runs newest first), each block's entries 0..n-1.
 """
 
-import struct
+from __future__ import annotations
 
-import lldb
+import struct
+from dataclasses import dataclass
+
+try:
+    import lldb
+except ImportError:  # the unit tests (lldb-scripts/tests) parse blocks from bytes, with no LLDB
+    lldb = None
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 BLOCK_ENTRIES = 32
 GLIBC_FLAVORS = {0: "free", 1: "us", 2: "on", 3: "at", 4: "cxa"}
@@ -39,16 +50,45 @@ class Unreadable(Exception):
     """The list cannot be read here: the census falls back to a stop per registration."""
 
 
-def rotate_right(value, bits):
+class ReadFailed(Exception):
+    """A memory reader could not read the bytes asked for; the argument is why."""
+
+
+@dataclass(frozen=True)
+class ExitHandler:
+    """One registered handler, raw addresses: how it was registered and what it will call."""
+
+    flavor: str  # glibc: on | at | cxa; macOS: std | cxa | block
+    via: str  # the registering call: atexit, __cxa_atexit, on_exit, atexit_b
+    function: int
+    arg: int | None = None
+    dso_handle: int | None = None
+
+
+class ProcessMemory:
+    """The stopped process's memory through LLDB: read(address, size) -> bytes, or ReadFailed."""
+
+    def __init__(self, process) -> None:
+        self.process = process
+
+    def read(self, address: int, size: int) -> bytes:
+        error = lldb.SBError()
+        data = self.process.ReadMemory(address, size, error)
+        if not error.Success() or data is None or len(data) != size:
+            raise ReadFailed(error.GetCString())
+        return bytes(data)
+
+
+def rotate_right(value: int, bits: int) -> int:
     return ((value >> bits) | (value << (64 - bits))) & MASK64
 
 
-def demangle_x86_64(stored, guard):
+def demangle_x86_64(stored: int, guard: int) -> int:
     """Inverse of glibc's x86_64 PTR_MANGLE (xor with the guard, then rotate left 17)."""
     return rotate_right(stored, 17) ^ guard
 
 
-def order_entries(blocks):
+def order_entries(blocks: list[list]) -> list:
     """blocks: newest first, each a list of entries in slot order -> registration order."""
     ordered = []
     for block in reversed(blocks):
@@ -56,7 +96,7 @@ def order_entries(blocks):
     return ordered
 
 
-def find_list_head(target):
+def find_list_head(target) -> tuple[str, int]:
     """(platform, address of the head pointer variable), or raise Unreadable."""
     triple = target.GetTriple() or ""
     if "apple" in triple or "darwin" in triple or "macos" in triple:
@@ -82,7 +122,7 @@ def find_list_head(target):
     )
 
 
-def list_readable(target):
+def list_readable(target) -> str | None:
     """None when the list can be found, else why not (checked at main, when libc is loaded)."""
     try:
         find_list_head(target)
@@ -91,23 +131,22 @@ def list_readable(target):
         return str(exc)
 
 
-def read_u64(process, address):
-    error = lldb.SBError()
-    value = process.ReadUnsignedFromMemory(address, 8, error)
-    if not error.Success():
-        raise Unreadable("cannot read memory at 0x%x: %s" % (address, error.GetCString()))
-    return value
+def read_u64(memory, address: int) -> int:
+    """A little-endian u64 (x86_64, aarch64, arm64) read through `memory`."""
+    try:
+        return struct.unpack("<Q", memory.read(address, 8))[0]
+    except ReadFailed as exc:
+        raise Unreadable("cannot read memory at 0x%x: %s" % (address, exc)) from exc
 
 
-def read_bytes(process, address, size):
-    error = lldb.SBError()
-    data = process.ReadMemory(address, size, error)
-    if not error.Success() or data is None or len(data) != size:
-        raise Unreadable("cannot read %d bytes at 0x%x: %s" % (size, address, error.GetCString()))
-    return data
+def read_bytes(memory, address: int, size: int) -> bytes:
+    try:
+        return memory.read(address, size)
+    except ReadFailed as exc:
+        raise Unreadable("cannot read %d bytes at 0x%x: %s" % (size, address, exc)) from exc
 
 
-def field_offset(sbtype, name, default):
+def field_offset(sbtype, name: str, default: int) -> int:
     if sbtype is None or not sbtype.IsValid():
         return default
     for index in range(sbtype.GetNumberOfFields()):
@@ -117,24 +156,40 @@ def field_offset(sbtype, name, default):
     return default
 
 
-def glibc_layout(target):
+@dataclass(frozen=True)
+class GlibcLayout:
+    """Byte offsets of `struct exit_function_list` and `struct exit_function`."""
+
+    next: int = 0
+    idx: int = 8
+    fns: int = 16
+    entry: int = 32  # sizeof(struct exit_function)
+    flavor: int = 0
+    func: int = 8
+
+    @property
+    def block_size(self) -> int:
+        return self.fns + BLOCK_ENTRIES * self.entry
+
+
+def glibc_layout(target) -> GlibcLayout:
     """Offsets from libc6-dbg's types when LLDB has them, else the LP64 ABI layout."""
     list_type = target.FindFirstType("exit_function_list")
     entry_type = target.FindFirstType("exit_function")
     entry_size = (
         entry_type.GetByteSize() if entry_type.IsValid() and entry_type.GetByteSize() else 32
     )
-    return {
-        "next": field_offset(list_type, "next", 0),
-        "idx": field_offset(list_type, "idx", 8),
-        "fns": field_offset(list_type, "fns", 16),
-        "entry": entry_size,
-        "flavor": field_offset(entry_type, "flavor", 0),
-        "func": field_offset(entry_type, "func", 8),
-    }
+    return GlibcLayout(
+        next=field_offset(list_type, "next", 0),
+        idx=field_offset(list_type, "idx", 8),
+        fns=field_offset(list_type, "fns", 16),
+        entry=entry_size,
+        flavor=field_offset(entry_type, "flavor", 0),
+        func=field_offset(entry_type, "func", 8),
+    )
 
 
-def pointer_guard(target, process, thread):
+def pointer_guard(target, memory, thread) -> tuple[str, int]:
     """The thread's PTR_MANGLE guard (the same in every thread: copied from the main TCB)."""
     triple = target.GetTriple() or ""
     if triple.startswith("x86_64"):
@@ -143,7 +198,7 @@ def pointer_guard(target, process, thread):
             raise Unreadable(
                 "LLDB does not show the fs_base register: the pointer guard is unknown"
             )
-        return "x86_64", read_u64(process, fs_base.GetValueAsUnsigned() + X86_64_GUARD_OFFSET)
+        return "x86_64", read_u64(memory, fs_base.GetValueAsUnsigned() + X86_64_GUARD_OFFSET)
     if triple.startswith("aarch64") or triple.startswith("arm64"):
         symbols = target.FindSymbols("__pointer_chk_guard_local")
         for index in range(symbols.GetSize()):
@@ -154,13 +209,20 @@ def pointer_guard(target, process, thread):
                 .GetLoadAddress(target)
             )
             if address != lldb.LLDB_INVALID_ADDRESS:
-                return "aarch64", read_u64(process, address)
+                return "aarch64", read_u64(memory, address)
         raise Unreadable("__pointer_chk_guard_local is not visible: the pointer guard is unknown")
     raise Unreadable("no PTR_MANGLE rule for %s" % triple)
 
 
-def walk_blocks(process, head, next_offset, read_block):
-    """The chain's blocks, newest first; read_block(address) -> the block's entries."""
+def demangler(arch: str, guard: int) -> Callable[[int], int]:
+    """PTR_DEMANGLE for `arch`: x86_64 rotates and xors, aarch64 only xors."""
+    if arch == "x86_64":
+        return lambda p: demangle_x86_64(p, guard)
+    return lambda p: p ^ guard
+
+
+def walk_blocks(head: int, read_block) -> list[list[ExitHandler]]:
+    """The chain's blocks, newest first; read_block(address) -> (entries, next block)."""
     blocks = []
     seen = set()
     address = head
@@ -174,16 +236,15 @@ def walk_blocks(process, head, next_offset, read_block):
     return blocks
 
 
-def read_glibc(target, process, thread, head_variable):
-    layout = glibc_layout(target)
-    arch, guard = pointer_guard(target, process, thread)
-    demangle = (lambda p: demangle_x86_64(p, guard)) if arch == "x86_64" else (lambda p: p ^ guard)
-    block_size = layout["fns"] + BLOCK_ENTRIES * layout["entry"]
+def read_glibc_list(
+    memory, head_variable: int, layout: GlibcLayout, demangle: Callable[[int], int]
+) -> list[ExitHandler]:
+    """glibc's list from the head pointer variable at `head_variable`, in registration order."""
 
     def read_block(address):
-        data = read_bytes(process, address, block_size)
-        next_address = struct.unpack_from("<Q", data, layout["next"])[0]
-        count = struct.unpack_from("<Q", data, layout["idx"])[0]
+        data = read_bytes(memory, address, layout.block_size)
+        next_address = struct.unpack_from("<Q", data, layout.next)[0]
+        count = struct.unpack_from("<Q", data, layout.idx)[0]
         if count > BLOCK_ENTRIES:
             raise Unreadable(
                 "block at 0x%x says it holds %d entries (at most %d)"
@@ -191,34 +252,36 @@ def read_glibc(target, process, thread, head_variable):
             )
         entries = []
         for slot in range(count):
-            base = layout["fns"] + slot * layout["entry"]
+            base = layout.fns + slot * layout.entry
             flavor = GLIBC_FLAVORS.get(
-                struct.unpack_from("<q", data, base + layout["flavor"])[0], "unknown"
+                struct.unpack_from("<q", data, base + layout.flavor)[0], "unknown"
             )
-            fn, arg, dso = struct.unpack_from("<QQQ", data, base + layout["func"])
+            fn, arg, dso = struct.unpack_from("<QQQ", data, base + layout.func)
             if flavor in ("free", "us", "unknown"):
                 continue  # an empty slot, or one being filled in by another thread
-            entry = {"flavor": flavor, "via": GLIBC_VIA[flavor], "function": demangle(fn)}
-            if flavor in ("on", "cxa"):
-                entry["arg"] = arg
-            if flavor == "cxa":
-                entry["dso_handle"] = dso
-            entries.append(entry)
+            entries.append(
+                ExitHandler(
+                    flavor=flavor,
+                    via=GLIBC_VIA[flavor],
+                    function=demangle(fn),
+                    arg=arg if flavor in ("on", "cxa") else None,
+                    dso_handle=dso if flavor == "cxa" else None,
+                )
+            )
         return entries, next_address
 
-    return order_entries(
-        walk_blocks(process, read_u64(process, head_variable), layout["next"], read_block)
-    )
+    return order_entries(walk_blocks(read_u64(memory, head_variable), read_block))
 
 
-def read_darwin(process, head_variable):
-    fix = getattr(process, "FixAddress", None)
-    strip = (lambda p: fix(p)) if fix is not None else (lambda p: p)
+def read_darwin_list(
+    memory, head_variable: int, strip: Callable[[int], int] = lambda p: p
+) -> list[ExitHandler]:
+    """libsystem_c's list from `__atexit` at `head_variable`; `strip` removes pointer signing."""
     fns_offset, entry_size = 16, 32
     block_size = fns_offset + BLOCK_ENTRIES * entry_size
 
     def read_block(address):
-        data = read_bytes(process, address, block_size)
+        data = read_bytes(memory, address, block_size)
         next_address = struct.unpack_from("<Q", data, 0)[0]
         count = struct.unpack_from("<i", data, 8)[0]
         if not 0 <= count <= BLOCK_ENTRIES:
@@ -230,22 +293,32 @@ def read_darwin(process, head_variable):
             fn, arg, dso = struct.unpack_from("<QQQ", data, base + 8)
             if flavor in ("free", "unknown"):
                 continue
-            entry = {"flavor": flavor, "via": DARWIN_VIA[flavor], "function": strip(fn)}
-            if flavor == "cxa":
-                entry["arg"] = arg
-                entry["dso_handle"] = dso
-            entries.append(entry)
+            cxa = flavor == "cxa"
+            entries.append(
+                ExitHandler(
+                    flavor=flavor,
+                    via=DARWIN_VIA[flavor],
+                    function=strip(fn),
+                    arg=arg if cxa else None,
+                    dso_handle=dso if cxa else None,
+                )
+            )
         return entries, strip(next_address)
 
-    return order_entries(
-        walk_blocks(process, strip(read_u64(process, head_variable)), 0, read_block)
-    )
+    return order_entries(walk_blocks(strip(read_u64(memory, head_variable)), read_block))
 
 
-def read_exit_handlers(target, process, thread):
-    """Every registered exit handler, in registration order: [{flavor, via, function, arg?,
-    dso_handle?}] with raw addresses; raises Unreadable with the reason."""
+def read_exit_handlers(target, process, thread, memory=None) -> tuple[str, list[ExitHandler]]:
+    """Every registered exit handler, in registration order, with raw addresses, and the C
+    library ("glibc" | "darwin"); raises Unreadable with the reason. `memory` reads the
+    process's memory (ProcessMemory by default)."""
+    memory = ProcessMemory(process) if memory is None else memory
     platform, head_variable = find_list_head(target)
     if platform == "darwin":
-        return "darwin", read_darwin(process, head_variable)
-    return "glibc", read_glibc(target, process, thread, head_variable)
+        fix = getattr(process, "FixAddress", None)
+        strip = (lambda p: fix(p)) if fix is not None else (lambda p: p)
+        return "darwin", read_darwin_list(memory, head_variable, strip)
+    arch, guard = pointer_guard(target, memory, thread)
+    return "glibc", read_glibc_list(
+        memory, head_variable, glibc_layout(target), demangler(arch, guard)
+    )

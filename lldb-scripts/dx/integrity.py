@@ -74,6 +74,8 @@ Sources (read, not guessed):
   19's has both. Mach-O sections are in segment __DATA (docs/ARCHITECTURE.md, "macOS").
 """
 
+from __future__ import annotations
+
 import functools
 import itertools
 import json
@@ -82,7 +84,10 @@ import os
 import struct
 import sys
 from dataclasses import dataclass, replace
-from typing import Any, Dict, List, Optional, Protocol, Tuple, runtime_checkable
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (5 ms inside LLDB)
+if TYPE_CHECKING:
+    from typing import Any
 
 try:
     import lldb
@@ -105,7 +110,10 @@ VERSION_SYMBOLS = (
 
 def _load_fields():
     """The field lists of record_layouts.json, the one table debug-exit inspect reads too."""
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "record_layouts.json")
+    here = os.path.dirname(os.path.abspath(__file__))
+    path = os.path.join(
+        os.path.dirname(here), "record_layouts.json"
+    )  # lldb-scripts/, for inspect too
     with open(path, encoding="utf-8") as table:
         versions = json.load(table)["versions"]
     return {int(v): tuple(tuple(field) for field in fields) for v, fields in versions.items()}
@@ -137,11 +145,12 @@ MAX_PROBLEMS = 4  # problems listed for the first bad record
 MAX_SEGMENTS = 8
 
 
-@runtime_checkable
-class MemoryReader(Protocol):
-    """Reads the target's memory: the bytes, or None where they cannot be read."""
+class MemoryReader:
+    """Reads the target's memory: the bytes, or None where they cannot be read. Any object with
+    this `read` will do (LiveMemory in LLDB, a fake over bytes in lldb-scripts/tests)."""
 
-    def read(self, address: int, size: int) -> Optional[bytes]: ...
+    def read(self, address: int, size: int) -> bytes | None:
+        raise NotImplementedError
 
 
 @dataclass
@@ -150,9 +159,9 @@ class ProfileImage:
     check_profile_integrity, or written by hand in the unit tests (lldb-scripts/tests)."""
 
     module: str
-    sections: Dict[str, Tuple[int, int]]  # role -> (load address, size), loaded sections only
-    version_var: Optional[int] = None  # __llvm_profile_raw_version as read from memory
-    runtime_symbol: Optional[str] = None  # the first VERSION_SYMBOLS name the module defines
+    sections: dict[str, tuple[int, int]]  # role -> (load address, size), loaded sections only
+    version_var: int | None = None  # __llvm_profile_raw_version as read from memory
+    runtime_symbol: str | None = None  # the first VERSION_SYMBOLS name the module defines
     pointer_size: int = 8
     endian: str = "little"
 
@@ -160,19 +169,19 @@ class ProfileImage:
 @dataclass
 class _Context:
     reader: MemoryReader  # uncached reads
-    memory: "CachedMemory"
-    sections: Dict[str, Tuple[int, int]]
-    layout: Dict[str, Any]
+    memory: CachedMemory
+    sections: dict[str, tuple[int, int]]
+    layout: Layout
     pointer: int
     endian: str
-    var: Optional[int]
+    var: int | None
     counter_size: int
-    refused: Optional[str] = None
+    refused: str | None = None
     module: str = "?"
     source: str = ""
 
 
-def check_profile_integrity(target, process) -> Dict[str, Any]:
+def check_profile_integrity(target, process) -> dict[str, Any]:
     """The integrity event body: status consistent | corrupt | unknown, never an exception."""
     try:
         return _check(target, process)
@@ -180,7 +189,7 @@ def check_profile_integrity(target, process) -> Dict[str, Any]:
         return _unknown("internal error in the integrity check: %s: %s" % (type(exc).__name__, exc))
 
 
-def check_image(image: ProfileImage, reader: MemoryReader) -> Dict[str, Any]:
+def check_image(image: ProfileImage, reader: MemoryReader) -> dict[str, Any]:
     """The check on a module described by `image` whose memory `reader` reads. It reads each
     section once (data, and the value slots and nodes the simulation walks); never raises."""
     try:
@@ -310,7 +319,17 @@ def _refusal(var, version):
     )
 
 
-def _build_layout(version, pointer_size):
+@dataclass(frozen=True)
+class Layout:
+    """One raw version's __llvm_profile_data record: its size and, per field, (offset, size of
+    one element, element count, signed)."""
+
+    version: int
+    size: int
+    fields: dict[str, tuple[int, int, int, bool]]
+
+
+def _build_layout(version: int, pointer_size: int) -> Layout:
     """Offsets by C rules from the INSTR_PROF_DATA field list; the struct is alignas(8)."""
     fields, offset = {}, 0
     for name, kind, count in FIELDS[version]:
@@ -318,7 +337,7 @@ def _build_layout(version, pointer_size):
         offset = _round_up(offset, size)
         fields[name] = (offset, size, count, kind == "iptr")
         offset += size * count
-    return {"version": version, "size": _round_up(offset, RECORD_ALIGN), "fields": fields}
+    return Layout(version=version, size=_round_up(offset, RECORD_ALIGN), fields=fields)
 
 
 def _context(image: ProfileImage, reader: MemoryReader):
@@ -340,9 +359,7 @@ def _context(image: ProfileImage, reader: MemoryReader):
     return ctx, None
 
 
-def _make_ctx(
-    image: ProfileImage, reader: MemoryReader, version: int, var: Optional[int]
-) -> _Context:
+def _make_ctx(image: ProfileImage, reader: MemoryReader, version: int, var: int | None) -> _Context:
     byte_counters = var is not None and var & BYTE_COVERAGE_BIT
     return _Context(
         reader=reader,
@@ -361,7 +378,7 @@ def _infer_version(image: ProfileImage, reader: MemoryReader):
     start = image.sections["data"][0]
     for version in sorted(FIELDS, reverse=True):
         ctx = _make_ctx(image, reader, version, None)
-        data = ctx.memory.read(start, ctx.layout["size"])
+        data = ctx.memory.read(start, ctx.layout.size)
         if data is not None and not _record_problems(ctx, start, _decode(ctx, data)):
             return version, "inferred: record 0 fits the raw-version-%d layout" % version
     return None, "no runtime symbols, no %s, and no layout fits record 0" % RUNTIME_VERSION_VAR
@@ -371,13 +388,13 @@ def _infer_version(image: ProfileImage, reader: MemoryReader):
 # Memory
 
 
-class LiveMemory:
+class LiveMemory(MemoryReader):
     """The stopped process's memory through LLDB (SBProcess.ReadMemory)."""
 
     def __init__(self, process) -> None:
         self.process = process
 
-    def read(self, address: int, size: int) -> Optional[bytes]:
+    def read(self, address: int, size: int) -> bytes | None:
         if not _readable_range(address, size):
             return None
         data = _read_proc_mem(self.process, address, size)
@@ -413,14 +430,14 @@ class CachedMemory:
 
     def __init__(self, reader: MemoryReader) -> None:
         self.reader = reader
-        self.cache: List[Tuple[int, bytes]] = []
+        self.cache: list[tuple[int, bytes]] = []
 
     def preload(self, start: int, size: int) -> None:
         data = _read_raw(self.reader, start, min(size, MAX_PRELOAD)) if size > 0 else None
         if data is not None:
             self.cache.append((start, data))
 
-    def read(self, address: int, size: int) -> Optional[bytes]:
+    def read(self, address: int, size: int) -> bytes | None:
         for start, data in self.cache:
             if start <= address and address + size <= start + len(data):
                 return data[address - start : address - start + size]
@@ -431,7 +448,7 @@ def _readable_range(address, size):
     return address is not None and address >= 0 and size > 0 and address + size <= 1 << 64
 
 
-def _read_raw(reader: MemoryReader, address: Optional[int], size: int) -> Optional[bytes]:
+def _read_raw(reader: MemoryReader, address: int | None, size: int) -> bytes | None:
     if not _readable_range(address, size):
         return None
     data = reader.read(address, size)
@@ -448,25 +465,25 @@ def _read_pointer(ctx, address):
 
 
 _STRUCT_CODES = {(8, False): "Q", (8, True): "q", (4, False): "I", (4, True): "i", (2, False): "H"}
-_DECODERS: Dict[Tuple[int, int, str], Tuple[struct.Struct, List[Tuple[str, int]]]] = {}
+_DECODERS: dict[tuple[int, int, str], tuple[struct.Struct, list[tuple[str, int]]]] = {}
 
 
 def _decoder(ctx):
     """One struct.Struct per (layout, byte order): the records are decoded in C, not field by
     field (10,000 records: 4x faster; see bench/integrity.ts)."""
     layout = ctx.layout
-    key = (layout["version"], layout["size"], ctx.endian)
+    key = (layout.version, layout.size, ctx.endian)
     found = _DECODERS.get(key)
     if found is None:
         fmt, names, at = "<" if ctx.endian == "little" else ">", [], 0
         for name, (offset, size, count, signed) in sorted(
-            layout["fields"].items(), key=lambda f: f[1][0]
+            layout.fields.items(), key=lambda f: f[1][0]
         ):
             fmt += "%dx" % (offset - at) if offset > at else ""
             fmt += _STRUCT_CODES[(size, signed)] * count
             names.append((name, count))
             at = offset + size * count
-        fmt += "%dx" % (layout["size"] - at) if layout["size"] > at else ""
+        fmt += "%dx" % (layout.size - at) if layout.size > at else ""
         found = _DECODERS[key] = (struct.Struct(fmt), names)
     return found
 
@@ -640,9 +657,32 @@ def _problem(field, value, expected, detail=None):
 # The scan: every record as the writer steps through them
 
 
-def _scan(ctx):
+@dataclass
+class BadRecord:
+    """The first record with a problem: where it is, as decoded, and its problems."""
+
+    index: int
+    address: int
+    record: dict[str, Any]
+    problems: list[dict[str, Any]]
+
+
+@dataclass
+class Scan:
+    """The records as the writer steps through them: how many were read (count of total), the
+    bytes (None when unreadable), the first bad record and the first load that would fault."""
+
+    count: int
+    total: int
+    data: bytes | None
+    tail_unreadable: bool
+    first_bad: BadRecord | None = None
+    fault: dict[str, Any] | None = None
+
+
+def _scan(ctx: _Context) -> Scan:
     start, size = ctx.sections["data"]
-    record_size = ctx.layout["size"]
+    record_size = ctx.layout.size
     total = -(-size // record_size)  # DI < DataEnd: a partial record is read too
     count = min(total, MAX_RECORDS)
     for role in PRELOAD_ROLES:
@@ -653,19 +693,12 @@ def _scan(ctx):
     if tail_unreadable:  # the writer would fault there itself; check the rest, zero-padded
         data = _read_raw(ctx.reader, start, size)
         data = None if data is None else data + bytes(count * record_size - size)
-    scan = {
-        "count": count,
-        "total": total,
-        "data": data,
-        "first_bad": None,
-        "fault": None,
-        "tail_unreadable": tail_unreadable,
-    }
+    scan = Scan(count=count, total=total, data=data, tail_unreadable=tail_unreadable)
     if data is not None and not tail_unreadable and _all_clean(ctx, data, count):
         return scan  # the common case, found column-wise: no record has a problem
     for index in range(count if data is not None else 0):
         _scan_record(ctx, scan, index)
-        if scan["first_bad"] and scan["fault"]:
+        if scan.first_bad and scan.fault:
             break
     return scan
 
@@ -673,12 +706,12 @@ def _scan(ctx):
 def _column(layout, data, count, name, index=0):
     """One field of every record, as a strided memoryview over the section bytes (no copy, no
     per-record Python): NumValueSites[index] for the arrays. None when the layout does not allow it."""
-    offset, size, _, signed = layout["fields"][name]
-    if offset % size or layout["size"] % size:
+    offset, size, _, signed = layout.fields[name]
+    if offset % size or layout.size % size:
         return None
     code = {8: "q", 4: "i", 2: "h"}[size]
-    words = memoryview(data)[: count * layout["size"]].cast(code if signed else code.upper())
-    return words[offset // size + index :: layout["size"] // size]
+    words = memoryview(data)[: count * layout.size].cast(code if signed else code.upper())
+    return words[offset // size + index :: layout.size // size]
 
 
 def _all_clean(ctx, data, count):
@@ -687,10 +720,10 @@ def _all_clean(ctx, data, count):
     100,000 records in tens of milliseconds. Only the records with value sites and a slot array
     are walked one by one (their value lists). False is no verdict: the per-record scan then
     finds and explains the problems."""
-    layout, size = ctx.layout, ctx.layout["size"]
+    layout, size = ctx.layout, ctx.layout.size
     if count == 0 or len(data) < count * size or ctx.endian != sys.byteorder:
         return False
-    fields = layout["fields"]
+    fields = layout.fields
     columns = {
         name: _column(layout, data, count, name) for name in ("CounterPtr", "NumCounters", "Values")
     }
@@ -743,12 +776,12 @@ def _all_clean(ctx, data, count):
 
 
 def _scan_record(ctx, scan, index):
-    record_size = ctx.layout["size"]
+    record_size = ctx.layout.size
     address = ctx.sections["data"][0] + index * record_size
-    record = _decode(ctx, scan["data"][index * record_size : (index + 1) * record_size])
+    record = _decode(ctx, scan.data[index * record_size : (index + 1) * record_size])
     problems = _record_problems(ctx, address, record)
-    if problems and scan["first_bad"] is None:
-        scan["first_bad"] = (index, address, record, problems)
+    if problems and scan.first_bad is None:
+        scan.first_bad = BadRecord(index, address, record, problems)
     fault = next(
         (
             p["detail"]
@@ -757,8 +790,8 @@ def _scan_record(ctx, scan, index):
         ),
         None,
     )
-    if fault and scan["fault"] is None:
-        scan["fault"] = {
+    if fault and scan.fault is None:
+        scan.fault = {
             "index": index,
             "address": _hex(address),
             "fault_address": fault["fault_address"],
@@ -795,21 +828,21 @@ def _segments(ctx):
 def _fitting_versions(ctx, data, start, offset):
     """([the runtime's version] if its layout fits here, else the other layouts that fit (9 and
     10 often both do: they differ only past NumValueSites[1]), their record size)."""
-    own = ctx.layout["version"]
+    own = ctx.layout.version
     for group in ([own], sorted((v for v in FIELDS if v != own), reverse=True)):
         layouts = [_build_layout(v, ctx.pointer) for v in group]
         fits = [lay for lay in layouts if _fits(ctx, lay, data, start, offset)]
         if fits:  # of layouts with different sizes, the newest and those of its size
-            size = fits[0]["size"]
-            return [lay["version"] for lay in fits if lay["size"] == size], size
+            size = fits[0].size
+            return [lay.version for lay in fits if lay.size == size], size
     return [], 0
 
 
 def _fits(ctx, layout, data, start, offset):
-    if offset + layout["size"] > len(data):
+    if offset + layout.size > len(data):
         return False
     view = replace(ctx, layout=layout)
-    record = _decode(view, data[offset : offset + layout["size"]])
+    record = _decode(view, data[offset : offset + layout.size])
     return not _record_problems(view, start + offset, record)
 
 
@@ -819,23 +852,23 @@ def _fits(ctx, layout, data, start, offset):
 
 def _report(ctx, scan):
     start, size = ctx.sections["data"]
-    record_size = ctx.layout["size"]
+    record_size = ctx.layout.size
     result = _base(ctx)
-    if scan["data"] is None:
+    if scan.data is None:
         result.update(status="unknown", reason="could not read __llvm_prf_data at %s" % _hex(start))
         return result
     fractional = size % record_size != 0
     result["records"] = size // record_size if not fractional else round(size / record_size, 3)
-    if scan["first_bad"] is None and not fractional:
+    if scan.first_bad is None and not fractional:
         result.update(status="consistent", reason=_consistent_reason(ctx, scan))
         return result
-    fault = None if ctx.refused else scan["fault"]
+    fault = None if ctx.refused else scan.fault
     result.update(status="corrupt", first_bad=_first_bad(ctx, scan), writer_fault=fault)
-    if scan["first_bad"] is not None:
-        result["writer_would_see"] = _writer_view(ctx, scan["first_bad"])
+    if scan.first_bad is not None:
+        result["writer_would_see"] = _writer_view(ctx, scan.first_bad)
     result["layout_runs"] = _segments(ctx)
     result["reason"] = _corrupt_reason(ctx, result)
-    if scan["tail_unreadable"]:
+    if scan.tail_unreadable:
         result["reason"] += (
             "; the bytes after __llvm_prf_data that the writer reads as the last "
             "record are unreadable: it would fault there"
@@ -847,9 +880,9 @@ def _base(ctx):
     return {
         "status": "unknown",
         "reason": "",
-        "runtime_version": ctx.layout["version"],
+        "runtime_version": ctx.layout.version,
         "version_source": ctx.source,
-        "record_size": ctx.layout["size"],
+        "record_size": ctx.layout.size,
         "module": ctx.module,
         "sections": _sections_out(ctx.sections),
         "records": None,
@@ -867,16 +900,16 @@ def _sections_out(sections):
 
 
 def _first_bad(ctx, scan):
-    if scan["first_bad"] is None:  # only the size is wrong
+    if scan.first_bad is None:  # only the size is wrong
         size = ctx.sections["data"][1]
         return {
             "index": None,
             "address": _hex(ctx.sections["data"][0]),
             "field": "size",
             "value": size,
-            "expected": "a multiple of %d bytes" % ctx.layout["size"],
+            "expected": "a multiple of %d bytes" % ctx.layout.size,
         }
-    index, address, _, problems = scan["first_bad"]
+    index, address, problems = scan.first_bad.index, scan.first_bad.address, scan.first_bad.problems
     bad = {"index": index, "address": _hex(address)}
     bad.update(problems[0])
     bad["problems"] = [p["field"] for p in problems[:MAX_PROBLEMS]]
@@ -885,7 +918,7 @@ def _first_bad(ctx, scan):
 
 def _writer_view(ctx, first_bad):
     """The fields the writer will use for that record, as it will read them."""
-    index, address, record, _ = first_bad
+    index, address, record = first_bad.index, first_bad.address, first_bad.record
     data_end = sum(ctx.sections["data"])
     view = {
         "index": index,
@@ -899,8 +932,8 @@ def _writer_view(ctx, first_bad):
     }
     if "NumBitmapBytes" in record:
         view["NumBitmapBytes"] = record["NumBitmapBytes"]
-    if address + ctx.layout["size"] > data_end:
-        view["bytes_past_data_end"] = address + ctx.layout["size"] - data_end
+    if address + ctx.layout.size > data_end:
+        view["bytes_past_data_end"] = address + ctx.layout.size - data_end
     view["value_reads"] = (
         _simulate_value_reads(ctx, record) if record["Values"] else {"reads": 0, "completes": True}
     )
@@ -911,18 +944,18 @@ def _writer_view(ctx, first_bad):
 
 def _consistent_reason(ctx, scan):
     refused = "; but " + ctx.refused if ctx.refused else ""
-    if scan["count"] < scan["total"]:
-        refused += "; only the first %d of %d records were checked" % (scan["count"], scan["total"])
+    if scan.count < scan.total:
+        refused += "; only the first %d of %d records were checked" % (scan.count, scan.total)
     return (
         "checked %d __llvm_profile_data records in %s against the raw-version-%d layout "
         "(%d bytes a record; %s): section size is a whole number of records, every counter "
         "pointer lands inside __llvm_prf_cnts with its counters, value-site counts and Values "
         "slot arrays agree and every value-site list is readable%s"
         % (
-            scan["count"],
+            scan.count,
             ctx.module,
-            ctx.layout["version"],
-            ctx.layout["size"],
+            ctx.layout.version,
+            ctx.layout.size,
             ctx.source,
             refused,
         )
@@ -932,8 +965,8 @@ def _consistent_reason(ctx, scan):
 def _corrupt_reason(ctx, result):
     layout, size = ctx.layout, ctx.sections["data"][1]
     text = "read with the runtime's raw-version-%d layout (%d bytes a record; %s), " % (
-        layout["version"],
-        layout["size"],
+        layout.version,
+        layout.size,
         ctx.source,
     )
     text += "__llvm_prf_data in %s is %d bytes = %s records" % (ctx.module, size, result["records"])
@@ -966,7 +999,7 @@ def _outcome_sentence(ctx, fault):
 
 
 def _foreign_sentence(ctx, runs):
-    own = [ctx.layout["version"]]
+    own = [ctx.layout.version]
     foreign = [r for r in runs if r["raw_versions"] != own]
     if not foreign:
         return ""
