@@ -39,6 +39,9 @@ const BIN = path.join(ROOT, 'bin/debug-exit');
 const TRACER = path.join(ROOT, 'bench/baseline_tracer.py');
 const RSS_PROBE = path.join(ROOT, 'dist/bench/rss-probe.js');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+/** BENCH_SECTIONS=2,4 runs those sections only (all by default). */
+const SECTIONS = process.env.BENCH_SECTIONS?.split(',').map(Number) ?? null;
+const section = (n: number) => SECTIONS === null || SECTIONS.includes(n);
 const LARGE_RECORDS = 100000;
 
 type Command = {
@@ -331,106 +334,124 @@ async function main(): Promise<void> {
   try {
     console.log(`debug-exit benchmarks (${ROUNDS} rounds, interleaved; ${os.cpus().length} cores; ratios of medians)`);
 
-    console.log('\n1. capture at the floor (target: <= 0.75x a raw lldb --batch tracer with the same probes)');
-    console.log(' profile-first');
-    floorSection(fixturePath('profile-first'), 'profile-first', true);
-    const rust = largestRustFixture();
-    if (rust === null)
-      console.log(' largest Rust fixture: not built (scripts/build-fixtures-foreign.sh): not measured');
-    else {
-      console.log(` largest Rust fixture: ${path.basename(rust)}`);
-      floorSection(rust, path.basename(rust), false);
+    if (section(1)) {
+      console.log('\n1. capture at the floor (target: <= 0.75x a raw lldb --batch tracer with the same probes)');
+      console.log(' profile-first');
+      floorSection(fixturePath('profile-first'), 'profile-first', true);
+      const rust = largestRustFixture();
+      if (rust === null)
+        console.log(' largest Rust fixture: not built (scripts/build-fixtures-foreign.sh): not measured');
+      else {
+        console.log(` largest Rust fixture: ${path.basename(rust)}`);
+        floorSection(rust, path.basename(rust), false);
+      }
     }
 
-    console.log('\n2. census in O(1) stops: many-handlers');
-    const many = fixturePath('many-handlers');
-    const [n10, n10000, census, stops] = sideBySide([
-      capture('many-handlers 10', many, ['10']),
-      capture('many-handlers 10000', many, ['10000']),
-      capture('many-handlers 10000 --census', many, ['10000'], ['--census']),
-      capture('many-handlers 1000 --census=stops', many, ['1000'], ['--census=stops']),
-    ]);
-    row('capture N=10', n10);
-    row('capture N=10,000', n10000, n10);
-    row('capture N=10,000 --census (list read once at exit())', census, n10000);
-    row('capture N=1,000 --census=stops (contrast: a stop each)', stops, n10000);
-    console.log(`  --census=stops: about ${((stops.median - n10000.median) / 1000).toFixed(2)} ms per registration`);
-    target('--census of 10,000 registrations vs default capture', census.median / n10000.median, 1.5);
-    target('default probes bounded: N=10,000 vs N=10', n10000.median / n10.median, 1.5);
-
-    console.log(`\n3. large programs: ${LARGE_RECORDS.toLocaleString('en')} profile records`);
-    await largeSection();
-
-    console.log('\n4. --repeat: the cost of each further run (target: <= 0.2x a fresh capture)');
-    const profileFirst = fixturePath('profile-first');
-    const [one, five] = sideBySide([
-      capture('repeat 1', profileFirst, []),
-      capture('repeat 5', profileFirst, [], ['--repeat', '5']),
-    ]);
-    row('capture (one run)', one);
-    row('capture --repeat 5', five, one);
-    const perRun = {
-      min: (five.min - one.max) / 4,
-      median: (five.median - one.median) / 4,
-      max: (five.max - one.min) / 4,
-    };
-    row('each further run ((repeat 5 - repeat 1) / 4)', perRun, one);
-    target('--repeat per-run cost vs a fresh capture', perRun.median / one.median, 0.2);
-
-    console.log('\n5. replay throughput and memory (synthetic recordings, 100,000 probe hits each; target >= 50 MB/s)');
-    const replays = [];
-    for (const mb of [50, 150]) {
-      const file = syntheticPath(dir, mb);
-      writeSyntheticRecording(file, mb, 100000);
-      replays.push(await measureReplay(file));
+    if (section(2)) {
+      console.log('\n2. census in O(1) stops: many-handlers');
+      const many = fixturePath('many-handlers');
+      const [n10, n10000, census, stops] = sideBySide([
+        capture('many-handlers 10', many, ['10']),
+        capture('many-handlers 10000', many, ['10000']),
+        capture('many-handlers 10000 --census', many, ['10000'], ['--census']),
+        capture('many-handlers 1000 --census=stops', many, ['1000'], ['--census=stops']),
+      ]);
+      row('capture N=10', n10);
+      row('capture N=10,000', n10000, n10);
+      row('capture N=10,000 --census (list read once at exit())', census, n10000);
+      row('capture N=1,000 --census=stops (contrast: a stop each)', stops, n10000);
+      console.log(`  --census=stops: about ${((stops.median - n10000.median) / 1000).toFixed(2)} ms per registration`);
+      target('--census of 10,000 registrations vs default capture', census.median / n10000.median, 1.5);
+      target('default probes bounded: N=10,000 vs N=10', n10000.median / n10.median, 1.5);
     }
-    for (const r of replays) {
+
+    if (section(3)) {
+      console.log(`\n3. large programs: ${LARGE_RECORDS.toLocaleString('en')} profile records`);
+      await largeSection();
+    }
+
+    if (section(4)) {
+      console.log('\n4. --repeat: the cost of each further run (target: <= 0.2x a fresh capture)');
+      const profileFirst = fixturePath('profile-first');
+      const [one, five] = sideBySide([
+        capture('repeat 1', profileFirst, []),
+        capture('repeat 5', profileFirst, [], ['--repeat', '5']),
+      ]);
+      row('capture (one run)', one);
+      row('capture --repeat 5', five, one);
+      const perRun = {
+        min: (five.min - one.max) / 4,
+        median: (five.median - one.median) / 4,
+        max: (five.max - one.min) / 4,
+      };
+      row('each further run ((repeat 5 - repeat 1) / 4)', perRun, one);
+      target('--repeat per-run cost vs a fresh capture', perRun.median / one.median, 0.2);
+    }
+
+    if (section(5)) {
       console.log(
-        `  ${r.megabytes.toFixed(1).padStart(6)} MB, ${r.events} events: ${(r.megabytes / r.seconds).toFixed(1).padStart(6)} MB/s, peak RSS ${r.peakRssMb.toFixed(0)} MB`,
+        '\n5. replay throughput and memory (synthetic recordings, 100,000 probe hits each; target >= 50 MB/s)',
+      );
+      const replays = [];
+      for (const mb of [50, 150]) {
+        const file = syntheticPath(dir, mb);
+        writeSyntheticRecording(file, mb, 100000);
+        replays.push(await measureReplay(file));
+      }
+      for (const r of replays) {
+        console.log(
+          `  ${r.megabytes.toFixed(1).padStart(6)} MB, ${r.events} events: ${(r.megabytes / r.seconds).toFixed(1).padStart(6)} MB/s, peak RSS ${r.peakRssMb.toFixed(0)} MB`,
+        );
+      }
+      const throughput = replays[1].megabytes / replays[1].seconds;
+      targets.push({
+        name: 'replay throughput',
+        measured: `${throughput.toFixed(1)} MB/s`,
+        limit: '>= 50 MB/s',
+        met: throughput >= 50,
+      });
+      console.log(
+        `  TARGET replay throughput: ${throughput.toFixed(1)} MB/s (>= 50 MB/s) ${throughput >= 50 ? 'MET' : 'MISSED'}`,
       );
     }
-    const throughput = replays[1].megabytes / replays[1].seconds;
-    targets.push({
-      name: 'replay throughput',
-      measured: `${throughput.toFixed(1)} MB/s`,
-      limit: '>= 50 MB/s',
-      met: throughput >= 50,
-    });
-    console.log(
-      `  TARGET replay throughput: ${throughput.toFixed(1)} MB/s (>= 50 MB/s) ${throughput >= 50 ? 'MET' : 'MISSED'}`,
-    );
 
-    console.log(`\n6. debug-exit inspect (static, nothing run; median of ${ROUNDS}; peak RSS of the inspect process)`);
-    const largest = largestFixture();
-    const inspects = [
-      measureInspect(`largest fixture: ${path.basename(largest)}`, largest, ROUNDS),
-      measureInspect(`the same + 256 MB it never reads`, paddedCopy(largest, dir), ROUNDS),
-      measureInspect(`generated, ${INSPECT_FUNCTIONS.toLocaleString('en')} records`, manyRecordsProgram(dir), ROUNDS),
-    ];
-    for (const m of inspects) console.log(inspectRow(m));
-    console.log(
-      `  memory bounded: ${(inspects[1].peakRssMb / inspects[0].peakRssMb).toFixed(2)}x the RSS for a file ${(inspects[1].megabytes / inspects[0].megabytes).toFixed(0)}x as big`,
-    );
-    const big = inspects[1];
-    targets.push({
-      name: `inspect of a ${big.megabytes.toFixed(0)} MB binary`,
-      measured: `${big.ms.toFixed(0)} ms`,
-      limit: '<= 2000 ms',
-      met: big.ms <= 2000,
-    });
-    targets.push({
-      name: `inspect's peak RSS on ${big.megabytes.toFixed(0)} MB`,
-      measured: `${big.peakRssMb.toFixed(0)} MB`,
-      limit: '<= 150 MB',
-      met: big.peakRssMb <= 150,
-    });
-
-    console.log('\n7. the profile-data integrity check at main (in LLDB, median of the check timed inside LLDB)');
-    for (const name of ['rust-fixed', 'many-records']) {
-      const cost = measureIntegrity(`${FIXTURES_DIR}-foreign/${name}`, ROUNDS, path.join(dir, `${name}-%p.profraw`));
+    if (section(6)) {
       console.log(
-        `  ${name.padEnd(14)} ${String(cost.records).padStart(6)} records (${cost.status}): ${cost.medianMs.toFixed(1).padStart(7)} ms, ${cost.msPer10k.toFixed(1)} ms per 10,000 records`,
+        `\n6. debug-exit inspect (static, nothing run; median of ${ROUNDS}; peak RSS of the inspect process)`,
       );
+      const largest = largestFixture();
+      const inspects = [
+        measureInspect(`largest fixture: ${path.basename(largest)}`, largest, ROUNDS),
+        measureInspect(`the same + 256 MB it never reads`, paddedCopy(largest, dir), ROUNDS),
+        measureInspect(`generated, ${INSPECT_FUNCTIONS.toLocaleString('en')} records`, manyRecordsProgram(dir), ROUNDS),
+      ];
+      for (const m of inspects) console.log(inspectRow(m));
+      console.log(
+        `  memory bounded: ${(inspects[1].peakRssMb / inspects[0].peakRssMb).toFixed(2)}x the RSS for a file ${(inspects[1].megabytes / inspects[0].megabytes).toFixed(0)}x as big`,
+      );
+      const big = inspects[1];
+      targets.push({
+        name: `inspect of a ${big.megabytes.toFixed(0)} MB binary`,
+        measured: `${big.ms.toFixed(0)} ms`,
+        limit: '<= 2000 ms',
+        met: big.ms <= 2000,
+      });
+      targets.push({
+        name: `inspect's peak RSS on ${big.megabytes.toFixed(0)} MB`,
+        measured: `${big.peakRssMb.toFixed(0)} MB`,
+        limit: '<= 150 MB',
+        met: big.peakRssMb <= 150,
+      });
+    }
+
+    if (section(7)) {
+      console.log('\n7. the profile-data integrity check at main (in LLDB, median of the check timed inside LLDB)');
+      for (const name of ['rust-fixed', 'many-records']) {
+        const cost = measureIntegrity(`${FIXTURES_DIR}-foreign/${name}`, ROUNDS, path.join(dir, `${name}-%p.profraw`));
+        console.log(
+          `  ${name.padEnd(14)} ${String(cost.records).padStart(6)} records (${cost.status}): ${cost.medianMs.toFixed(1).padStart(7)} ms, ${cost.msPer10k.toFixed(1)} ms per 10,000 records`,
+        );
+      }
     }
 
     console.log('\nSummary');

@@ -21,9 +21,13 @@ NONCE_RE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 EMIT_MANY_CHUNK = 64 << 10  # bytes a write of emit_many carries on a tty
 
 
+# One encoder for every frame: json.dumps with options builds a new one at each call.
+_ENCODE_JSON = json.JSONEncoder(ensure_ascii=True, separators=(",", ":")).encode
+
+
 def encode_frame(nonce: str, event: dict) -> bytes:
     """One APC frame: ensure_ascii keeps ESC and newlines out of the JSON."""
-    payload = json.dumps(event, ensure_ascii=True, separators=(",", ":"))
+    payload = _ENCODE_JSON(event)
     return ("\x1b_dx;%s;%s\x1b\\" % (nonce, payload)).encode("ascii")
 
 

@@ -27,6 +27,8 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
+from .procmem import host_pid, read_proc_mem
+
 try:
     import lldb
 except ImportError:  # the unit tests (lldb-scripts/tests) parse blocks from bytes, with no LLDB
@@ -66,12 +68,18 @@ class ExitHandler:
 
 
 class ProcessMemory:
-    """The stopped process's memory through LLDB: read(address, size) -> bytes, or ReadFailed."""
+    """The stopped process's memory: read(address, size) -> bytes, or ReadFailed. The list's
+    blocks are heap data: /proc/PID/mem when the process is local (procmem.py; 313 blocks of a
+    10,000-handler list took 0.24 s through LLDB), else SBProcess.ReadMemory."""
 
     def __init__(self, process) -> None:
         self.process = process
+        self.pid = host_pid(process)
 
     def read(self, address: int, size: int) -> bytes:
+        data = read_proc_mem(self.pid, address, size)
+        if data is not None:
+            return data
         error = lldb.SBError()
         data = self.process.ReadMemory(address, size, error)
         if not error.Success() or data is None or len(data) != size:
