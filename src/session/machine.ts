@@ -116,7 +116,9 @@ const transportLogic = fromCallback<TransportCommand, TransportInput>(({ sendBac
     fromChannel(channel.end());
     sendBack({ type: 'LLDB_EXIT', exitCode: e.exitCode, signal: e.signal });
   });
+  const sync = `${syncCommand(input.nonce)}\n`;
   receive((command) => {
+    if (command.type === 'SEND' && command.data === sync) synced.arm();
     if (command.type === 'SEND') transport.write(command.data);
     else if (command.type === 'RELEASE' && transport.release) transport.release();
     else transport.dispose();
@@ -140,19 +142,31 @@ export function syncMarker(nonce: string): string {
   return `dx-synced ${nonce}`;
 }
 
+/** The nonce is ours ([A-Za-z0-9_-], as the recording header requires): nothing to quote. */
+const NONCE_RE = /^[A-Za-z0-9_-]{1,128}$/;
+
 export function syncCommand(nonce: string): string {
+  if (!NONCE_RE.test(nonce)) throw new Error(`not a session nonce: ${JSON.stringify(nonce)}`);
   return `script print("dx-synced", "${nonce}")`;
 }
 
-/** Finds a marker in a text that comes in chunks (a marker may be cut between two). */
+/**
+ * Finds a marker in a text that comes in chunks (a marker may be cut between two). It looks only
+ * once armed (the sync command sent): the program's output before it costs nothing.
+ */
 export class MarkerWatch {
   private carry = '';
   private found = false;
+  private armed = false;
   constructor(private readonly marker: string) {}
 
-  /** True once, for the chunk that completes the first occurrence. */
+  arm(): void {
+    this.armed = true;
+  }
+
+  /** True once, for the chunk that completes the first occurrence after arm(). */
   push(chunk: string): boolean {
-    if (this.found) return false;
+    if (this.found || !this.armed) return false;
     const text = this.carry + chunk;
     if (text.includes(this.marker)) {
       this.found = true;

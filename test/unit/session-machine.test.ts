@@ -221,10 +221,20 @@ describe('session machine (fake LLDB)', () => {
 describe('MarkerWatch', () => {
   it('finds a marker cut across chunks, once, and not a near miss', () => {
     const watch = new MarkerWatch('dx-synced abc');
+    assert.equal(watch.push('dx-synced abc'), false, 'not armed yet: the sync command is not sent');
+    watch.arm();
     assert.equal(watch.push('script print("dx-synced", "abc")\r\n'), false);
     assert.equal(watch.push('dx-syn'), false);
     assert.equal(watch.push('ced a'), false);
     assert.equal(watch.push('bc\r\n'), true);
     assert.equal(watch.push('dx-synced abc'), false);
+  });
+});
+
+describe('syncCommand', () => {
+  it('takes only a session nonce: nothing else is spliced into an LLDB command', () => {
+    assert.equal(syncCommand('feedc0de12345678'), 'script print("dx-synced", "feedc0de12345678")');
+    for (const hostile of ['a"); import os; os.system("id"); ("', 'a\nquit', '', 'x'.repeat(129)])
+      assert.throws(() => syncCommand(hostile), /not a session nonce/);
   });
 });
