@@ -27,7 +27,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
-from .procmem import host_pid, read_proc_mem
+from .procmem import host_pid, read_live
 
 try:
     import lldb
@@ -77,14 +77,10 @@ class ProcessMemory:
         self.pid = host_pid(process)
 
     def read(self, address: int, size: int) -> bytes:
-        data = read_proc_mem(self.pid, address, size)
-        if data is not None:
-            return data
-        error = lldb.SBError()
-        data = self.process.ReadMemory(address, size, error)
-        if not error.Success() or data is None or len(data) != size:
-            raise ReadFailed(error.GetCString())
-        return bytes(data)
+        data = read_live(self.process, self.pid, address, size)
+        if data is None:
+            raise ReadFailed("cannot read %d bytes at 0x%x" % (size, address))
+        return data
 
 
 def rotate_right(value: int, bits: int) -> int:

@@ -85,7 +85,7 @@ import struct
 import sys
 from dataclasses import dataclass, replace
 
-from .procmem import host_pid, read_proc_mem
+from .procmem import host_pid, read_live
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (5 ms inside LLDB)
 if TYPE_CHECKING:
@@ -395,26 +395,15 @@ class LiveMemory(MemoryReader):
 
     def __init__(self, process) -> None:
         self.process = process
+        self.pid = host_pid(process)
 
     def read(self, address: int, size: int) -> bytes | None:
         if not _readable_range(address, size):
             return None
-        data = _read_proc_mem(self.process, address, size)
-        if data is not None:
-            return data
-        error = lldb.SBError()
-        data = self.process.ReadMemory(address, size, error)
-        if not error.Success() or data is None or len(data) != size:
-            return None
-        return bytes(data)
-
-
-def _read_proc_mem(process, address, size):
-    """A large read (a whole section) straight from /proc/PID/mem (procmem.py): 6 MB of
-    __llvm_prf_data in ~2 ms instead of ~0.5 s through LLDB. None: read it through LLDB."""
-    if size < PROC_MEM_MIN_READ:
-        return None
-    return read_proc_mem(host_pid(process), address, size)
+        # A large read (a whole section) straight from /proc/PID/mem (procmem.py): 6 MB of
+        # __llvm_prf_data in ~2 ms instead of ~0.5 s through LLDB; small ones through LLDB.
+        pid = self.pid if size >= PROC_MEM_MIN_READ else None
+        return read_live(self.process, pid, address, size)
 
 
 class CachedMemory:

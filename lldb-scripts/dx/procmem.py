@@ -32,3 +32,18 @@ def read_proc_mem(pid: int | None, address: int, size: int) -> bytes | None:
     except (OSError, ValueError, OverflowError):
         return None
     return data if len(data) == size else None
+
+
+def read_live(process, pid: int | None, address: int, size: int) -> bytes | None:
+    """`size` bytes of the stopped process: /proc/PID/mem when `pid` is given (see host_pid),
+    else, or when that fails, SBProcess.ReadMemory. None when neither can read them."""
+    data = read_proc_mem(pid, address, size)
+    if data is not None:
+        return data
+    import lldb  # only here: the pure readers above are tested with no LLDB
+
+    error = lldb.SBError()
+    data = process.ReadMemory(address, size, error)
+    if not error.Success() or data is None or len(data) != size:
+        return None
+    return bytes(data)
