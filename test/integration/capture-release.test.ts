@@ -6,12 +6,12 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseEvent, parseHeader, type AsciicastEvent } from '../../src/recording/asciicast';
 import { SCRIPT_PATH } from '../../src/session/capture';
 import { syncCommand, syncMarker } from '../../src/session/machine';
 import { runCli } from '../helpers/cli';
 import { fixture } from '../helpers/fixtures';
 import { survivors } from '../helpers/processes';
+import { readCast } from '../helpers/recording';
 
 describe('the end of a capture (real LLDB)', function () {
   this.timeout(120000);
@@ -63,19 +63,3 @@ describe('the end of a capture (real LLDB)', function () {
     assert.deepEqual(again.events, (JSON.parse(run.stdout) as { events: unknown[] }).events);
   });
 });
-
-function readCast(file: string) {
-  const lines = fs
-    .readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((line) => line !== '');
-  const header = parseHeader(lines[0], file);
-  const events: AsciicastEvent[] = [];
-  let time = 0;
-  lines.slice(1).forEach((line, i) => {
-    const event = parseEvent(line, file, i + 2, time);
-    time = event.time;
-    events.push(event);
-  });
-  return { header, events };
-}

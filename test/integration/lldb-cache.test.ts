@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { runCli } from '../helpers/cli';
 import { fixture } from '../helpers/fixtures';
+import { terminalText } from '../helpers/recording';
 
 /** A report with what differs from run to run (times, pids, temp folders) taken out. */
 function comparable(stdout: string): unknown {
@@ -64,17 +65,7 @@ describe("debug-exit's LLDB cache (real LLDB)", function () {
       { env: { ...process.env, DEBUG_EXIT_CACHE: path.join(dir, 'cache-env'), PYTHONPATH: '/users/own/path' } },
     );
     assert.equal(result.code, 0, result.stderr);
-    // The program's output as LLDB's terminal showed it: the `o` events joined (a line may be cut
-    // between two of them).
-    const recorded = fs
-      .readFileSync(cast, 'utf8')
-      .split('\n')
-      .slice(1)
-      .filter((line) => line !== '')
-      .map((line) => JSON.parse(line) as [number, string, string])
-      .filter(([, code]) => code === 'o')
-      .map(([, , data]) => data)
-      .join('');
+    const recorded = terminalText(cast);
     assert.match(recorded, /^PYTHONPATH=\/users\/own\/path\r?$/m);
     assert.doesNotMatch(recorded, /DX_PYC_DIR|DX_RESTORE_ENV|lldb-scripts\/boot/);
     const userValue = process.env.PYTHONDONTWRITEBYTECODE;

@@ -20,7 +20,8 @@ import {
 } from '../../src/contract';
 import { EVENT_KINDS, REQUIRED_FIELDS } from '../../src/protocol/event-shape';
 import { OutputScanner } from '../../src/protocol/output-scanner';
-import { CHANNEL_CODE, parseEvent, parseHeader } from '../../src/recording/asciicast';
+import { CHANNEL_CODE } from '../../src/recording/asciicast';
+import { readCast } from '../helpers/recording';
 
 const ROOT = path.resolve(__dirname, '../../..');
 type Schema = Record<string, any>;
@@ -64,15 +65,10 @@ function assertSameFields(label: string, declared: Map<string, boolean>, schema:
 
 /** Every event framed in a recording's LLDB output, read as replay reads it. */
 function recordedEvents(file: string): { events: unknown[]; badFrames: string[] } {
-  const lines = fs
-    .readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((line) => line !== '');
-  const header = parseHeader(lines[0], file);
+  const { header, events: recorded } = readCast(file);
   const scanner = new OutputScanner({ nonce: header.debug_exit.nonce, prompt: header.debug_exit.prompt });
   const events: unknown[] = [];
   const badFrames: string[] = [];
-  let time = 0;
   const take = (tokens: ReturnType<OutputScanner['push']>) => {
     for (const token of tokens) {
       // `done` is session control on the channel, not an event@1 of the timeline.
@@ -80,11 +76,7 @@ function recordedEvents(file: string): { events: unknown[]; badFrames: string[] 
       if (token.type === 'bad-frame') badFrames.push(token.reason);
     }
   };
-  lines.slice(1).forEach((line, i) => {
-    const event = parseEvent(line, file, i + 2, time);
-    time = event.time;
-    if (event.code === CHANNEL_CODE) take(scanner.push(event.data));
-  });
+  for (const event of recorded) if (event.code === CHANNEL_CODE) take(scanner.push(event.data));
   take(scanner.end());
   return { events, badFrames };
 }
